@@ -1,0 +1,10 @@
+/** @module @corral/api: LXD's wire format, shared by the daemon, the client and the CLI. */
+export * from './error.js'
+export * from './response.js'
+export * from './status-code.js'
+export * from './extensions.js'
+export type * from './profile.js'
+export type * from './project.js'
+export type * from './operation.js'
+export type * from './event.js'
+export type * from './server.js'

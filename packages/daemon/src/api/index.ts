@@ -1,0 +1,21 @@
+/** @module THE list of all endpoints the daemon serves. */
+import type { Endpoint } from './endpoint.js'
+import { eventEndpoints } from './events.js'
+import { internalEndpoints } from './internal.js'
+import { operationEndpoints } from './operations.js'
+import { profileEndpoints } from './profiles.js'
+import { projectEndpoints } from './projects.js'
+import { rootEndpoints } from './root.js'
+
+/** Every endpoint, mounted once by router.ts. */
+export const endpoints: readonly Endpoint[] = [
+  ...rootEndpoints,
+  ...eventEndpoints,
+  ...operationEndpoints,
+  ...profileEndpoints,
+  ...projectEndpoints,
+  ...internalEndpoints,
+]
+
+export { mount, type Router } from './router.js'
+export type { Identity } from './endpoint.js'

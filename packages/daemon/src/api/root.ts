@@ -1,0 +1,51 @@
+/** @module GET / and GET/PUT/PATCH /1.0: server information and server config. */
+import type { Server, ServerUntrusted } from '@corral/api'
+import { apiExtensions } from '@corral/api'
+import { getServerConfig, replaceConfig } from '../server/service.js'
+import { asObject, stringMapField } from './body.js'
+import { endpoint, type ApiRequest } from './endpoint.js'
+import { checkEtag, etagOf } from './etag.js'
+import { empty, sync } from './response.js'
+
+function serverInfo(req: ApiRequest): ServerUntrusted | Server {
+  const base: ServerUntrusted = {
+    api_extensions: [...apiExtensions],
+    api_status: 'stable',
+    api_version: '1.0',
+    auth: req.identity.trusted ? 'trusted' : 'untrusted',
+    public: false,
+    auth_methods: ['tls'],
+  }
+  if (!req.identity.trusted) return base
+  return {
+    ...base,
+    config: getServerConfig(req.state),
+    auth_user_name: req.identity.username,
+    auth_user_method: req.identity.protocol,
+    environment: { ...req.state.environment, project: req.project() },
+  }
+}
+
+async function putServer(req: ApiRequest, merge: boolean) {
+  const current = getServerConfig(req.state)
+  checkEtag(req.headers, current)
+  const config = stringMapField(asObject(await req.json()), 'config')
+  replaceConfig(req.state, merge ? { ...current, ...config } : config, req.requestor())
+  return empty()
+}
+
+/** The root endpoints. */
+export const rootEndpoints = [
+  endpoint('/', { get: { access: 'untrusted', handler: () => sync(['/1.0']) } }),
+  endpoint('/1.0', {
+    get: {
+      access: 'untrusted',
+      handler: (req) => {
+        const info = serverInfo(req)
+        return sync(info, 'config' in info ? { etag: etagOf(info.config) } : {})
+      },
+    },
+    put: { access: 'trusted', handler: (req) => putServer(req, false) },
+    patch: { access: 'trusted', handler: (req) => putServer(req, true) },
+  }),
+]

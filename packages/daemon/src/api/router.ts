@@ -1,0 +1,153 @@
+/** @module Mounts the endpoint table: routing, access policy, body limits, 503s, error rendering. */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import { ApiError, badRequest, errorEnvelope, forbidden, notFound, tooLarge, unavailable } from '@corral/api'
+import type { State } from '../state.js'
+import type { Access, ApiRequest, Endpoint, Identity, Method } from './endpoint.js'
+import { classifyError, renderError, renderResponse } from './render.js'
+
+/** Largest JSON body accepted; bigger bodies get 413 before any work. */
+export const maxJsonBody = 4 * 1024 * 1024
+
+interface Route {
+  endpoint: Endpoint
+  pattern: RegExp
+  names: string[]
+}
+
+/** The request handlers built from an endpoint table. */
+export interface Router {
+  handle(req: IncomingMessage, res: ServerResponse, identity: Identity): void
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void
+}
+
+/** Builds the router for a daemon's state. */
+export function mount(endpoints: readonly Endpoint[], state: State): Router {
+  const routes = endpoints.map(compile)
+  const wss = new WebSocketServer({ noServer: true })
+
+  const find = (path: string): { route: Route; params: Record<string, string> } | undefined => {
+    for (const route of routes) {
+      const m = route.pattern.exec(path)
+      if (!m) continue
+      const params: Record<string, string> = {}
+      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? '')))
+      return { route, params }
+    }
+    return undefined
+  }
+
+  const prepare = (
+    req: IncomingMessage,
+    identity: Identity,
+    access: Access | undefined,
+    params: Record<string, string>,
+  ): ApiRequest => {
+    if (!access) throw new ApiError(405, 'Method not allowed')
+    checkAccess(access, identity)
+    if (state.phase === 'starting') throw unavailable('Daemon is starting up')
+    if (state.phase === 'stopping' && access !== 'localOnly') throw unavailable('Shutting down')
+    return buildRequest(req, identity, params, state)
+  }
+
+  return {
+    handle(req, res, identity) {
+      void (async () => {
+        try {
+          const url = new URL(req.url ?? '/', 'http://corral')
+          const found = find(url.pathname)
+          if (!found) throw notFound()
+          const method = (req.method ?? 'GET').toLowerCase() as Method
+          const action = found.route.endpoint.actions[method]
+          if (!action)
+            res.setHeader('Allow', Object.keys(found.route.endpoint.actions).join(', ').toUpperCase())
+          const apiReq = prepare(req, identity, action?.access, found.params)
+          renderResponse(res, await action!.handler(apiReq))
+        } catch (err) {
+          const { status } = classifyError(err)
+          if (status >= 500) state.log.error('Request failed', { url: req.url ?? '', err: String(err) })
+          req.resume()
+          renderError(res, err)
+        }
+      })()
+    },
+    upgrade(req, socket, head, identity) {
+      try {
+        const url = new URL(req.url ?? '/', 'http://corral')
+        const found = find(url.pathname)
+        const ws = found?.route.endpoint.websocket
+        if (!found || !ws) throw notFound()
+        const apiReq = prepare(req, identity, ws.access, found.params)
+        wss.handleUpgrade(req, socket, head, (conn) => ws.handler(apiReq, conn))
+      } catch (err) {
+        const { status, message } = classifyError(err)
+        const body = JSON.stringify(errorEnvelope(status, message))
+        socket.end(
+          `HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        )
+      }
+    },
+  }
+}
+
+function checkAccess(access: Access, identity: Identity): void {
+  if (access === 'untrusted') return
+  if (!identity.trusted) throw forbidden()
+  if (access === 'localOnly' && identity.protocol !== 'unix') throw forbidden()
+}
+
+function compile(endpoint: Endpoint): Route {
+  const names: string[] = []
+  const source = endpoint.path.replace(/[.]/g, '\\.').replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name)
+    return '([^/]+)'
+  })
+  return { endpoint, pattern: new RegExp(`^${source}/?$`), names }
+}
+
+function buildRequest(
+  req: IncomingMessage,
+  identity: Identity,
+  params: Record<string, string>,
+  state: State,
+): ApiRequest {
+  const url = new URL(req.url ?? '/', 'http://corral')
+  let body: Promise<unknown> | undefined
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    params,
+    query: url.searchParams,
+    headers: req.headers,
+    identity,
+    state,
+    raw: req,
+    json: () => (body ??= readJson(req)),
+    project: () => url.searchParams.get('project') || 'default',
+    requestor: () => ({
+      username: identity.username,
+      protocol: identity.protocol,
+      address: identity.address,
+    }),
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > maxJsonBody) throw tooLarge(`Request body too large (limit ${maxJsonBody} bytes)`)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > maxJsonBody) throw tooLarge(`Request body too large (limit ${maxJsonBody} bytes)`)
+    chunks.push(chunk)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text.trim() === '') throw badRequest('Request body is empty')
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw badRequest(`Invalid JSON in request body: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}

@@ -1,0 +1,114 @@
+/** @module Daemon start and stop: the order of bringing state up and down. */
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
+import type { Server } from 'node:http'
+import { join } from 'node:path'
+import { endpoints, mount } from './api/index.js'
+import { openDatabase } from './db/db.js'
+import { claimSocketPath, listenUnix } from './endpoints/unix.js'
+import { gatherEnvironment } from './environment.js'
+import { EventHub } from './events/hub.js'
+import { groupId } from './host/users.js'
+import { hostRunner, type CommandRunner } from './host/runner.js'
+import { Logger } from './log.js'
+import { OperationRegistry } from './operation/operation.js'
+import type { Paths, State } from './state.js'
+import { isPastSupportEnd, release } from './version.js'
+
+/** How to start a daemon. */
+export interface DaemonOptions {
+  dir: string
+  /** Socket group name; `corral` when it exists, else root's group. */
+  group?: string
+  debug?: boolean
+  host?: CommandRunner
+  /** Log to stderr and the file; tests may turn the file off. */
+  logFile?: boolean
+}
+
+/** A running daemon. */
+export interface Daemon {
+  state: State
+  /** Resolves when the daemon has stopped (after stop() or a shutdown request). */
+  stopped: Promise<void>
+  stop(): Promise<void>
+}
+
+/** The paths under a state directory. */
+export function pathsFor(dir: string): Paths {
+  return { dir, socket: join(dir, 'unix.socket'), database: join(dir, 'database'), logs: join(dir, 'logs') }
+}
+
+function resolveGroup(name: string | undefined): number {
+  if (name === undefined) return groupId('corral') ?? 0
+  const gid = groupId(name)
+  if (gid === undefined) throw new Error(`Group "${name}" doesn't exist`)
+  return gid
+}
+
+/** Starts the daemon: claims the socket, opens the database, then serves. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const paths = pathsFor(opts.dir)
+  const gid = resolveGroup(opts.group)
+  mkdirSync(paths.dir, { recursive: true, mode: 0o711 })
+  await claimSocketPath(paths.socket)
+
+  const log = new Logger(
+    opts.logFile === false ? undefined : join(paths.logs, 'corrald.log'),
+    opts.debug ? 'debug' : 'info',
+  )
+  const events = new EventHub()
+  log.attach(events)
+  const host = opts.host ?? hostRunner
+  const db = openDatabase(paths.database)
+  let resolveStopped!: () => void
+  const stopped = new Promise<void>((r) => (resolveStopped = r))
+  let server: Server | undefined
+  let stopping: Promise<void> | undefined
+
+  const state: State = {
+    db,
+    events,
+    operations: new OperationRegistry(events),
+    log,
+    host,
+    paths,
+    environment: await gatherEnvironment(host, existsSync('/usr/sbin/nft') ? 'nftables' : 'xtables'),
+    phase: 'starting',
+    requestShutdown: () => setImmediate(() => void stop()),
+  }
+
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      state.phase = 'stopping'
+      log.info('Stopping daemon')
+      await state.operations.drain(5)
+      if (server) {
+        const closed = new Promise((r) => server!.close(r))
+        server.closeAllConnections()
+        await closed
+      }
+      try {
+        unlinkSync(paths.socket)
+      } catch {
+        // Already gone.
+      }
+      db.close()
+      log.info('Daemon stopped')
+      resolveStopped()
+    })())
+
+  try {
+    server = await listenUnix(paths.socket, gid, mount(endpoints, state))
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  state.phase = 'ready'
+  log.info('Daemon started', { version: release.version, socket: paths.socket })
+  if (isPastSupportEnd()) {
+    log.warn('This release is past its support end; upgrade to a supported release', {
+      support_end: release.supportEnd,
+    })
+  }
+  return { state, stopped, stop }
+}

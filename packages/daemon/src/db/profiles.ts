@@ -1,0 +1,93 @@
+/** @module Profile rows. */
+import { conflict, notFound } from '@corral/api'
+import type { Db } from './db.js'
+
+/** A profile as stored. */
+export interface ProfileRecord {
+  id: number
+  project: string
+  name: string
+  description: string
+  config: Record<string, string>
+  devices: Record<string, Record<string, string>>
+}
+
+interface Row {
+  id: number
+  project: string
+  name: string
+  description: string
+  config: string
+  devices: string
+}
+
+const select =
+  'SELECT p.id, j.name AS project, p.name, p.description, p.config, p.devices FROM profiles p JOIN projects j ON j.id = p.project_id'
+
+const toRecord = (r: Row): ProfileRecord => ({
+  ...r,
+  config: JSON.parse(r.config) as Record<string, string>,
+  devices: JSON.parse(r.devices) as Record<string, Record<string, string>>,
+})
+
+/** The content of a profile a write replaces. */
+export interface ProfileContent {
+  description: string
+  config: Record<string, string>
+  devices: Record<string, Record<string, string>>
+}
+
+/** Lists a project's profiles by name. */
+export function listProfiles(db: Db, project: string): ProfileRecord[] {
+  return (db.prepare(`${select} WHERE j.name = ? ORDER BY p.name`).all(project) as Row[]).map(toRecord)
+}
+
+/** Gets one profile or throws 404. */
+export function getProfile(db: Db, project: string, name: string): ProfileRecord {
+  const row = db.prepare(`${select} WHERE j.name = ? AND p.name = ?`).get(project, name) as Row | undefined
+  if (!row) throw notFound('Profile not found')
+  return toRecord(row)
+}
+
+/** Creates a profile; 409 when one of that name exists in the project. */
+export function createProfile(db: Db, project: string, name: string, content: ProfileContent): void {
+  db.transaction(() => {
+    const proj = db.prepare('SELECT id FROM projects WHERE name = ?').get(project) as
+      { id: number } | undefined
+    if (!proj) throw notFound('Project not found')
+    if (db.prepare('SELECT 1 FROM profiles WHERE project_id = ? AND name = ?').get(proj.id, name)) {
+      throw conflict(`Error inserting "${name}" into database: The profile already exists`)
+    }
+    db.prepare(
+      'INSERT INTO profiles (project_id, name, description, config, devices) VALUES (?, ?, ?, ?, ?)',
+    ).run(proj.id, name, content.description, JSON.stringify(content.config), JSON.stringify(content.devices))
+  })()
+}
+
+/** Replaces a profile's description, config and devices in one write. */
+export function updateProfile(db: Db, id: number, content: ProfileContent): void {
+  db.prepare('UPDATE profiles SET description = ?, config = ?, devices = ? WHERE id = ?').run(
+    content.description,
+    JSON.stringify(content.config),
+    JSON.stringify(content.devices),
+    id,
+  )
+}
+
+/** Renames a profile; 409 when the new name is taken in its project. */
+export function renameProfile(db: Db, id: number, newName: string): void {
+  db.transaction(() => {
+    const taken = db
+      .prepare(
+        'SELECT 1 FROM profiles WHERE name = ? AND project_id = (SELECT project_id FROM profiles WHERE id = ?)',
+      )
+      .get(newName, id)
+    if (taken) throw conflict(`Name "${newName}" already in use`)
+    db.prepare('UPDATE profiles SET name = ? WHERE id = ?').run(newName, id)
+  })()
+}
+
+/** Deletes a profile. */
+export function deleteProfile(db: Db, id: number): void {
+  db.prepare('DELETE FROM profiles WHERE id = ?').run(id)
+}

@@ -1,0 +1,41 @@
+/** @module THE list of device drivers, and the validation of a device map through it. */
+import { badRequest } from '@corral/api'
+import type { DeviceConfig, DeviceDriver } from './device.js'
+import { noneDevice } from './none.js'
+
+/** Every device driver; later drivers (disk, nic) add one line each. */
+export const deviceDrivers: readonly DeviceDriver[] = [noneDevice]
+
+/** Finds the driver for a device's type and subtype, or undefined. */
+export function findDeviceDriver(type: string, subtype?: string): DeviceDriver | undefined {
+  return deviceDrivers.find((d) => d.match.type === type && d.match.subtype === subtype)
+}
+
+const namePattern = /^[^/\s.][^/\s]*$/
+
+/** Validates a device map (names, types, keys) as LXD does, throwing ApiError(400). */
+export function validateDevices(devices: Record<string, DeviceConfig>): void {
+  for (const [name, config] of Object.entries(devices)) {
+    const fail = (msg: string): never => {
+      throw badRequest(`Invalid devices: Device validation failed for "${name}": ${msg}`)
+    }
+    if (!namePattern.test(name) || name.length > 64) fail('Invalid device name')
+    if (config === null || typeof config !== 'object' || Array.isArray(config))
+      fail('Device config must be an object')
+    const type = config.type
+    if (!type) fail('Missing device type')
+    const driver = findDeviceDriver(type!, config.nictype)
+    if (!driver) fail('Unsupported device type')
+    const rest = Object.fromEntries(
+      Object.entries(config).filter(
+        ([k]) => k !== 'type' && !k.startsWith('user.') && !k.startsWith('initial.'),
+      ),
+    )
+    try {
+      driver!.keys.validate(rest)
+      driver!.validate?.(config)
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err))
+    }
+  }
+}

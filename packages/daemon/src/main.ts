@@ -1,0 +1,42 @@
+/** @module corrald's command line: flags, signals, exit codes. */
+import { parseArgs } from 'node:util'
+import { startDaemon } from './daemon.js'
+import { release } from './version.js'
+
+const usage = `Usage: corrald [--group NAME] [--debug]
+
+The Corral daemon: runs system containers and serves LXD's REST API on
+$CORRAL_DIR/unix.socket (default /var/lib/corral).
+
+  --group NAME   group allowed to use the socket (default: corral if it exists, else root)
+  --debug        log debug messages
+  --version      print the version and exit
+  -h, --help     print this help
+`
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      group: { type: 'string' },
+      debug: { type: 'boolean', default: false },
+      version: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return void process.stdout.write(usage)
+  if (values.version)
+    return void process.stdout.write(`${release.version}${release.kind === 'lts' ? ' LTS' : ''}\n`)
+  const daemon = await startDaemon({
+    dir: process.env.CORRAL_DIR || '/var/lib/corral',
+    group: values.group,
+    debug: values.debug,
+  })
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void daemon.stop())
+  await daemon.stopped
+  process.exit(0)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})

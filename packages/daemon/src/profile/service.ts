@@ -1,0 +1,132 @@
+/** @module Profiles: validation, storage and lifecycle events. */
+import type { Profile, Requestor } from '@corral/api'
+import { badRequest, conflict } from '@corral/api'
+import { instanceKeys } from '../config/instance-keys.js'
+import * as db from '../db/profiles.js'
+import { getProject } from '../db/projects.js'
+import { validateDevices } from '../device/registry.js'
+import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
+import type { State } from '../state.js'
+import { isTrue } from '../config/validate.js'
+import { validateProfileName } from '../util/names.js'
+
+export type { ProfileContent, ProfileRecord } from '../db/profiles.js'
+
+/** The project whose profiles a project uses: itself, or `default` when features.profiles is off. */
+export function profileProject(state: State, project: string): string {
+  const p = getProject(state.db, project)
+  return isTrue(p.config['features.profiles']) ? p.name : 'default'
+}
+
+/** The wire form of a stored profile. */
+export function toApiProfile(p: db.ProfileRecord): Profile {
+  return { name: p.name, description: p.description, config: p.config, devices: p.devices, used_by: [] }
+}
+
+/** The writable part of a profile, whose hash is its ETag. */
+export function profileEtagSource(p: db.ProfileRecord): unknown {
+  return [p.name, p.description, p.config, p.devices]
+}
+
+/** Lists profiles of a project. */
+export function listProfiles(state: State, project: string): db.ProfileRecord[] {
+  return db.listProfiles(state.db, profileProject(state, project))
+}
+
+/** Gets one profile. */
+export function getProfile(state: State, project: string, name: string): db.ProfileRecord {
+  return db.getProfile(state.db, profileProject(state, project), name)
+}
+
+function validateContent(content: db.ProfileContent): void {
+  instanceKeys.validate(content.config)
+  validateDevices(content.devices)
+}
+
+/** Options shared by the write operations. */
+interface WriteOptions {
+  project: string
+  requestor: Requestor
+}
+
+/** Creates a profile after validating its name, config and devices. */
+export function createProfile(
+  state: State,
+  name: string,
+  content: db.ProfileContent,
+  opts: WriteOptions,
+): void {
+  validateProfileName(name)
+  validateContent(content)
+  const project = profileProject(state, opts.project)
+  db.createProfile(state.db, project, name, content)
+  publishLifecycle(state.events, 'profile-created', entityUrl(`/1.0/profiles/${name}`, project), {
+    ...opts,
+    project,
+  })
+}
+
+/** Replaces a profile's content (PUT, or PATCH after merging). */
+export function updateProfile(
+  state: State,
+  current: db.ProfileRecord,
+  content: db.ProfileContent,
+  opts: WriteOptions,
+): void {
+  validateContent(content)
+  db.updateProfile(state.db, current.id, content)
+  publishLifecycle(
+    state.events,
+    'profile-updated',
+    entityUrl(`/1.0/profiles/${current.name}`, current.project),
+    {
+      ...opts,
+      project: current.project,
+    },
+  )
+}
+
+/** Merges a PATCH body into a profile's content: config and devices by key, description if given. */
+export function mergeProfile(
+  current: db.ProfileRecord,
+  patch: Partial<db.ProfileContent>,
+): db.ProfileContent {
+  return {
+    description: patch.description || current.description,
+    config: { ...current.config, ...patch.config },
+    devices: { ...current.devices, ...patch.devices },
+  }
+}
+
+/** Renames a profile; the default profile keeps its name. */
+export function renameProfile(
+  state: State,
+  current: db.ProfileRecord,
+  newName: string,
+  opts: WriteOptions,
+): void {
+  if (current.name === 'default') throw badRequest('The "default" profile cannot be renamed')
+  validateProfileName(newName)
+  db.renameProfile(state.db, current.id, newName)
+  publishLifecycle(state.events, 'profile-renamed', entityUrl(`/1.0/profiles/${newName}`, current.project), {
+    ...opts,
+    project: current.project,
+    context: { old_name: current.name },
+  })
+}
+
+/** Deletes a profile; the default profile and profiles in use stay. */
+export function deleteProfile(state: State, current: db.ProfileRecord, opts: WriteOptions): void {
+  if (current.name === 'default') throw badRequest('The "default" profile cannot be deleted')
+  if (toApiProfile(current).used_by.length > 0) throw conflict('Profile is currently in use')
+  db.deleteProfile(state.db, current.id)
+  publishLifecycle(
+    state.events,
+    'profile-deleted',
+    entityUrl(`/1.0/profiles/${current.name}`, current.project),
+    {
+      ...opts,
+      project: current.project,
+    },
+  )
+}

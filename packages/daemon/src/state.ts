@@ -1,0 +1,30 @@
+/** @module State: the one bag of dependencies handlers and services receive. */
+import type { ServerEnvironment } from '@corral/api'
+import type { Db } from './db/db.js'
+import type { EventHub } from './events/hub.js'
+import type { CommandRunner } from './host/runner.js'
+import type { Logger } from './log.js'
+import type { OperationRegistry } from './operation/operation.js'
+
+/** Where the daemon keeps things under its state directory. */
+export interface Paths {
+  dir: string
+  socket: string
+  database: string
+  logs: string
+}
+
+/** The daemon's shared state. */
+export interface State {
+  db: Db
+  events: EventHub
+  operations: OperationRegistry
+  log: Logger
+  host: CommandRunner
+  paths: Paths
+  environment: ServerEnvironment
+  /** starting: 503 for API calls; stopping: 503 except local control. */
+  phase: 'starting' | 'ready' | 'stopping'
+  /** Asks the daemon to shut down cleanly (after the current response). */
+  requestShutdown(): void
+}

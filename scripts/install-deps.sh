@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Corral needs on a Debian 12 host, idempotently: system packages, then npm
+# dependencies and the build. Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Run-time packages, plus lxd-client and python3-pylxd that the compatibility tests drive.
+packages=(lxc uidmap dnsmasq-base nftables iptables iproute2 busybox-static xz-utils zstd
+  squashfs-tools acl lxd-client python3-pylxd gcc libc6-dev make)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies (better-sqlite3 compiles from source here) and the TypeScript build.
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund
+fi
+npm run build
