@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
-import { endpoints, mount } from './api/index.js'
+import { endpoints, mount, type Router } from './api/index.js'
 import { openDatabase } from './db/db.js'
 import { claimSocketPath, listenUnix } from './endpoints/unix.js'
 import { gatherEnvironment } from './environment.js'
@@ -21,8 +21,10 @@ export interface DaemonOptions {
   group?: string
   debug?: boolean
   host?: CommandRunner
-  /** Log to stderr and the file; tests may turn the file off. */
+  /** Log to the file under logs/ (default true). */
   logFile?: boolean
+  /** Keep stderr quiet (in-process tests). */
+  quiet?: boolean
 }
 
 /** A running daemon. */
@@ -55,6 +57,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const log = new Logger(
     opts.logFile === false ? undefined : join(paths.logs, 'corrald.log'),
     opts.debug ? 'debug' : 'info',
+    !opts.quiet,
   )
   const events = new EventHub()
   log.attach(events)
@@ -63,6 +66,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let resolveStopped!: () => void
   const stopped = new Promise<void>((r) => (resolveStopped = r))
   let server: Server | undefined
+  let router: Router | undefined
   let stopping: Promise<void> | undefined
 
   const state: State = {
@@ -82,6 +86,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       state.phase = 'stopping'
       log.info('Stopping daemon')
       await state.operations.drain(5)
+      router?.closeSockets()
       if (server) {
         const closed = new Promise((r) => server!.close(r))
         server.closeAllConnections()
@@ -98,7 +103,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     })())
 
   try {
-    server = await listenUnix(paths.socket, gid, mount(endpoints, state))
+    router = mount(endpoints, state)
+    server = await listenUnix(paths.socket, gid, router)
   } catch (err) {
     db.close()
     throw err

@@ -15,6 +15,7 @@ export class Logger {
   constructor(
     private readonly file: string | undefined,
     private readonly minLevel: Level,
+    private readonly toStderr = true,
   ) {
     if (file) mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 })
   }
@@ -54,7 +55,7 @@ export class Logger {
       `msg=${JSON.stringify(message)}`,
       ...fields,
     ].join(' ')
-    process.stderr.write(`${line}\n`)
+    if (this.toStderr) process.stderr.write(`${line}\n`)
     if (this.file) {
       try {
         appendFileSync(this.file, `${line}\n`, { mode: 0o600 })

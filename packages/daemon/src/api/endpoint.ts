@@ -45,6 +45,8 @@ export interface Action {
 /** A websocket endpoint's action; the socket is already upgraded. */
 export interface SocketAction {
   access: Access
+  /** Refuses a bad request with an HTTP error before the upgrade. */
+  check?: (req: ApiRequest) => void
   handler: (req: ApiRequest, ws: WebSocket) => void
 }
 

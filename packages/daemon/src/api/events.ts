@@ -21,14 +21,9 @@ export const eventEndpoints = [
     {},
     {
       access: 'trusted',
+      check: (req) => void parseEventTypes(req.query.get('type')),
       handler: (req, ws) => {
-        let types: Set<EventType>
-        try {
-          types = parseEventTypes(req.query.get('type'))
-        } catch (err) {
-          ws.close(1008, err instanceof Error ? err.message : 'bad request')
-          return
-        }
+        const types = parseEventTypes(req.query.get('type'))
         const project = isTrue(req.query.get('all-projects') ?? '') ? undefined : req.project()
         const unsubscribe = req.state.events.subscribe({
           types,

@@ -20,6 +20,8 @@ interface Route {
 export interface Router {
   handle(req: IncomingMessage, res: ServerResponse, identity: Identity): void
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void
+  /** Closes every upgraded websocket (at shutdown; the HTTP server does not track them). */
+  closeSockets(): void
 }
 
 /** Builds the router for a daemon's state. */
@@ -52,6 +54,9 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
   }
 
   return {
+    closeSockets() {
+      for (const client of wss.clients) client.terminate()
+    },
     handle(req, res, identity) {
       void (async () => {
         try {
@@ -79,6 +84,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
         const ws = found?.route.endpoint.websocket
         if (!found || !ws) throw notFound()
         const apiReq = prepare(req, identity, ws.access, found.params)
+        ws.check?.(apiReq)
         wss.handleUpgrade(req, socket, head, (conn) => ws.handler(apiReq, conn))
       } catch (err) {
         const { status, message } = classifyError(err)
