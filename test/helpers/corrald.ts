@@ -1,0 +1,106 @@
+/** @module System tier: run the real corrald binary on a temporary state directory. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { request } from 'node:http'
+import { join } from 'node:path'
+
+/** The repository root (this file runs from test/dist/helpers). */
+export const repoRoot = new URL('../../../', import.meta.url).pathname
+
+/** The corrald and corral launchers. */
+export const corraldBin = join(repoRoot, 'packages/daemon/bin/corrald')
+export const corralBin = join(repoRoot, 'packages/cli/bin/corral')
+
+/** A running corrald process. */
+export interface Corrald {
+  dir: string
+  socket: string
+  proc: ChildProcess
+  /** Everything the daemon wrote to stderr so far. */
+  stderr(): string
+  /** SIGTERM, then waits for exit; resolves with the exit code. */
+  stop(): Promise<number | null>
+  /** SIGKILL, then waits for exit. */
+  kill(): Promise<void>
+}
+
+/** A fresh state directory under /tmp that other users may traverse (for socket access tests). */
+export function makeStateDir(prefix: string): string {
+  const dir = mkdtempSync(join('/tmp', `${prefix}-`))
+  chmodSync(dir, 0o711)
+  return dir
+}
+
+/** Resolves true when GET /internal/ready answers 200 on the socket. */
+export function isReady(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: socket, path: '/internal/ready', method: 'GET' }, (res) => {
+      res.resume()
+      resolve(res.statusCode === 200)
+    })
+    req.on('error', () => resolve(false))
+    req.end()
+  })
+}
+
+function exited(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode)
+  return new Promise((resolve) => proc.once('exit', (code) => resolve(code)))
+}
+
+/** Starts corrald on `dir` and waits until it is ready (10 s at most). */
+export async function startCorrald(dir: string, args: string[] = ['--group', 'root']): Promise<Corrald> {
+  const proc = spawn(process.execPath, [corraldBin, ...args], {
+    env: { ...process.env, CORRAL_DIR: dir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
+  const socket = join(dir, 'unix.socket')
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`corrald exited with ${proc.exitCode}: ${stderr}`)
+    if (existsSync(socket) && (await isReady(socket))) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  if (!(await isReady(socket))) {
+    proc.kill('SIGKILL')
+    throw new Error(`corrald did not become ready: ${stderr}`)
+  }
+  return {
+    dir,
+    socket,
+    proc,
+    stderr: () => stderr,
+    async stop() {
+      proc.kill('SIGTERM')
+      return exited(proc)
+    },
+    async kill() {
+      proc.kill('SIGKILL')
+      await exited(proc)
+    },
+  }
+}
+
+/** Stops a daemon if still running and removes its state directory. */
+export async function cleanup(daemon: Corrald | undefined, dir: string): Promise<void> {
+  if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) await daemon.kill()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/** Runs a command synchronously and returns its status and output. */
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) {
+  const r = spawnSync(cmd, args, {
+    env: opts.env ?? process.env,
+    input: opts.input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** Why a root-only system test cannot run here, or undefined when it can. */
+export function rootSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'system tests need root (they create users and run the real daemon)'
+  return undefined
+}
