@@ -4,6 +4,7 @@ import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { endpoints, mount, type Router } from './api/index.js'
 import { openDatabase } from './db/db.js'
+import { loadServerConfig } from './db/server-config.js'
 import { claimSocketPath, listenUnix } from './endpoints/unix.js'
 import { gatherEnvironment } from './environment.js'
 import { EventHub } from './events/hub.js'
@@ -85,7 +86,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     (stopping ??= (async () => {
       state.phase = 'stopping'
       log.info('Stopping daemon')
-      await state.operations.drain(5)
+      const minutes = Number(loadServerConfig(db)['core.shutdown_timeout'] ?? '5')
+      await state.operations.drain(minutes * 60)
       router?.closeSockets()
       if (server) {
         const closed = new Promise((r) => server!.close(r))

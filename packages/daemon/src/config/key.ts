@@ -59,16 +59,3 @@ export function defineKeys(entity: string, keys: Record<string, KeyDef>, message
     },
   }
 }
-
-/** Metadata in the shape of LXD's GET /1.0/metadata/configuration entries. */
-export function toMetadata(set: KeySet): Record<string, unknown>[] {
-  return Object.entries(set.keys).map(([key, d]) => ({
-    [key]: {
-      type: d.type,
-      defaultdesc: d.defaultText ?? (d.default !== undefined ? `\`${d.default}\`` : ''),
-      liveupdate: d.liveUpdate === false ? 'no' : 'yes',
-      shortdesc: d.short,
-      longdesc: d.long ?? '',
-    },
-  }))
-}

@@ -9,7 +9,7 @@ before(async () => {
   d = await startTestDaemon()
   await ok(d.socket, 'POST', '/1.0/profiles', { body: { name: 'p1', config: { 'limits.cpu': '1' } } })
   await ok(d.socket, 'POST', '/1.0/projects', { body: { name: 'proj' } })
-  await ok(d.socket, 'PUT', '/1.0', { body: { config: { 'core.https_address': '127.0.0.1:8443' } } })
+  await ok(d.socket, 'PUT', '/1.0', { body: { config: { 'core.shutdown_timeout': '3' } } })
 })
 after(async () => d.close())
 
@@ -178,10 +178,10 @@ const cases: [string, string, string, CallOptions, number, RegExp][] = [
   [
     'PATCH',
     '/1.0',
-    'a bad duration',
-    { body: { config: { 'core.remote_token_expiry': 'soon' } } },
+    'a negative integer',
+    { body: { config: { 'core.shutdown_timeout': '-1' } } },
     400,
-    /remote_token_expiry/,
+    /shutdown_timeout/,
   ],
   ['PUT', '/1.0', 'config as a string', { body: { config: 'x' } }, 400, /"config": must be a map/],
   ['PUT', '/1.0', 'malformed JSON', { rawBody: '{' }, 400, /Invalid JSON/],

@@ -33,13 +33,23 @@ test('GET /1.0 over the socket is the trusted view with the caller, version and 
 })
 
 test('PUT /1.0 sets declared keys; PATCH merges; an empty value unsets', async () => {
-  await ok(d.socket, 'PUT', '/1.0', { body: { config: { 'core.https_address': '127.0.0.1:8443' } } })
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.remote_token_expiry': '2d' } } })
+  await ok(d.socket, 'PUT', '/1.0', { body: { config: { 'core.shutdown_timeout': '2' } } })
   let m = await ok<{ config: Record<string, string> }>(d.socket, 'GET', '/1.0')
-  assert.deepEqual(m.config, { 'core.https_address': '127.0.0.1:8443', 'core.remote_token_expiry': '2d' })
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.remote_token_expiry': '' } } })
+  assert.deepEqual(m.config, { 'core.shutdown_timeout': '2' })
+  await ok(d.socket, 'PATCH', '/1.0', { body: { config: {} } })
   m = await ok(d.socket, 'GET', '/1.0')
-  assert.deepEqual(m.config, { 'core.https_address': '127.0.0.1:8443' })
+  assert.deepEqual(m.config, { 'core.shutdown_timeout': '2' }, 'PATCH keeps what it does not name')
+  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.shutdown_timeout': '' } } })
+  m = await ok(d.socket, 'GET', '/1.0')
+  assert.deepEqual(m.config, {})
+})
+
+test('keys the daemon does not act on yet are refused, not stored', async () => {
+  const res = await call(d.socket, 'PUT', '/1.0', {
+    body: { config: { 'core.https_address': '127.0.0.1:8443' } },
+  })
+  assert.equal(res.status, 400)
+  assert.equal(res.body.error, 'Cannot set "core.https_address": Unknown key')
 })
 
 test('PUT /1.0 refuses unknown keys and bad values with 400 and keeps the old config', async () => {
@@ -47,9 +57,9 @@ test('PUT /1.0 refuses unknown keys and bad values with 400 and keeps the old co
   const unknown = await call(d.socket, 'PUT', '/1.0', { body: { config: { 'core.bogus': '1' } } })
   assert.equal(unknown.status, 400)
   assert.equal(unknown.body.error, 'Cannot set "core.bogus": Unknown key')
-  const bad = await call(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': 'a:b:c' } } })
+  const bad = await call(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.shutdown_timeout': 'ten' } } })
   assert.equal(bad.status, 400)
-  assert.match(String(bad.body.error), /^Cannot set "core.https_address" to "a:b:c": /)
+  assert.match(String(bad.body.error), /^Cannot set "core.shutdown_timeout" to "ten": /)
   assert.deepEqual(await ok(d.socket, 'GET', '/1.0'), before)
 })
 

@@ -64,5 +64,5 @@ test('serverKeys.validate() names the key and value of a bad value', () => {
 })
 
 test('serverKeys.validate() accepts an empty value as an unset', () => {
-  assert.doesNotThrow(() => serverKeys.validate({ 'core.https_address': '' }))
+  assert.doesNotThrow(() => serverKeys.validate({ 'core.shutdown_timeout': '' }))
 })
