@@ -28,4 +28,69 @@ export const schemaUpdates: readonly string[] = [
      '{"features.images":"true","features.networks":"true","features.profiles":"true","features.storage.volumes":"true"}');
   INSERT INTO profiles (project_id, name, description) VALUES (1, 'default', 'Default LXD profile');
   `,
+  `
+  CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    filename TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL DEFAULT 0,
+    public INTEGER NOT NULL DEFAULT 0,
+    auto_update INTEGER NOT NULL DEFAULT 0,
+    architecture TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL DEFAULT 'container',
+    created_at TEXT NOT NULL DEFAULT '',
+    expires_at TEXT NOT NULL DEFAULT '',
+    uploaded_at TEXT NOT NULL,
+    last_used_at TEXT NOT NULL DEFAULT '',
+    properties TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (project_id, fingerprint)
+  );
+  CREATE TABLE images_aliases (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    description TEXT NOT NULL DEFAULT '',
+    UNIQUE (project_id, name)
+  );
+  CREATE TABLE storage_pools (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    driver TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL DEFAULT 'created'
+  );
+  CREATE TABLE instances (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'container',
+    architecture TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    ephemeral INTEGER NOT NULL DEFAULT 0,
+    stateful INTEGER NOT NULL DEFAULT 0,
+    config TEXT NOT NULL DEFAULT '{}',
+    devices TEXT NOT NULL DEFAULT '{}',
+    profiles TEXT NOT NULL DEFAULT '[]',
+    pool TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    last_used_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (project_id, name)
+  );
+  CREATE TABLE instances_snapshots (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    stateful INTEGER NOT NULL DEFAULT 0,
+    config TEXT NOT NULL DEFAULT '{}',
+    devices TEXT NOT NULL DEFAULT '{}',
+    profiles TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (instance_id, name)
+  );
+  `,
 ]
