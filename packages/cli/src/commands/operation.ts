@@ -1,0 +1,77 @@
+/** @module `corral operation list|show|delete`: background operations. */
+import type { Operation } from '@corral/api'
+import type { CommandDefinition, CommandGroup } from '../command.js'
+import { list, text, yaml } from '../render/result.js'
+import { operationShape } from '../render/shapes.js'
+import { formatFlag, formatOf, remoteClient, target } from './common.js'
+
+const pad = (n: number): string => String(n).padStart(2, '0')
+
+/** Formats a timestamp as lxc's CREATED column: `2006/01/02 15:04 UTC`. */
+export function createdColumn(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return ''
+  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`
+}
+
+function row(op: Operation): string[] {
+  return [
+    op.id,
+    op.class.toUpperCase(),
+    op.description,
+    op.status.toUpperCase(),
+    op.may_cancel ? 'YES' : 'NO',
+    createdColumn(op.created_at),
+  ]
+}
+
+/** `corral operation list [<remote>:]`. */
+export const operationList: CommandDefinition = {
+  names: ['list', 'ls'],
+  usage: '[<remote>:]',
+  short: 'List background operations',
+  args: { min: 0, max: 1 },
+  flags: [formatFlag],
+  async run(ctx, args, flags) {
+    const format = formatOf(flags)
+    const client = await remoteClient(ctx, args[0])
+    const ops = await client.operations.list()
+    const header = ['ID', 'TYPE', 'DESCRIPTION', 'STATUS', 'CANCELABLE', 'CREATED']
+    const raw = ops.map((op) => operationShape(op, format === 'json'))
+    return list({ header, rows: ops.map(row), raw }, format)
+  },
+}
+
+/** `corral operation show [<remote>:]<operation>`. */
+export const operationShow: CommandDefinition = {
+  names: ['show'],
+  usage: '[<remote>:]<operation>',
+  short: 'Show details on a background operation',
+  examples:
+    'corral operation show 344a79e4-d88a-45bf-9c39-c72c26f6ab8a\n    Show details on that operation UUID',
+  args: { min: 1, max: 1 },
+  async run(ctx, args) {
+    const { client, name } = await target(ctx, args[0]!, 'operation')
+    return yaml(operationShape(await client.operations.get(name)))
+  },
+}
+
+/** `corral operation delete [<remote>:]<operation>`: cancels it. */
+export const operationDelete: CommandDefinition = {
+  names: ['delete', 'cancel', 'rm'],
+  usage: '[<remote>:]<operation>',
+  short: 'Delete a background operation (will attempt to cancel)',
+  args: { min: 1, max: 1 },
+  async run(ctx, args) {
+    const { client, name } = await target(ctx, args[0]!, 'operation')
+    await client.operations.cancel(name)
+    return text(`Operation ${name} deleted\n`)
+  },
+}
+
+/** `corral operation`. */
+export const operation: CommandGroup = {
+  names: ['operation'],
+  short: 'List, show and delete background operations',
+  subcommands: [operationDelete, operationList, operationShow],
+}

@@ -1,0 +1,29 @@
+/** @module @corral/cli: the `corral` entry point, its command list and renderers (for tests and tools). */
+export { main, commanderMessage, type ContextFactory, type Io } from './main.js'
+export { commands } from './commands/index.js'
+export type { CommandDefinition, CommandGroup, FlagDef, FlagValues } from './command.js'
+export { UsageError, parseKeyValues, parseSetArgs } from './command.js'
+export type { Context, GlobalFlags } from './context.js'
+export { clientVersion } from './version.js'
+export { render, type Result, type Rendered } from './render/result.js'
+export { toYaml, goFloat } from './render/yaml.js'
+export { scalarStyle, resolvesToString } from './render/yaml-scalar.js'
+export { goJson } from './render/json.js'
+export { renderTable, renderCompact, renderCsv, naturalCompare } from './render/table.js'
+export { renderList, type ListData } from './render/format.js'
+export { struct, GoTime, goKeyLess, goSortKeys } from './render/go-value.js'
+export { profileShape, projectShape, operationShape, serverShape } from './render/shapes.js'
+export { prettyEvent, goFmt, logfmtValue } from './render/pretty.js'
+export { renderEvent, eventLines } from './commands/monitor.js'
+export { renderQuery, queryBody } from './commands/query.js'
+export { createdColumn } from './commands/operation.js'
+export { supportEndTime } from './commands/info.js'
+export {
+  configPath,
+  loadConfig,
+  saveConfig,
+  defaultConfig,
+  splitRemote,
+  type ClientConfig,
+} from './remotes/config.js'
+export { leafHelp, groupHelp } from './help.js'

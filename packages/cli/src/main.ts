@@ -1,0 +1,153 @@
+/** @module corral's entry point: builds the commander tree from the command list and runs it. */
+import { Command, CommanderError } from 'commander'
+import { UsageError, isGroup, type CommandDefinition, type CommandGroup, type FlagValues } from './command.js'
+import { commands } from './commands/index.js'
+import type { Context, GlobalFlags } from './context.js'
+import { groupHelp, helpFor, leafHelp } from './help.js'
+import { nodeContext } from './node-context.js'
+import { render, type Result } from './render/result.js'
+import { clientVersion } from './version.js'
+
+/** Where output goes; tests capture it. */
+export interface Io {
+  stdout(text: string): void
+  stderr(text: string): void
+}
+
+/** Builds the Context for a run from the parsed global flags. */
+export type ContextFactory = (global: GlobalFlags) => Context
+
+const rootGroup: CommandGroup = {
+  names: ['corral'],
+  short: 'Command line client for Corral',
+  long: "Command line client for Corral\n\nAll of Corral's features can be driven through the various commands below.\nFor help with any of those, simply call them with --help.",
+  subcommands: commands,
+}
+
+const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+
+/** Runs corral with arguments (without `node` and the script); resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: Io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  makeContext: ContextFactory = (g) => nodeContext(g),
+): Promise<number> {
+  let exitCode = 0
+  const fail = (message: string): void => {
+    io.stderr(`Error: ${message}\n`)
+    exitCode = 1
+  }
+  const helpText = new Map<Command, () => string>()
+
+  const globals = (cmd: Command): GlobalFlags => {
+    const o = cmd.optsWithGlobals<Record<string, unknown>>()
+    return {
+      project: typeof o.project === 'string' ? o.project : undefined,
+      debug: o.debug === true,
+      quiet: o.quiet === true,
+      forceLocal: o.forceLocal === true,
+    }
+  }
+
+  const emit = async (result: Result): Promise<void> => {
+    if (result.kind === 'stream') {
+      for await (const line of result.lines) io.stdout(line)
+      return
+    }
+    const { stdout, stderr } = render(result)
+    if (stdout) io.stdout(stdout)
+    if (stderr) io.stderr(stderr)
+  }
+
+  const runLeaf = async (def: CommandDefinition, cmd: Command, args: string[]): Promise<void> => {
+    const help = helpText.get(cmd)!
+    if (args.length < def.args.min || args.length > def.args.max) {
+      io.stdout(help())
+      if (args.length !== 0) fail('Invalid number of arguments')
+      return
+    }
+    const opts = cmd.opts<Record<string, unknown>>()
+    const flags: FlagValues = {}
+    for (const f of def.flags ?? []) flags[f.long] = opts[camel(f.long)] as FlagValues[string]
+    try {
+      await emit(await def.run(makeContext(globals(cmd)), args, flags))
+    } catch (err) {
+      if (err instanceof UsageError && err.showHelp) io.stdout(help())
+      fail(err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  const build = (parent: Command, c: CommandDefinition | CommandGroup, path: string): void => {
+    const cmd = parent.command(c.names[0]!).aliases(c.names.slice(1)).description(c.short)
+    cmd.argument('[args...]')
+    if (isGroup(c)) {
+      helpText.set(cmd, () => groupHelp(c, path))
+      for (const sub of c.subcommands) build(cmd, sub, `${path} ${sub.names[0]!}`)
+      cmd.action((args: string[]) => {
+        if (args.length > 0) return fail(`unknown command "${args[0]!}" for "${path}"`)
+        io.stdout(groupHelp(c, path, false))
+      })
+      return
+    }
+    helpText.set(cmd, () => leafHelp(c, path))
+    for (const f of c.flags ?? []) {
+      const names = `${f.short ? `-${f.short}, ` : ''}--${f.long}`
+      if (f.type === 'boolean') cmd.option(names, f.description)
+      else if (f.type === 'string') cmd.option(`${names} <value>`, f.description, f.default)
+      else cmd.option(`${names} <value>`, f.description, (v: string, prev: string[]) => [...prev, v], [])
+    }
+    cmd.action((args: string[], _opts: unknown, self: Command) => runLeaf(c, self, args))
+  }
+
+  const program = new Command('corral')
+  program
+    .option('--project <project>')
+    .option('--debug')
+    .option('-q, --quiet')
+    .option('-v, --verbose')
+    .option('--force-local')
+    .option('--sub-commands')
+    .option('--version')
+    .argument('[args...]')
+  helpText.set(program, () => groupHelp(rootGroup, 'corral'))
+  for (const c of commands) build(program, c, `corral ${c.names[0]!}`)
+  program.action((args: string[]) => {
+    if (program.opts().version) return io.stdout(`${clientVersion}\n`)
+    if (args.length > 0) return fail(`unknown command "${args[0]!}" for "corral"`)
+    io.stdout(helpFor(rootGroup, 'corral'))
+  })
+  configure(program, io, helpText)
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help') return 0
+    fail(commanderMessage(err))
+  }
+  return exitCode
+}
+
+/** Applies output, error and help settings to a command and (recursively) its subcommands. */
+function configure(cmd: Command, io: Io, helpText: Map<Command, () => string>): void {
+  cmd.exitOverride()
+  cmd.configureOutput({ writeOut: (t) => io.stdout(t), writeErr: () => {}, outputError: () => {} })
+  cmd.helpOption('-h, --help')
+  cmd.helpCommand(false)
+  cmd.configureHelp({ formatHelp: (c) => helpText.get(c)?.() ?? '' })
+  for (const sub of cmd.commands) configure(sub, io, helpText)
+}
+
+/** Rewords commander's errors as cobra (lxc) words them. */
+export function commanderMessage(err: CommanderError): string {
+  const unknown = /unknown option '(-[^-'][^']*|--[^']+)'/.exec(err.message)
+  if (unknown) {
+    const flag = unknown[1]!
+    return flag.startsWith('--')
+      ? `unknown flag: ${flag}`
+      : `unknown shorthand flag: '${flag[1]!}' in ${flag}`
+  }
+  const missing = /option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/.exec(err.message)
+  if (missing) return `flag needs an argument: ${missing[1]!}`
+  return err.message.replace(/^error: /, '')
+}

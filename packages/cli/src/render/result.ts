@@ -1,0 +1,43 @@
+/** @module What a command handler returns, and the renderer that turns it into output text. */
+import { renderList, type ListData } from './format.js'
+import { toYaml } from './yaml.js'
+
+/** Data a command returns; `render` prints it. */
+export type Result =
+  | { kind: 'none'; warnings?: string[] }
+  | { kind: 'text'; text: string; warnings?: string[] }
+  | { kind: 'yaml'; value: unknown; warnings?: string[] }
+  | { kind: 'list'; data: ListData; format: string; warnings?: string[] }
+  | { kind: 'stream'; lines: AsyncIterable<string> }
+
+/** Nothing to print. */
+export const none = (): Result => ({ kind: 'none' })
+/** Literal text (include the trailing newline). */
+export const text = (t: string): Result => ({ kind: 'text', text: t })
+/** A value printed as go-yaml would. */
+export const yaml = (value: unknown): Result => ({ kind: 'yaml', value })
+/** A list in one of the list formats. */
+export const list = (data: ListData, format: string): Result => ({ kind: 'list', data, format })
+
+/** Text for stdout and stderr. */
+export interface Rendered {
+  stdout: string
+  stderr: string
+}
+
+/** Renders a non-stream result. */
+export function render(result: Result): Rendered {
+  const stderr = 'warnings' in result && result.warnings ? result.warnings.map((w) => `${w}\n`).join('') : ''
+  switch (result.kind) {
+    case 'none':
+      return { stdout: '', stderr }
+    case 'text':
+      return { stdout: result.text, stderr }
+    case 'yaml':
+      return { stdout: toYaml(result.value), stderr }
+    case 'list':
+      return { stdout: renderList(result.data, result.format), stderr }
+    case 'stream':
+      throw new Error('A stream result is printed as it arrives')
+  }
+}

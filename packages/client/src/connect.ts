@@ -1,0 +1,60 @@
+/** @module Client construction: one object with every endpoint group, bound to a transport and project. */
+import type { Envelope } from '@corral/api'
+import { listenEvents, type EventStream, type ListenOptions } from './events.js'
+import { operationsApi, type OperationsApi } from './operations.js'
+import { profilesApi, type ProfilesApi } from './profiles.js'
+import { projectsApi, type ProjectsApi } from './projects.js'
+import { createRequester } from './requester.js'
+import { serverApi, type ServerApi } from './server.js'
+import type { Transport } from './transport.js'
+import { unixTransport } from './unix.js'
+
+/** The options every connect function takes. */
+export interface ConnectOptions {
+  /** Project to scope requests to; `default` when absent. */
+  project?: string
+}
+
+/** A connected client: endpoint groups plus a raw query. */
+export interface Client {
+  /** The project requests are scoped to. */
+  readonly project: string
+  server: ServerApi
+  profiles: ProfilesApi
+  projects: ProjectsApi
+  operations: OperationsApi
+  /** Sends any request and returns the whole envelope (throws ApiError for error envelopes). */
+  query(method: string, path: string, body?: unknown): Promise<{ envelope: Envelope; etag?: string }>
+  /** Opens /1.0/events. */
+  events(opts?: ListenOptions): Promise<EventStream>
+  /** The same server, scoped to another project. */
+  withProject(project: string): Client
+}
+
+/** Builds a client over any transport (the unix socket today, TLS later). */
+export function connect(transport: Transport, opts: ConnectOptions = {}): Client {
+  const r = createRequester(transport, opts.project)
+  return {
+    project: r.project,
+    server: serverApi(r),
+    profiles: profilesApi(r),
+    projects: projectsApi(r),
+    operations: operationsApi(r),
+    async query(method, path, body) {
+      const res = await r.send(method, path, body, { project: false })
+      return { envelope: res.envelope, etag: res.etag }
+    },
+    events: (listen) => listenEvents(r, listen),
+    withProject: (project) => connect(transport, { ...opts, project }),
+  }
+}
+
+/** Connects to a server's unix socket. */
+export function connectUnix(socketPath: string, opts: ConnectOptions = {}): Client {
+  return connect(unixTransport(socketPath), opts)
+}
+
+/** The socket path: `$CORRAL_DIR/unix.socket`, default `/var/lib/corral/unix.socket`. */
+export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  return `${env.CORRAL_DIR || '/var/lib/corral'}/unix.socket`
+}

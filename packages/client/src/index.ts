@@ -1,0 +1,11 @@
+/** @module @corral/client: a REST client for corrald and LXD. */
+export { connect, connectUnix, defaultSocketPath, type Client, type ConnectOptions } from './connect.js'
+export { ConnectionError } from './errors.js'
+export { eventsPath, type EventStream, type ListenOptions } from './events.js'
+export { operationId, type OperationGroups, type OperationsApi } from './operations.js'
+export type { ProfilesApi } from './profiles.js'
+export type { ProjectsApi } from './projects.js'
+export { parseEnvelope, withProject, type ApiResponse, type RequestOptions } from './requester.js'
+export type { ServerApi } from './server.js'
+export type { EventSocket, Transport, TransportRequest, TransportResponse } from './transport.js'
+export { unixTransport } from './unix.js'

@@ -1,0 +1,38 @@
+/** @module The Transport seam: how a request reaches a server (unix socket now, TLS later). */
+
+/** One HTTP request as the client sends it. */
+export interface TransportRequest {
+  method: string
+  /** Path with query string, starting with `/`. */
+  path: string
+  /** Already-serialised JSON body, if any. */
+  body?: string
+  headers?: Record<string, string>
+}
+
+/** One HTTP response as the transport received it. */
+export interface TransportResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/** Something a websocket client can read messages from and close. */
+export interface EventSocket {
+  /** Registers a handler for each text message. */
+  onMessage(handler: (text: string) => void): void
+  /** Resolves when the socket closes, with the close reason (empty on a clean close). */
+  closed: Promise<string>
+  /** Closes the socket. */
+  close(): void
+}
+
+/** A way to reach one server; `connectUnix` builds one, a TLS transport will implement the same. */
+export interface Transport {
+  /** A human description of the endpoint used in error messages (`http://unix.socket`). */
+  readonly base: string
+  /** Sends one request and reads the whole response. */
+  request(req: TransportRequest): Promise<TransportResponse>
+  /** Opens a websocket on a path (with its query string). */
+  websocket(path: string): Promise<EventSocket>
+}

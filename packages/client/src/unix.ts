@@ -1,0 +1,71 @@
+/** @module The unix-socket transport over node:http, with `ws` loaded only for websockets. */
+import http from 'node:http'
+import type { EventSocket, Transport, TransportRequest, TransportResponse } from './transport.js'
+import { connectionError } from './errors.js'
+
+/** Builds a transport that talks HTTP over the unix socket at `socketPath`. */
+export function unixTransport(socketPath: string): Transport {
+  const base = 'http://unix.socket'
+  return {
+    base,
+    request: (req) => sendRequest(socketPath, req),
+    websocket: (path) => openWebsocket(socketPath, path),
+  }
+}
+
+function sendRequest(socketPath: string, req: TransportRequest): Promise<TransportResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...req.headers }
+    if (req.body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      headers['Content-Length'] = String(Buffer.byteLength(req.body))
+    }
+    const r = http.request({ socketPath, method: req.method, path: req.path, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', reject)
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      )
+    })
+    r.on('error', (err) => reject(connectionError(err, { method: req.method, path: req.path, socketPath })))
+    r.end(req.body)
+  })
+}
+
+async function openWebsocket(socketPath: string, path: string): Promise<EventSocket> {
+  const { WebSocket } = await import('ws')
+  const ws = new WebSocket(`ws+unix://${socketPath}:${path}`)
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', (err) => reject(connectionError(err, { method: 'GET', path, socketPath })))
+    ws.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => reject(new Error(errorText(Buffer.concat(chunks).toString(), res.statusCode))))
+    })
+  })
+  const closed = new Promise<string>((resolve) => {
+    ws.once('close', (_code, reason) => resolve(reason.toString()))
+    ws.on('error', (err) => resolve(err.message))
+  })
+  return {
+    onMessage: (handler) => ws.on('message', (data: Buffer) => handler(data.toString())),
+    closed,
+    close: () => ws.close(),
+  }
+}
+
+function errorText(body: string, status: number | undefined): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown }
+    if (typeof parsed.error === 'string' && parsed.error !== '') return parsed.error
+  } catch {
+    // not an envelope: fall through
+  }
+  return `Websocket upgrade failed with status ${status ?? 0}`
+}
