@@ -44,6 +44,7 @@ export const schemaUpdates: readonly string[] = [
     uploaded_at TEXT NOT NULL,
     last_used_at TEXT NOT NULL DEFAULT '',
     properties TEXT NOT NULL DEFAULT '{}',
+    profiles TEXT NOT NULL DEFAULT '["default"]',
     UNIQUE (project_id, fingerprint)
   );
   CREATE TABLE images_aliases (
