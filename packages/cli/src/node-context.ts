@@ -62,9 +62,12 @@ function runEditor(env: NodeJS.ProcessEnv, text: string): string {
 
 function pause(message: string): Promise<void> {
   process.stderr.write(message)
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const onEnd = (): void => reject(new Error('Edit aborted'))
+    process.stdin.once('end', onEnd)
     process.stdin.resume()
     process.stdin.once('data', () => {
+      process.stdin.off('end', onEnd)
       process.stdin.pause()
       resolve()
     })

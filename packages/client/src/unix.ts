@@ -40,6 +40,10 @@ function sendRequest(socketPath: string, req: TransportRequest): Promise<Transpo
 async function openWebsocket(socketPath: string, path: string): Promise<EventSocket> {
   const { WebSocket } = await import('ws')
   const ws = new WebSocket(`ws+unix://${socketPath}:${path}`)
+  // Messages can arrive before the caller registers a handler: hold them until then.
+  const early: string[] = []
+  let deliver: ((text: string) => void) | undefined
+  ws.on('message', (data: Buffer) => (deliver ? deliver(data.toString()) : early.push(data.toString())))
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
     ws.once('error', (err) => reject(connectionError(err, { method: 'GET', path, socketPath })))
@@ -54,7 +58,10 @@ async function openWebsocket(socketPath: string, path: string): Promise<EventSoc
     ws.on('error', (err) => resolve(err.message))
   })
   return {
-    onMessage: (handler) => ws.on('message', (data: Buffer) => handler(data.toString())),
+    onMessage: (handler) => {
+      deliver = handler
+      for (const text of early.splice(0)) handler(text)
+    },
     closed,
     close: () => ws.close(),
   }
