@@ -17,11 +17,20 @@ export interface Io {
 /** Builds the Context for a run from the parsed global flags. */
 export type ContextFactory = (global: GlobalFlags) => Context
 
+/** `corral help [command]...`: help about any command (resolved in main, which knows the tree). */
+const helpCommand: CommandDefinition = {
+  names: ['help'],
+  usage: '[command]',
+  short: 'Help about any command',
+  args: { min: 0, max: Infinity },
+  run: () => Promise.resolve({ kind: 'none' }),
+}
+
 const rootGroup: CommandGroup = {
   names: ['corral'],
   short: 'Command line client for Corral',
   long: "Command line client for Corral\n\nAll of Corral's features can be driven through the various commands below.\nFor help with any of those, simply call them with --help.",
-  subcommands: commands,
+  subcommands: [...commands, helpCommand],
 }
 
 const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
@@ -111,6 +120,10 @@ export async function main(
     .argument('[args...]')
   helpText.set(program, () => groupHelp(rootGroup, 'corral'))
   for (const c of commands) build(program, c, `corral ${c.names[0]!}`)
+  program
+    .command('help')
+    .argument('[command...]')
+    .action((path: string[]) => io.stdout(helpForPath(path)))
   program.action((args: string[]) => {
     if (program.opts().version) return io.stdout(`${clientVersion}\n`)
     if (args.length > 0) return fail(`unknown command "${args[0]!}" for "corral"`)
@@ -126,6 +139,22 @@ export async function main(
     fail(commanderMessage(err))
   }
   return exitCode
+}
+
+/** Help for a command path (`profile device add`); the root help when the path is unknown. */
+function helpForPath(path: readonly string[]): string {
+  let node: CommandDefinition | CommandGroup = rootGroup
+  let name = 'corral'
+  for (const word of path) {
+    if (!isGroup(node)) break
+    const next: CommandDefinition | CommandGroup | undefined = node.subcommands.find((c) =>
+      c.names.includes(word),
+    )
+    if (!next) return helpFor(rootGroup, 'corral')
+    node = next
+    name += ` ${next.names[0]!}`
+  }
+  return helpFor(node, name)
 }
 
 /** Applies output, error and help settings to a command and (recursively) its subcommands. */

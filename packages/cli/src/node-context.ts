@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { connectUnix, defaultSocketPath, type Client } from '@corral/client'
 import { projectOf, type Context, type GlobalFlags } from './context.js'
+import { logfmtValue } from './render/pretty.js'
 import { configPath, loadConfig, saveConfig, type ClientConfig } from './remotes/config.js'
 
 /** Builds the Context a real `corral` run uses. */
@@ -29,7 +30,8 @@ export function nodeContext(global: GlobalFlags, env: NodeJS.ProcessEnv = proces
         throw new Error(`Remote "${name}" (${r.addr}) is not supported yet: only unix sockets are`)
       const socket =
         r.addr.startsWith('unix:') && r.addr !== 'unix://' ? r.addr.slice(5) : defaultSocketPath(env)
-      return connectUnix(socket, { project: projectOf(global, cfg, name) })
+      const debug = global.debug ? debugLine : undefined
+      return connectUnix(socket, { project: projectOf(global, cfg, name), debug })
     },
     stdinIsTTY: Boolean(process.stdin.isTTY),
     readStdin,
@@ -72,4 +74,13 @@ function pause(message: string): Promise<void> {
       resolve()
     })
   })
+}
+
+/** Prints a debug message on stderr as a logrus line, as `lxc --debug` does. */
+function debugLine(message: string, fields: Record<string, string>): void {
+  const time = `${new Date().toISOString().slice(0, 19)}Z`
+  const extra = Object.entries(fields)
+    .map(([k, v]) => ` ${k}=${logfmtValue(v)}`)
+    .join('')
+  process.stderr.write(`time="${time}" level=debug msg=${JSON.stringify(message)}${extra}\n`)
 }

@@ -214,3 +214,34 @@ test('unknown commands and flags fail with cobra wording', async () => {
     'Error: flag needs an argument: --format\n',
   )
 })
+
+test('profile device get, set and unset edit one device (unset sends the key empty, as lxc)', async () => {
+  const w = await worldWithP1()
+  await w.run(['profile', 'device', 'add', 'p1', 'eth0', 'nic', 'parent=lxdbr0'])
+  assert.equal((await w.run(['profile', 'device', 'set', 'p1', 'eth0', 'mtu', '1500'])).code, 0)
+  assert.equal((await w.run(['profile', 'device', 'get', 'p1', 'eth0', 'mtu'])).stdout, '1500\n')
+  w.state.calls.length = 0
+  assert.equal((await w.run(['profile', 'device', 'unset', 'p1', 'eth0', 'mtu'])).code, 0)
+  const put = w.state.calls.find((c) => c.method === 'PUT')!
+  assert.equal((put.body as { devices: Record<string, Record<string, string>> }).devices.eth0!.mtu, '')
+  const missing = await w.run(['profile', 'device', 'set', 'p1', 'nope', 'a=b'])
+  assert.deepEqual([missing.code, missing.stderr], [1, "Error: Device doesn't exist\n"])
+})
+
+test('help prints the help of any command path', async () => {
+  const w = fakeWorld()
+  const r = await w.run(['help', 'profile', 'device'])
+  assert.ok(
+    r.stdout.startsWith(
+      'Description:\n  Manage devices\n\nUsage:\n  corral profile device [flags]\n  corral profile device [command]\n',
+    ),
+  )
+  assert.equal((await w.run(['profile', 'device', '--help'])).stdout, r.stdout)
+  const root = await w.run([])
+  assert.ok(
+    root.stdout.includes(
+      '\nAvailable Commands:\n  config      Manage instance and server configuration options\n',
+    ),
+  )
+  assert.ok(root.stdout.endsWith('Use "corral [command] --help" for more information about a command.\n'))
+})

@@ -4,7 +4,7 @@ import { listenEvents, type EventStream, type ListenOptions } from './events.js'
 import { operationsApi, type OperationsApi } from './operations.js'
 import { profilesApi, type ProfilesApi } from './profiles.js'
 import { projectsApi, type ProjectsApi } from './projects.js'
-import { createRequester } from './requester.js'
+import { createRequester, type DebugLog } from './requester.js'
 import { serverApi, type ServerApi } from './server.js'
 import type { Transport } from './transport.js'
 import { unixTransport } from './unix.js'
@@ -13,6 +13,8 @@ import { unixTransport } from './unix.js'
 export interface ConnectOptions {
   /** Project to scope requests to; `default` when absent. */
   project?: string
+  /** Called with each request and response, for `--debug`. */
+  debug?: DebugLog
 }
 
 /** A connected client: endpoint groups plus a raw query. */
@@ -33,7 +35,7 @@ export interface Client {
 
 /** Builds a client over any transport (the unix socket today, TLS later). */
 export function connect(transport: Transport, opts: ConnectOptions = {}): Client {
-  const r = createRequester(transport, opts.project)
+  const r = createRequester(transport, opts.project, opts.debug)
   return {
     project: r.project,
     server: serverApi(r),

@@ -5,7 +5,13 @@ export { eventsPath, type EventStream, type ListenOptions } from './events.js'
 export { operationId, type OperationGroups, type OperationsApi } from './operations.js'
 export type { ProfilesApi } from './profiles.js'
 export type { ProjectsApi } from './projects.js'
-export { parseEnvelope, withProject, type ApiResponse, type RequestOptions } from './requester.js'
+export {
+  parseEnvelope,
+  withProject,
+  type ApiResponse,
+  type DebugLog,
+  type RequestOptions,
+} from './requester.js'
 export type { ServerApi } from './server.js'
 export type { EventSocket, Transport, TransportRequest, TransportResponse } from './transport.js'
 export { unixTransport } from './unix.js'

@@ -37,19 +37,24 @@ export interface Requester {
   scoped(path: string): string
 }
 
+/** Receives debug messages with logfmt-style fields (the CLI's `--debug`). */
+export type DebugLog = (message: string, fields: Record<string, string>) => void
+
 /** Builds a requester for a transport and a project. */
-export function createRequester(transport: Transport, project = 'default'): Requester {
+export function createRequester(transport: Transport, project = 'default', debug?: DebugLog): Requester {
   const scoped = (path: string): string => withProject(path, project)
   const send = async <T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}) => {
     const target = opts.project === false ? path : scoped(path)
     const headers: Record<string, string> = {}
     if (opts.etag) headers['If-Match'] = opts.etag
+    debug?.('Sending request', { etag: opts.etag ?? '', method, url: `${transport.base}${target}` })
     const res = await transport.request({
       method,
       path: target,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     })
+    debug?.('Got response', { status: String(res.status), body: res.body.trim() })
     const envelope = parseEnvelope<T>(res.body, res.status)
     const etag = res.headers['etag']
     return { envelope, etag: typeof etag === 'string' ? etag : undefined, status: res.status }

@@ -40,8 +40,8 @@ export async function* eventLines(stream: EventStream, format: string, loglevel 
 export const monitor: CommandDefinition = {
   names: ['monitor'],
   usage: '[<remote>:]',
-  short: 'Monitor a local or remote server',
-  long: 'Monitor a local or remote server\n\nBy default the monitor will listen to all message types.',
+  short: 'Monitor a local or remote Corral server',
+  long: 'Monitor a local or remote Corral server\n\nBy default the monitor will listen to all message types.',
   examples: `corral monitor --type=logging
     Only show log messages.
 

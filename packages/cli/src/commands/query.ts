@@ -32,7 +32,7 @@ export function renderQuery(envelope: Envelope, raw: boolean): string {
 export const query: CommandDefinition = {
   names: ['query'],
   usage: '[<remote>:]<API path>',
-  short: 'Send a raw query to the server',
+  short: 'Send a raw query to Corral',
   examples: 'corral query -X DELETE --wait /1.0/instances/c1\n    Delete local instance "c1".',
   args: { min: 1, max: 1 },
   flags: [

@@ -2,6 +2,7 @@
 import type { CommandDefinition, CommandGroup } from '../../command.js'
 import { text, yaml } from '../../render/result.js'
 import { target } from '../common.js'
+import { profileDeviceGet, profileDeviceSet, profileDeviceUnset } from './device-config.js'
 
 /** Parses device `key=value` properties with lxc's message for a bare word. */
 function parseProps(args: readonly string[]): Record<string, string> {
@@ -100,5 +101,13 @@ export const profileDeviceList: CommandDefinition = {
 export const profileDevice: CommandGroup = {
   names: ['device'],
   short: 'Manage devices',
-  subcommands: [profileDeviceAdd, profileDeviceList, profileDeviceRemove, profileDeviceShow],
+  subcommands: [
+    profileDeviceAdd,
+    profileDeviceGet,
+    profileDeviceList,
+    profileDeviceRemove,
+    profileDeviceSet,
+    profileDeviceShow,
+    profileDeviceUnset,
+  ],
 }
