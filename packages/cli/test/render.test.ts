@@ -20,13 +20,13 @@ const fixture = (name: string): string =>
   fs.readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), 'utf8')
 
 test('toYaml() prints a profile byte for byte as lxc profile show (quoting, folding, literals)', () => {
-  const profile = JSON.parse(fixture('profile-quoting.json')) as Profile
-  assert.equal(toYaml(profileShape(profile)), fixture('profile-quoting.yaml'))
+  const profile = JSON.parse(fixture('profile-quoting.json.txt')) as Profile
+  assert.equal(toYaml(profileShape(profile)), fixture('profile-quoting.yaml.txt'))
 })
 
 test('toYaml() prints GET /1.0 byte for byte as lxc info', () => {
-  const server = JSON.parse(fixture('lxd-server.json')) as Server
-  assert.equal(toYaml(serverShape(server)), fixture('lxd-info.yaml'))
+  const server = JSON.parse(fixture('lxd-server.json.txt')) as Server
+  assert.equal(toYaml(serverShape(server)), fixture('lxd-info.yaml.txt'))
 })
 
 test('scalarStyle() quotes what go-yaml v2 would read back as another type', () => {
@@ -97,4 +97,12 @@ test('renderCsv() quotes like encoding/csv', () => {
 
 test('naturalCompare() orders digit runs by value', () => {
   assert.deepEqual(['p10', 'p2', 'p1'].sort(naturalCompare), ['p1', 'p2', 'p10'])
+})
+
+test('renderTable() pads East Asian wide characters by display width, as lxc', () => {
+  const data = { header: ['NAME', 'DESCRIPTION'], rows: [['wide', '日本語テキスト ñ é']] }
+  assert.equal(
+    renderTable(data),
+    '+------+--------------------+\n| NAME |    DESCRIPTION     |\n+------+--------------------+\n| wide | 日本語テキスト ñ é |\n+------+--------------------+\n',
+  )
 })

@@ -59,7 +59,7 @@ export async function loadConfig(file: string): Promise<ClientConfig> {
 
 const remoteFields = ['addr', 'auth_type', 'domain', 'project', 'protocol', 'public']
 
-/** Writes config.yml (mode 0600, directory 0700), in lxc's field order. */
+/** Writes config.yml atomically (mode 0600, directory 0700), in lxc's field order. */
 export async function saveConfig(file: string, config: ClientConfig): Promise<void> {
   const remotes: Record<string, unknown> = {}
   for (const [name, r] of Object.entries(config.remotes)) {
@@ -68,7 +68,9 @@ export async function saveConfig(file: string, config: ClientConfig): Promise<vo
   }
   const doc = struct({ ...config, remotes }, ['default-remote', 'remotes', 'aliases'])
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-  await fs.writeFile(file, toYaml(doc), { mode: 0o600 })
+  const tmp = `${file}.${process.pid}.tmp`
+  await fs.writeFile(tmp, toYaml(doc), { mode: 0o600 })
+  await fs.rename(tmp, file)
 }
 
 /** Splits `[<remote>:]<name>`; throws lxc's message for an unknown remote. */

@@ -6,7 +6,38 @@ export interface TableData {
   rows: string[][]
 }
 
-const width = (s: string): number => [...s].length
+const wide: [number, number][] = [
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
+  [0x20000, 0x3fffd],
+]
+
+/** Terminal columns a character takes: 2 for East Asian wide ones, 0 for combining marks. */
+function charWidth(c: string): number {
+  const cp = c.codePointAt(0)!
+  if (/\p{Mn}/u.test(c)) return 0
+  return wide.some(([lo, hi]) => cp >= lo && cp <= hi) ? 2 : 1
+}
+
+/** Display width of a string in terminal columns (go-runewidth's rule, simplified). */
+export function displayWidth(s: string): number {
+  let w = 0
+  for (const c of s) w += charWidth(c)
+  return w
+}
+
+const width = displayWidth
 const padRight = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - width(s)))
 function center(s: string, w: number): string {
   const gap = Math.max(0, w - width(s))
