@@ -8,6 +8,7 @@ export const apiExtensions: readonly string[] = [
   'etag',
   'patch',
   'profile_usedby',
+  'storage',
   'entity_description',
   'operation_description',
   'event_lifecycle',

@@ -180,3 +180,12 @@ export function commanderMessage(err: CommanderError): string {
   if (missing) return `flag needs an argument: ${missing[1]!}`
   return err.message.replace(/^error: /, '')
 }
+
+/** The `corral` binary: runs main on process.argv and exits quietly when stdout is closed early. */
+export async function run(): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
+  process.exitCode = await main(process.argv.slice(2))
+}

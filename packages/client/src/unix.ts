@@ -20,18 +20,21 @@ function sendRequest(socketPath: string, req: TransportRequest): Promise<Transpo
       headers['Content-Type'] = 'application/json'
       headers['Content-Length'] = String(Buffer.byteLength(req.body))
     }
-    const r = http.request({ socketPath, method: req.method, path: req.path, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', reject)
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      )
-    })
+    const r = http.request(
+      { socketPath, method: req.method, path: req.path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        )
+      },
+    )
     r.on('error', (err) => reject(connectionError(err, { method: req.method, path: req.path, socketPath })))
     r.end(req.body)
   })

@@ -13,6 +13,7 @@ import { hostRunner, type CommandRunner } from './host/runner.js'
 import { Logger } from './log.js'
 import { OperationRegistry } from './operation/operation.js'
 import type { Paths, State } from './state.js'
+import { mountPools } from './storage/index.js'
 import { isPastSupportEnd, release } from './version.js'
 
 /** How to start a daemon. */
@@ -104,6 +105,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       resolveStopped()
     })())
 
+  await mountPools(state)
   try {
     router = mount(endpoints, state)
     server = await listenUnix(paths.socket, gid, router)

@@ -6,6 +6,7 @@ import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
 import { rootEndpoints } from './root.js'
+import { storagePoolEndpoints } from './storage-pools.js'
 
 /** Every endpoint, mounted once by router.ts. */
 export const endpoints: readonly Endpoint[] = [
@@ -14,6 +15,7 @@ export const endpoints: readonly Endpoint[] = [
   ...operationEndpoints,
   ...profileEndpoints,
   ...projectEndpoints,
+  ...storagePoolEndpoints,
   ...internalEndpoints,
 ]
 

@@ -1,0 +1,190 @@
+/** @module The contract every storage driver meets, run on real storage by each driver's test. */
+import assert from 'node:assert/strict'
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { makePool, type Pool } from '../pool.js'
+import type { DriverContext, StorageDriver } from './driver.js'
+
+/** How a driver's test plugs into the contract. */
+export interface ContractSetup {
+  driver: StorageDriver
+  /** A context on a fresh temporary state directory; config before defaults. */
+  context(): DriverContext | Promise<DriverContext>
+  /** Removes what the test created even when the driver's delete failed. */
+  cleanup(ctx: DriverContext): void | Promise<void>
+  /** Asserts that a second instance shares the first's image data (copy-on-write drivers). */
+  assertShared?(ctx: DriverContext, imagePath: string, instancePath: string): void | Promise<void>
+  /** Asserts that a snapshot volume cannot be written. */
+  assertReadOnly?(path: string): Promise<void>
+  /** Asserts the pool left nothing on the host after delete (mounts, loop devices, files). */
+  assertGone?(ctx: DriverContext): void | Promise<void>
+}
+
+const bigSize = 50 * 2 ** 20
+const exists = async (p: string): Promise<boolean> => (await stat(p).catch(() => undefined)) !== undefined
+
+/** A fake image unpacker that counts its calls and writes a small rootfs plus a 50 MB file. */
+export function fakeUnpack(): { calls: number; unpack: (dir: string) => Promise<void> } {
+  const state = {
+    calls: 0,
+    async unpack(dir: string) {
+      state.calls++
+      await mkdir(join(dir, 'rootfs/etc'), { recursive: true })
+      await mkdir(join(dir, 'templates'), { recursive: true })
+      await writeFile(join(dir, 'metadata.yaml'), 'architecture: x86_64\ncreation_date: 1\n')
+      await writeFile(join(dir, 'rootfs/etc/hostname'), 'image\n')
+      await writeFile(join(dir, 'rootfs/big'), Buffer.alloc(bigSize, 7))
+    },
+  }
+  return state
+}
+
+/** Runs the storage driver contract against a driver on real storage. */
+export function storageContract(name: string, setup: ContractSetup, skip?: string): void {
+  describe(`storage driver contract: ${name}`, { skip }, () => {
+    let ctx: DriverContext
+    let pool: Pool
+    const image = fakeUnpack()
+    const fp = 'ab'.repeat(32)
+    const create = (instance: string, project = 'default') =>
+      pool.createInstanceFromImage({ project, instance, fingerprint: fp, unpack: image.unpack })
+
+    before(async () => {
+      ctx = await setup.context()
+      ctx = { ...ctx, config: setup.driver.fillDefaults(ctx) }
+      try {
+        await setup.driver.create(ctx)
+      } catch (err) {
+        await setup.cleanup(ctx)
+        throw err
+      }
+      pool = makePool(setup.driver, ctx)
+    })
+    after(async () => {
+      try {
+        await setup.driver.delete(ctx)
+      } finally {
+        await setup.cleanup(ctx)
+      }
+    })
+
+    test(`${name}: create() mounts the pool with LXD's layout`, async () => {
+      assert.deepEqual((await readdir(ctx.mountPath)).sort(), [
+        'containers',
+        'containers-snapshots',
+        'images',
+      ])
+    })
+
+    test(`${name}: createInstanceFromImage() gives the instance the image's files`, async () => {
+      await create('c1')
+      const dir = pool.instancePath('default', 'c1')
+      assert.equal(dir, join(ctx.mountPath, 'containers/c1'))
+      assert.equal(await readFile(join(dir, 'rootfs/etc/hostname'), 'utf8'), 'image\n')
+      assert.equal((await stat(join(dir, 'rootfs/big'))).size, bigSize)
+      assert.ok(await exists(join(dir, 'metadata.yaml')))
+      assert.equal(image.calls, 1)
+    })
+
+    test(`${name}: a second instance from the same image is independent of the first`, async () => {
+      await create('c2')
+      const [c1, c2] = [pool.instancePath('default', 'c1'), pool.instancePath('default', 'c2')]
+      await writeFile(join(c2, 'rootfs/etc/hostname'), 'c2\n')
+      assert.equal(await readFile(join(c1, 'rootfs/etc/hostname'), 'utf8'), 'image\n')
+      if (setup.driver.cachesImages) {
+        assert.equal(image.calls, 1, 'the cached image volume is not unpacked again')
+        await setup.assertShared?.(ctx, join(ctx.mountPath, 'images', fp), c2)
+      } else {
+        assert.equal(image.calls, 2)
+      }
+    })
+
+    test(`${name}: an instance name that exists is refused`, async () => {
+      await assert.rejects(create('c1'), /already exists/)
+    })
+
+    test(`${name}: a failed unpack leaves no volume behind and a retry works`, async () => {
+      const failing = () => Promise.reject(new Error('corrupt image'))
+      await assert.rejects(
+        pool.createInstanceFromImage({
+          project: 'default',
+          instance: 'bad',
+          fingerprint: 'cd'.repeat(32),
+          unpack: failing,
+        }),
+        /corrupt image/,
+      )
+      assert.equal(await exists(pool.instancePath('default', 'bad')), false)
+      assert.deepEqual(
+        (await readdir(join(ctx.mountPath, 'images'))).filter((f) => f.startsWith('cd')),
+        [],
+      )
+    })
+
+    test(`${name}: volumes outside project default are named <project>_<instance>`, async () => {
+      await create('c1', 'p1')
+      assert.equal(pool.instancePath('p1', 'c1'), join(ctx.mountPath, 'containers/p1_c1'))
+      assert.ok(await exists(join(pool.instancePath('p1', 'c1'), 'rootfs/etc/hostname')))
+      await pool.deleteInstance('p1', 'c1')
+    })
+
+    test(`${name}: snapshot, change, restore brings the snapshot's content back`, async () => {
+      const dir = pool.instancePath('default', 'c1')
+      await pool.createSnapshot('default', 'c1', 'snap0')
+      const snap = pool.snapshotPath('default', 'c1', 'snap0')
+      assert.equal(snap, join(ctx.mountPath, 'containers-snapshots/c1/snap0'))
+      await setup.assertReadOnly?.(join(snap, 'rootfs/etc/hostname'))
+      await writeFile(join(dir, 'rootfs/etc/hostname'), 'changed\n')
+      await writeFile(join(dir, 'rootfs/new-file'), 'x')
+      await pool.restoreSnapshot('default', 'c1', 'snap0')
+      assert.equal(await readFile(join(dir, 'rootfs/etc/hostname'), 'utf8'), 'image\n')
+      assert.equal(await exists(join(dir, 'rootfs/new-file')), false)
+      assert.equal((await stat(join(dir, 'rootfs/big'))).size, bigSize)
+      assert.deepEqual(await readdir(join(ctx.mountPath, 'containers')), ['c1', 'c2'])
+    })
+
+    test(`${name}: snapshots rename, and an instance renames with its snapshots`, async () => {
+      await pool.renameSnapshot('default', 'c1', 'snap0', 'snap1')
+      assert.ok(await exists(pool.snapshotPath('default', 'c1', 'snap1')))
+      await pool.renameInstance('default', 'c1', 'c3')
+      assert.equal(await exists(pool.instancePath('default', 'c1')), false)
+      assert.ok(await exists(join(pool.instancePath('default', 'c3'), 'rootfs/big')))
+      assert.ok(await exists(pool.snapshotPath('default', 'c3', 'snap1')))
+      await assert.rejects(pool.renameInstance('default', 'c3', 'c2'), /already exists/)
+    })
+
+    test(`${name}: deleteSnapshot() removes one snapshot`, async () => {
+      await pool.createSnapshot('default', 'c3', 'snap2')
+      await pool.deleteSnapshot('default', 'c3', 'snap1')
+      assert.deepEqual(await readdir(join(ctx.mountPath, 'containers-snapshots/c3')), ['snap2'])
+    })
+
+    test(`${name}: deleteInstance() removes the volume and all its snapshots`, async () => {
+      await pool.deleteInstance('default', 'c3')
+      await pool.deleteInstance('default', 'c2')
+      assert.deepEqual(await readdir(join(ctx.mountPath, 'containers')), [])
+      assert.deepEqual(await readdir(join(ctx.mountPath, 'containers-snapshots')), [])
+    })
+
+    test(`${name}: deleteImageVolume() drops the cached image`, async () => {
+      await pool.deleteImageVolume(fp)
+      assert.deepEqual(await readdir(join(ctx.mountPath, 'images')), [])
+    })
+
+    test(`${name}: unmount() then mount() keeps the pool's content`, async () => {
+      await create('c4')
+      await setup.driver.unmount(ctx)
+      await setup.driver.mount(ctx)
+      await setup.driver.mount(ctx)
+      assert.ok(await exists(join(pool.instancePath('default', 'c4'), 'rootfs/big')))
+      await pool.deleteInstance('default', 'c4')
+    })
+
+    test(`${name}: delete() leaves nothing behind`, async () => {
+      await setup.driver.delete(ctx)
+      assert.equal(await exists(ctx.mountPath), false)
+      await setup.assertGone?.(ctx)
+    })
+  })
+}

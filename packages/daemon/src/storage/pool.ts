@@ -1,0 +1,231 @@
+/** @module The Pool seam: instance, snapshot and image volumes on a loaded pool. */
+import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { conflict, notFound } from '@corral/api'
+import { getStoragePool, listStoragePools, type StoragePoolRecord } from '../db/storage-pools.js'
+import type { State } from '../state.js'
+import { Reverter } from '../util/revert.js'
+import type { DriverContext, StorageDriver } from './drivers/driver.js'
+import { findStorageDriver } from './drivers/registry.js'
+import { imageVolumePath, instanceVolumePath, poolMountPath, safe, snapshotsDir } from './volumes.js'
+
+/** A loaded pool, bound to the daemon state. */
+export interface Pool {
+  name: string
+  driver: string
+  config: Record<string, string>
+  /** Mount point of an instance volume; it holds rootfs/ (and metadata.yaml, templates/). */
+  instancePath(project: string, instance: string): string
+  /** Path of a snapshot volume: <pool mount>/containers-snapshots/<volume>/<snapshot>. */
+  snapshotPath(project: string, instance: string, snapshot: string): string
+  /** Creates the instance volume from an image; btrfs unpacks once and snapshots the cached image. */
+  createInstanceFromImage(opts: {
+    project: string
+    instance: string
+    fingerprint: string
+    unpack: (dir: string) => Promise<void>
+  }): Promise<void>
+  /** Removes the instance volume and all its snapshots. */
+  deleteInstance(project: string, instance: string): Promise<void>
+  /** Renames the instance volume and its snapshots' directory. */
+  renameInstance(project: string, from: string, to: string): Promise<void>
+  /** Creates a (read-only where the driver can) snapshot volume of the instance. */
+  createSnapshot(project: string, instance: string, snapshot: string): Promise<void>
+  /** Deletes one snapshot volume. */
+  deleteSnapshot(project: string, instance: string, snapshot: string): Promise<void>
+  /** Renames one snapshot volume. */
+  renameSnapshot(project: string, instance: string, from: string, to: string): Promise<void>
+  /** Replaces the instance volume's content with the snapshot's (instance stopped). */
+  restoreSnapshot(project: string, instance: string, snapshot: string): Promise<void>
+  /** Drops the cached image volume, if the driver keeps one (image deleted). */
+  deleteImageVolume(fingerprint: string): Promise<void>
+}
+
+const exists = async (path: string): Promise<boolean> =>
+  (await stat(path).catch(() => undefined)) !== undefined
+
+/** Image volumes being unpacked, so concurrent creates from one image unpack it once. */
+const unpacking = new Map<string, Promise<void>>()
+
+async function ensureImageVolume(
+  driver: StorageDriver,
+  ctx: DriverContext,
+  fingerprint: string,
+  unpack: (dir: string) => Promise<void>,
+): Promise<string> {
+  const image = imageVolumePath(ctx.mountPath, fingerprint)
+  while (unpacking.has(image)) await unpacking.get(image)!.catch(() => undefined)
+  if (await exists(image)) return image
+  const work = (async () => {
+    const partial = `${image}.partial`
+    await driver.deleteVolume(ctx, partial)
+    await driver.createVolume(ctx, partial)
+    try {
+      await unpack(partial)
+      await rename(partial, image)
+    } catch (err) {
+      await driver.deleteVolume(ctx, partial).catch(() => undefined)
+      throw err
+    }
+    await driver.setReadOnly(ctx, image)
+  })()
+  unpacking.set(image, work)
+  try {
+    await work
+  } finally {
+    unpacking.delete(image)
+  }
+  return image
+}
+
+/** Builds a Pool from a driver and its context; loadPool() is the DB-aware way in. */
+export function makePool(driver: StorageDriver, ctx: DriverContext): Pool {
+  const mount = ctx.mountPath
+  const snapshotPath = (project: string, instance: string, snapshot: string): string =>
+    join(snapshotsDir(mount, project, instance), safe(snapshot))
+  const mustBeFree = async (path: string): Promise<void> => {
+    if (await exists(path)) throw conflict(`Volume "${path.slice(mount.length + 1)}" already exists`)
+  }
+  const mustExist = async (path: string): Promise<void> => {
+    if (!(await exists(path))) throw notFound('Storage volume not found')
+  }
+
+  return {
+    name: ctx.pool,
+    driver: driver.name,
+    config: ctx.config,
+    instancePath: (project, instance) => instanceVolumePath(mount, project, instance),
+    snapshotPath,
+
+    async createInstanceFromImage({ project, instance, fingerprint, unpack }) {
+      const target = instanceVolumePath(mount, project, instance)
+      await mustBeFree(target)
+      if (driver.cachesImages) {
+        const image = await ensureImageVolume(driver, ctx, fingerprint, unpack)
+        await driver.copyVolume(ctx, image, target, { readOnly: false })
+        return
+      }
+      const revert = new Reverter()
+      try {
+        await driver.createVolume(ctx, target)
+        revert.add(() => driver.deleteVolume(ctx, target))
+        await unpack(target)
+        revert.success()
+      } finally {
+        await revert.fail()
+      }
+    },
+
+    async deleteInstance(project, instance) {
+      const snaps = snapshotsDir(mount, project, instance)
+      if (await exists(snaps)) {
+        for (const s of await readdir(snaps)) await driver.deleteVolume(ctx, join(snaps, s))
+        await rmdir(snaps)
+      }
+      await driver.deleteVolume(ctx, instanceVolumePath(mount, project, instance))
+    },
+
+    async renameInstance(project, from, to) {
+      const [src, dst] = [instanceVolumePath(mount, project, from), instanceVolumePath(mount, project, to)]
+      const [srcSnaps, dstSnaps] = [snapshotsDir(mount, project, from), snapshotsDir(mount, project, to)]
+      await mustExist(src)
+      await mustBeFree(dst)
+      await mustBeFree(dstSnaps)
+      await rename(src, dst)
+      if (await exists(srcSnaps)) {
+        try {
+          await rename(srcSnaps, dstSnaps)
+        } catch (err) {
+          await rename(dst, src)
+          throw err
+        }
+      }
+    },
+
+    async createSnapshot(project, instance, snapshot) {
+      const src = instanceVolumePath(mount, project, instance)
+      const dst = snapshotPath(project, instance, snapshot)
+      await mustExist(src)
+      await mustBeFree(dst)
+      await mkdir(snapshotsDir(mount, project, instance), { recursive: true, mode: 0o700 })
+      await driver.copyVolume(ctx, src, dst, { readOnly: true })
+    },
+
+    async deleteSnapshot(project, instance, snapshot) {
+      await driver.deleteVolume(ctx, snapshotPath(project, instance, snapshot))
+      await rmdir(snapshotsDir(mount, project, instance)).catch(() => undefined)
+    },
+
+    async renameSnapshot(project, instance, from, to) {
+      const [src, dst] = [snapshotPath(project, instance, from), snapshotPath(project, instance, to)]
+      await mustExist(src)
+      await mustBeFree(dst)
+      await rename(src, dst)
+    },
+
+    async restoreSnapshot(project, instance, snapshot) {
+      const target = instanceVolumePath(mount, project, instance)
+      const snap = snapshotPath(project, instance, snapshot)
+      await mustExist(snap)
+      const fresh = join(mount, 'containers', `.restore.${safe(instance)}.${process.pid}`)
+      const old = join(mount, 'containers', `.old.${safe(instance)}.${process.pid}`)
+      await driver.deleteVolume(ctx, fresh)
+      const revert = new Reverter()
+      try {
+        await driver.copyVolume(ctx, snap, fresh, { readOnly: false })
+        revert.add(() => driver.deleteVolume(ctx, fresh))
+        await rename(target, old)
+        revert.add(() => rename(old, target))
+        await rename(fresh, target)
+        revert.success()
+      } finally {
+        await revert.fail()
+      }
+      await driver.deleteVolume(ctx, old)
+    },
+
+    async deleteImageVolume(fingerprint) {
+      if (driver.cachesImages) await driver.deleteVolume(ctx, imageVolumePath(mount, fingerprint))
+    },
+  }
+}
+
+/** The driver context of a stored pool. */
+export function driverContext(state: State, record: StoragePoolRecord): DriverContext {
+  return {
+    host: state.host,
+    pool: record.name,
+    config: record.config,
+    mountPath: poolMountPath(state.paths.dir, record.name),
+    stateDir: state.paths.dir,
+  }
+}
+
+/** Pools that failed to mount at start, per daemon. */
+const unavailable = new WeakMap<State, Set<string>>()
+
+/** The names of pools that could not be mounted at start. */
+export function unavailablePools(state: State): Set<string> {
+  let set = unavailable.get(state)
+  if (!set) unavailable.set(state, (set = new Set()))
+  return set
+}
+
+/** Loads a pool by name (404 "Storage pool not found"). */
+export function loadPool(state: State, name: string): Pool {
+  const record = getStoragePool(state.db, name)
+  return makePool(findStorageDriver(record.driver), driverContext(state, record))
+}
+
+/** Mounts every pool at daemon start; logs and marks a pool unavailable instead of failing start. */
+export async function mountPools(state: State): Promise<void> {
+  for (const record of listStoragePools(state.db)) {
+    try {
+      await findStorageDriver(record.driver).mount(driverContext(state, record))
+      unavailablePools(state).delete(record.name)
+    } catch (err) {
+      unavailablePools(state).add(record.name)
+      state.log.error('Failed mounting storage pool', { pool: record.name, err: String(err) })
+    }
+  }
+}
