@@ -26,10 +26,10 @@ export function nodeContext(global: GlobalFlags, env: NodeJS.ProcessEnv = proces
       const name = remote ?? cfg['default-remote']
       const r = cfg.remotes[name]
       if (!r) throw new Error(`The remote "${name}" doesn't exist`)
-      if (!global.forceLocal && r.addr !== 'unix://' && !r.addr.startsWith('unix:'))
-        throw new Error(`Remote "${name}" (${r.addr}) is not supported yet: only unix sockets are`)
-      const socket =
-        r.addr.startsWith('unix:') && r.addr !== 'unix://' ? r.addr.slice(5) : defaultSocketPath(env)
+      const local = global.forceLocal || r.addr.startsWith('unix:')
+      if (!local) throw new Error(`Remote "${name}" (${r.addr}) is not supported yet: only unix sockets are`)
+      const custom = !global.forceLocal && r.addr.startsWith('unix://') ? r.addr.slice('unix://'.length) : ''
+      const socket = custom || defaultSocketPath(env)
       const debug = global.debug ? debugLine : undefined
       return connectUnix(socket, { project: projectOf(global, cfg, name), debug })
     },

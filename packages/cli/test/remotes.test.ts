@@ -4,7 +4,15 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
-import { configPath, defaultConfig, loadConfig, saveConfig, splitRemote } from '@corral/cli'
+import {
+  configPath,
+  defaultConfig,
+  loadConfig,
+  main,
+  nodeContext,
+  saveConfig,
+  splitRemote,
+} from '@corral/cli'
 
 test('configPath() follows CORRAL_CONF as a file or a directory, else HOME', () => {
   assert.equal(configPath({ HOME: '/home/u' }), '/home/u/.config/corral/config.yml')
@@ -43,4 +51,23 @@ test('splitRemote() splits remote:name and rejects unknown remotes with lxc word
   assert.deepEqual(splitRemote(config, 'p1'), { remote: 'local', name: 'p1' })
   assert.deepEqual(splitRemote(config, 'local:'), { remote: 'local', name: '' })
   assert.throws(() => splitRemote(config, 'bogus:x'), { message: 'The remote "bogus" doesn\'t exist' })
+})
+
+test('nodeContext() dials $CORRAL_DIR/unix.socket, or the path of a unix:// remote', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-ctx-'))
+  try {
+    const conf = path.join(dir, 'config.yml')
+    fs.writeFileSync(conf, `remotes:\n  other:\n    addr: unix://${dir}/other.socket\n    public: false\n`)
+    const errors: string[] = []
+    const io = { stdout: () => {}, stderr: (t: string) => void errors.push(t) }
+    const env = { CORRAL_DIR: dir, CORRAL_CONF: conf }
+    await main(['profile', 'list'], io, (g) => nodeContext(g, env))
+    await main(['profile', 'list', 'other:'], io, (g) => nodeContext(g, env))
+    assert.deepEqual(errors, [
+      `Error: Get "http://unix.socket/1.0/profiles?recursion=1": dial unix ${dir}/unix.socket: connect: no such file or directory\n`,
+      `Error: Get "http://unix.socket/1.0/profiles?recursion=1": dial unix ${dir}/other.socket: connect: no such file or directory\n`,
+    ])
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 })
