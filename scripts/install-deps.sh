@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Run-time packages, plus lxd-client and python3-pylxd that the compatibility tests drive.
 packages=(lxc uidmap dnsmasq-base nftables iptables iproute2 busybox-static xz-utils zstd
-  squashfs-tools acl lxd-client python3-pylxd gcc libc6-dev make btrfs-progs)
+  squashfs-tools acl lxd-client python3-pylxd gcc libc6-dev make lxc-dev pkg-config btrfs-progs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

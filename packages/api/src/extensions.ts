@@ -12,8 +12,13 @@ export const apiExtensions: readonly string[] = [
   'entity_description',
   'operation_description',
   'event_lifecycle',
+  'container_protection_delete',
+  'container_full',
   'projects',
   'event_location',
+  'instances',
+  'api_filtering',
   'event_lifecycle_requestor_address',
+  'instance_all_projects',
   'event_project',
 ]

@@ -28,7 +28,7 @@ export const profileEndpoints = [
       access: 'trusted',
       handler: (req) => {
         const list = profiles.listProfiles(req.state, req.project())
-        if (recursionLevel(req) > 0) return sync(list.map(profiles.toApiProfile))
+        if (recursionLevel(req) > 0) return sync(list.map((p) => profiles.toApiProfile(req.state, p)))
         return sync(list.map((p) => entityUrl(`/1.0/profiles/${p.name}`, p.project)))
       },
     },
@@ -47,7 +47,7 @@ export const profileEndpoints = [
       access: 'trusted',
       handler: (req) => {
         const p = load(req)
-        return sync(profiles.toApiProfile(p), { etag: etagOf(profiles.profileEtagSource(p)) })
+        return sync(profiles.toApiProfile(req.state, p), { etag: etagOf(profiles.profileEtagSource(p)) })
       },
     },
     put: {

@@ -1,10 +1,11 @@
 /** @module THE list of device drivers, and the validation of a device map through it. */
 import { badRequest } from '@corral/api'
 import type { DeviceConfig, DeviceDriver } from './device.js'
+import { diskDevice } from './disk.js'
 import { noneDevice } from './none.js'
 
 /** Every device driver; later drivers (disk, nic) add one line each. */
-export const deviceDrivers: readonly DeviceDriver[] = [noneDevice]
+export const deviceDrivers: readonly DeviceDriver[] = [noneDevice, diskDevice]
 
 /** Finds the driver for a device's type and subtype, or undefined. */
 export function findDeviceDriver(type: string, subtype?: string): DeviceDriver | undefined {

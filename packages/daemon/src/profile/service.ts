@@ -1,9 +1,10 @@
 /** @module Profiles: validation, storage and lifecycle events. */
 import type { Profile, Requestor } from '@corral/api'
-import { badRequest, conflict } from '@corral/api'
+import { badRequest } from '@corral/api'
 import { instanceKeys } from '../config/instance-keys.js'
 import * as db from '../db/profiles.js'
-import { getProject } from '../db/projects.js'
+import { getProject, listProjects } from '../db/projects.js'
+import { instancesUsingProfile } from '../db/instances.js'
 import { validateDevices } from '../device/registry.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
@@ -18,9 +19,30 @@ export function profileProject(state: State, project: string): string {
   return isTrue(p.config['features.profiles']) ? p.name : 'default'
 }
 
+/** The instances (URLs) whose profile list names this profile, in its project and those sharing its profiles. */
+export function profileUsedBy(state: State, p: db.ProfileRecord): string[] {
+  const projects = listProjects(state.db)
+    .filter(
+      (proj) =>
+        proj.name === p.project || (p.project === 'default' && !isTrue(proj.config['features.profiles'])),
+    )
+    .map((proj) => proj.name)
+  return projects.flatMap((project) =>
+    instancesUsingProfile(state.db, project, p.name).map((i) =>
+      entityUrl(`/1.0/instances/${i.name}`, project),
+    ),
+  )
+}
+
 /** The wire form of a stored profile. */
-export function toApiProfile(p: db.ProfileRecord): Profile {
-  return { name: p.name, description: p.description, config: p.config, devices: p.devices, used_by: [] }
+export function toApiProfile(state: State, p: db.ProfileRecord): Profile {
+  return {
+    name: p.name,
+    description: p.description,
+    config: p.config,
+    devices: p.devices,
+    used_by: profileUsedBy(state, p),
+  }
 }
 
 /** The writable part of a profile, whose hash is its ETag. */
@@ -118,7 +140,7 @@ export function renameProfile(
 /** Deletes a profile; the default profile and profiles in use stay. */
 export function deleteProfile(state: State, current: db.ProfileRecord, opts: WriteOptions): void {
   if (current.name === 'default') throw badRequest('The "default" profile cannot be deleted')
-  if (toApiProfile(current).used_by.length > 0) throw conflict('Profile is currently in use')
+  if (profileUsedBy(state, current).length > 0) throw badRequest('Profile is currently in use')
   db.deleteProfile(state.db, current.id)
   publishLifecycle(
     state.events,

@@ -3,6 +3,7 @@ import type { Project, Requestor } from '@corral/api'
 import { badRequest } from '@corral/api'
 import * as db from '../db/projects.js'
 import { listProfiles } from '../db/profiles.js'
+import { listInstances } from '../db/instances.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { isTrue } from '../config/validate.js'
@@ -18,10 +19,14 @@ const defaultFeatures = {
   'features.storage.volumes': 'true',
 }
 
-/** What refers to a project (its own profiles for now). */
+/** What refers to a project: its instances and its own profiles. */
 export function projectUsedBy(state: State, p: db.ProjectRecord): string[] {
-  if (p.name !== 'default' && !isTrue(p.config['features.profiles'])) return []
-  return listProfiles(state.db, p.name).map((prof) => entityUrl(`/1.0/profiles/${prof.name}`, p.name))
+  const instances = listInstances(state.db, p.name).map((i) => entityUrl(`/1.0/instances/${i.name}`, p.name))
+  if (p.name !== 'default' && !isTrue(p.config['features.profiles'])) return instances
+  return [
+    ...instances,
+    ...listProfiles(state.db, p.name).map((prof) => entityUrl(`/1.0/profiles/${prof.name}`, p.name)),
+  ]
 }
 
 /** The wire form of a stored project. */

@@ -24,3 +24,25 @@ export function validateProjectName(name: string): void {
   if (name.length > 63)
     throw badRequest(`Invalid project name "${name.slice(0, 16)}…": Name is longer than 63 characters`)
 }
+
+/** Validates an instance name as LXD does: a hostname label (letters, digits, hyphens). */
+export function validateInstanceName(name: string): void {
+  if (name === '') throw badRequest('No name provided')
+  if (name.length > 63)
+    throw badRequest(`Invalid instance name "${name.slice(0, 16)}…": Name must be 1-63 characters long`)
+  if (!/^[A-Za-z0-9-]+$/.test(name))
+    throw badRequest(
+      `Invalid instance name "${name}": Name can only contain alphanumeric and hyphen characters`,
+    )
+  if (/^[-0-9]/.test(name))
+    throw badRequest(`Invalid instance name "${name}": Name must not start with a digit or hyphen`)
+  if (name.endsWith('-')) throw badRequest(`Invalid instance name "${name}": Name must not end with a hyphen`)
+}
+
+/** Validates a snapshot name as LXD does. */
+export function validateSnapshotName(name: string): void {
+  if (name === '') throw badRequest('No name provided')
+  if (name.includes('/')) throw badRequest('Snapshot names may not contain slashes')
+  if (/[\s\p{Cc}]/u.test(name) || name === '.' || name === '..')
+    throw badRequest(`Invalid snapshot name "${name}"`)
+}

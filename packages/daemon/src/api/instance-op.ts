@@ -1,0 +1,30 @@
+/** @module Runs instance work as an operation, serialised per instance. */
+import { entityUrl } from '../events/lifecycle.js'
+import type { Caller } from '../instance/lifecycle.js'
+import { instanceLock, lockKey } from '../instance/service.js'
+import type { LiveOperation } from '../operation/operation.js'
+import type { ApiRequest } from './endpoint.js'
+
+/** The caller of a request: its project and requestor. */
+export function callerOf(req: ApiRequest): Caller {
+  return { project: req.project(), requestor: req.requestor() }
+}
+
+/** Starts an operation for one instance; its work waits for earlier work on that instance. */
+export function instanceOperation(
+  req: ApiRequest,
+  opts: { name: string; description: string; extraResources?: string[] },
+  work: () => Promise<Record<string, unknown> | void>,
+): LiveOperation {
+  const project = req.project()
+  return req.state.operations.create({
+    project,
+    class: 'task',
+    description: opts.description,
+    resources: {
+      instances: [entityUrl(`/1.0/instances/${opts.name}`, project), ...(opts.extraResources ?? [])],
+    },
+    requestor: req.requestor(),
+    run: () => instanceLock.run(lockKey(project, opts.name), work),
+  })
+}

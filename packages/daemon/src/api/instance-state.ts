@@ -1,0 +1,61 @@
+/** @module /1.0/instances/{name}/state: read the live state, and start/stop/restart. */
+import { badRequest } from '@corral/api'
+import * as db from '../db/instances.js'
+import { restartInstance, startInstance, stopInstance } from '../instance/lifecycle.js'
+import { runtimeState } from '../instance/lxc/runtime.js'
+import { instanceStateOf } from '../instance/state.js'
+import { asObject, stringField } from './body.js'
+import { endpoint } from './endpoint.js'
+import { callerOf, instanceOperation } from './instance-op.js'
+import { async, sync } from './response.js'
+
+const descriptions: Record<string, string> = {
+  start: 'Starting instance',
+  stop: 'Stopping instance',
+  restart: 'Restarting instance',
+}
+
+/** The instance state endpoint. */
+export const instanceStateEndpoints = [
+  endpoint('/1.0/instances/{name}/state', {
+    get: {
+      access: 'trusted',
+      handler: async (req) => {
+        const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
+        return sync(instanceStateOf(req.state, inst, await runtimeState(req.state, inst)))
+      },
+    },
+    put: {
+      access: 'trusted',
+      handler: async (req) => {
+        const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
+        const body = asObject(await req.json())
+        const action = stringField(body, 'action')
+        if (action === 'freeze' || action === 'unfreeze')
+          throw badRequest(`Action "${action}" is not supported yet`)
+        if (!descriptions[action]) throw badRequest(`Unknown action "${action}"`)
+        if (body.timeout !== undefined && typeof body.timeout !== 'number')
+          throw badRequest('Invalid value for field "timeout": must be a number')
+        if (body.force !== undefined && typeof body.force !== 'boolean')
+          throw badRequest('Invalid value for field "force": must be a boolean')
+        const opts = {
+          force: body.force === true,
+          timeout: typeof body.timeout === 'number' && body.timeout > 0 ? body.timeout : -1,
+        }
+        // Refuse at once what LXD refuses at once, so the client sees a 400 and not a failed operation.
+        const status = (await runtimeState(req.state, inst)).status
+        if (action === 'start' && status === 'Running') throw badRequest('The instance is already running')
+        if (action === 'stop' && status !== 'Running') throw badRequest('The instance is already stopped')
+        const caller = callerOf(req)
+        return async(
+          instanceOperation(req, { name: inst.name, description: descriptions[action] }, async () => {
+            const now = db.getInstance(req.state.db, inst.project, inst.name)
+            if (action === 'start') await startInstance(req.state, now, caller)
+            else if (action === 'stop') await stopInstance(req.state, now, opts, caller)
+            else await restartInstance(req.state, now, opts, caller)
+          }),
+        )
+      },
+    },
+  }),
+]

@@ -1,0 +1,16 @@
+/** @module Root's subordinate id ranges from /etc/subuid and /etc/subgid. */
+import { readFileSync } from 'node:fs'
+import { pickRootRange, type IdRange } from '../instance/idmap.js'
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** Root's uid and gid ranges, with LXD's fallback when none is configured. */
+export function rootIdRanges(): { uids: IdRange; gids: IdRange } {
+  return { uids: pickRootRange(read('/etc/subuid')), gids: pickRootRange(read('/etc/subgid')) }
+}

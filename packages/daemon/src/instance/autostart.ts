@@ -1,0 +1,39 @@
+/** @module At daemon start: start instances that should run (boot.autostart, or running when last seen). */
+import { listInstances } from '../db/instances.js'
+import type { State } from '../state.js'
+import { startInstance } from './lifecycle.js'
+import { runtimeState } from './lxc/runtime.js'
+import { expandedOf, instanceLock, lockKey } from './service.js'
+
+/** Starts, by boot.autostart.priority (highest first), every stopped instance that should run. */
+export async function autostartInstances(state: State): Promise<void> {
+  const requestor = { username: 'root', protocol: 'unix', address: '@' }
+  const candidates = listInstances(state.db, undefined)
+    .map((inst) => ({ inst, config: expandedOf(state, inst).config }))
+    .filter(({ inst, config }) => {
+      const auto = config['boot.autostart']
+      if (auto !== undefined && auto !== '') return ['true', '1', 'yes', 'on'].includes(auto.toLowerCase())
+      return inst.config['volatile.last_state.power'] === 'RUNNING'
+    })
+    .sort(
+      (a, b) =>
+        Number(b.config['boot.autostart.priority'] ?? 0) - Number(a.config['boot.autostart.priority'] ?? 0),
+    )
+  for (const { inst, config } of candidates) {
+    await instanceLock.run(lockKey(inst.project, inst.name), async () => {
+      if ((await runtimeState(state, inst)).status === 'Running') return
+      try {
+        await startInstance(state, inst, { project: inst.project, requestor })
+        state.log.info('Autostarted instance', { project: inst.project, instance: inst.name })
+      } catch (err) {
+        state.log.error('Failed to autostart instance', {
+          project: inst.project,
+          instance: inst.name,
+          err: String(err),
+        })
+      }
+    })
+    const delay = Number(config['boot.autostart.delay'] ?? 0)
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000))
+  }
+}

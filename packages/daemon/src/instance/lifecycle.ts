@@ -1,0 +1,228 @@
+/** @module Instance lifecycle: create from an image, start, stop, restart, rename, update, delete. */
+import { randomUUID } from 'node:crypto'
+import { chmodSync, chownSync, existsSync, rmSync } from 'node:fs'
+import { badRequest, type Requestor } from '@corral/api'
+import * as db from '../db/instances.js'
+import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
+import { rootIdRanges } from '../host/subid.js'
+import { findImage, unpackImage } from '../image/index.js'
+import type { State } from '../state.js'
+import { loadPool } from '../storage/index.js'
+import { isTrue } from '../config/validate.js'
+import { Reverter } from '../util/revert.js'
+import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
+import { startContainer, stopContainer } from './lxc/driver.js'
+import { lxcFiles } from './lxc/paths.js'
+import { runtimeState } from './lxc/runtime.js'
+import { expandedOf, rootPoolOf, validateInstance } from './service.js'
+
+/** Who asked, and where. */
+export interface Caller {
+  project: string
+  requestor: Requestor
+}
+
+/** What a create request carries once parsed. */
+export interface CreateRequest {
+  name: string
+  description: string
+  config: Record<string, string>
+  devices: Record<string, Record<string, string>>
+  profiles: string[]
+  ephemeral: boolean
+  /** Image reference: alias, fingerprint or fingerprint prefix. */
+  image: string
+}
+
+const url = (inst: { project: string; name: string }) =>
+  entityUrl(`/1.0/instances/${inst.name}`, inst.project)
+
+function emit(
+  state: State,
+  action: string,
+  inst: { project: string; name: string },
+  caller: Caller,
+  context?: Record<string, unknown>,
+) {
+  publishLifecycle(state.events, action, url(inst), {
+    project: inst.project,
+    requestor: caller.requestor,
+    context,
+  })
+}
+
+/** The idmap an instance runs with: none when privileged, else the shared map. */
+export function idmapOf(config: Record<string, string>): IdmapEntry[] {
+  if (isTrue(config['security.privileged'])) return []
+  const { uids, gids } = rootIdRanges()
+  return sharedIdmap(uids, gids)
+}
+
+/** Makes the instance volume's top directory owned by the container's root and mode 0100, as LXD. */
+function protectVolume(path: string, idmap: IdmapEntry[]): void {
+  chownSync(path, hostRootUid(idmap), 0)
+  chmodSync(path, 0o100)
+}
+
+/** Creates an instance from an image: the volume first, then the database row. */
+export async function createInstance(
+  state: State,
+  req: CreateRequest,
+  caller: Caller,
+): Promise<db.InstanceRecord> {
+  const image = findImage(state, caller.project, req.image)
+  const draft = { project: caller.project, profiles: req.profiles, config: req.config, devices: req.devices }
+  const expanded = validateInstance(state, draft)
+  const pool = loadPool(state, rootPoolOf(expanded))
+  const config: Record<string, string> = { ...req.config }
+  for (const [k, v] of Object.entries(image.properties)) config[`image.${k}`] = v
+  const idmap = idmapOf(expanded.config)
+  Object.assign(config, {
+    'volatile.base_image': image.fingerprint,
+    'volatile.uuid': randomUUID(),
+    'volatile.idmap.base': String(hostRootUid(idmap)),
+    'volatile.idmap.next': JSON.stringify(idmap),
+    'volatile.last_state.idmap': '[]',
+  })
+  const revert = new Reverter()
+  try {
+    // A volume left by a create that died before its row was written is not an instance: drop it.
+    if (existsSync(pool.instancePath(caller.project, req.name)))
+      await pool.deleteInstance(caller.project, req.name)
+    await pool.createInstanceFromImage({
+      project: caller.project,
+      instance: req.name,
+      fingerprint: image.fingerprint,
+      unpack: (dir) => unpackImage(state, image.fingerprint, dir),
+    })
+    revert.add(() => pool.deleteInstance(caller.project, req.name))
+    protectVolume(pool.instancePath(caller.project, req.name), idmap)
+    const inst = db.createInstance(state.db, {
+      project: caller.project,
+      name: req.name,
+      type: 'container',
+      architecture: image.architecture || 'x86_64',
+      description: req.description,
+      ephemeral: req.ephemeral,
+      stateful: false,
+      config,
+      devices: req.devices,
+      profiles: req.profiles,
+      pool: pool.name,
+      created_at: new Date().toISOString(),
+    })
+    revert.success()
+    emit(state, 'instance-created', inst, caller)
+    return inst
+  } finally {
+    await revert.fail()
+  }
+}
+
+/** Starts a stopped instance. */
+export async function startInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
+  if ((await runtimeState(state, inst)).status === 'Running')
+    throw badRequest('The instance is already running')
+  const expanded = expandedOf(state, inst)
+  const idmap = idmapOf(expanded.config)
+  const pool = loadPool(state, inst.pool)
+  db.patchInstanceConfig(state.db, inst.id, {
+    'volatile.idmap.current': JSON.stringify(idmap),
+    'volatile.idmap.next': JSON.stringify(idmap),
+  })
+  await startContainer(state, {
+    inst,
+    expanded,
+    volumePath: pool.instancePath(inst.project, inst.name),
+    idmap,
+  })
+  const now = new Date().toISOString()
+  db.touchInstance(state.db, inst.id, now)
+  db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'RUNNING' })
+  emit(state, 'instance-started', inst, caller)
+}
+
+/** Stops a running instance (cleanly within timeout seconds, or forced). */
+export async function stopInstance(
+  state: State,
+  inst: db.InstanceRecord,
+  opts: { force: boolean; timeout: number },
+  caller: Caller,
+): Promise<void> {
+  if ((await runtimeState(state, inst)).status !== 'Running')
+    throw badRequest('The instance is already stopped')
+  await stopContainer(state, inst, opts)
+  db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
+  emit(state, 'instance-stopped', inst, caller)
+  if (inst.ephemeral) await deleteInstance(state, inst, caller)
+}
+
+/** Stops (if running) and starts an instance. */
+export async function restartInstance(
+  state: State,
+  inst: db.InstanceRecord,
+  opts: { force: boolean; timeout: number },
+  caller: Caller,
+): Promise<void> {
+  if ((await runtimeState(state, inst)).status === 'Running') await stopContainer(state, inst, opts)
+  await startInstance(state, inst, caller)
+  emit(state, 'instance-restarted', inst, caller)
+}
+
+/** Deletes a stopped instance: its LXC files, its volume with snapshots, then its row. */
+export async function deleteInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
+  if ((await runtimeState(state, inst)).status === 'Running') throw badRequest('Instance is running')
+  if (isTrue(expandedOf(state, inst).config['security.protection.delete'])) {
+    throw badRequest('Instance is protected from being deleted')
+  }
+  rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
+  await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
+  db.deleteInstance(state.db, inst.id)
+  emit(state, 'instance-deleted', inst, caller)
+}
+
+/** Renames a stopped instance (volume, LXC files and row). */
+export async function renameInstance(
+  state: State,
+  inst: db.InstanceRecord,
+  newName: string,
+  caller: Caller,
+): Promise<void> {
+  if ((await runtimeState(state, inst)).status === 'Running')
+    throw badRequest('Renaming of running instance not allowed')
+  const pool = loadPool(state, inst.pool)
+  await pool.renameInstance(inst.project, inst.name, newName)
+  rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
+  try {
+    db.renameInstance(state.db, inst.id, newName)
+  } catch (err) {
+    await pool.renameInstance(inst.project, newName, inst.name)
+    throw err
+  }
+  emit(state, 'instance-renamed', { project: inst.project, name: newName }, caller, { old_name: inst.name })
+}
+
+/** Replaces an instance's writable fields after validating the result. */
+export function updateInstance(
+  state: State,
+  inst: db.InstanceRecord,
+  next: db.InstanceContent,
+  caller: Caller,
+): void {
+  // Volatile keys are the daemon's: keep the stored ones whatever the request says.
+  const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
+  const config = {
+    ...Object.fromEntries(Object.entries(next.config).filter(([k]) => !k.startsWith('volatile.'))),
+    ...volatile,
+  }
+  const expanded = validateInstance(state, {
+    project: inst.project,
+    profiles: next.profiles,
+    config,
+    devices: next.devices,
+  })
+  if (rootPoolOf(expanded) !== inst.pool)
+    throw badRequest('Changing the root disk pool of an instance is not supported')
+  db.updateInstance(state.db, inst.id, { ...next, config })
+  emit(state, 'instance-updated', inst, caller)
+}

@@ -1,0 +1,91 @@
+/** @module Starts and stops containers with LXC's tools, out of process (see docs/runtime.md). */
+import { createHash } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { totalmem } from 'node:os'
+import { join } from 'node:path'
+import { badRequest } from '@corral/api'
+import type { InstanceRecord } from '../../db/instances.js'
+import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
+import type { State } from '../../state.js'
+import type { Expanded } from '../expand.js'
+import type { IdmapEntry } from '../idmap.js'
+import { buildLxcConfig, type MountEntry } from './lxc-config.js'
+import { lxcFiles, lxcName, lxcPath } from './paths.js'
+
+/** A short per-daemon cgroup prefix, so two daemons (or LXD) never share a cgroup name. */
+export function cgroupPrefix(stateDir: string): string {
+  return `corral-${createHash('sha256').update(stateDir).digest('hex').slice(0, 8)}`
+}
+
+function bindMounts(devices: Expanded['devices']): MountEntry[] {
+  return Object.values(devices)
+    .filter((d) => d.type === 'disk' && d.path !== '/' && d.source)
+    .flatMap((d) => {
+      const source = d.source!
+      if (!existsSync(source)) {
+        if (['false', '0', 'no', 'off'].includes((d.required ?? 'true').toLowerCase())) return []
+        throw badRequest(`Missing source path "${source}" for disk device`)
+      }
+      return [
+        {
+          source,
+          target: d.path!.replace(/^\/+/, ''),
+          readonly: ['true', '1', 'yes', 'on'].includes((d.readonly ?? '').toLowerCase()),
+          file: !statSync(source).isDirectory(),
+        },
+      ]
+    })
+}
+
+/** What starting a container needs. */
+export interface StartOptions {
+  inst: InstanceRecord
+  expanded: Expanded
+  /** The instance volume's mount point (holds rootfs/). */
+  volumePath: string
+  idmap: IdmapEntry[]
+}
+
+/** Writes the LXC config and starts the container; resolves once LXC reports it running. */
+export async function startContainer(state: State, opts: StartOptions): Promise<void> {
+  const { inst } = opts
+  const name = lxcName(inst.project, inst.name)
+  const files = lxcFiles(state.paths.dir, inst.project, inst.name)
+  // The container's root must traverse these to reach its log and console files (LXD uses 0711 too).
+  for (const d of [lxcPath(state.paths.dir), files.dir]) {
+    mkdirSync(d, { recursive: true })
+    chmodSync(d, 0o711)
+  }
+  const prefix = cgroupPrefix(state.paths.dir)
+  const text = buildLxcConfig({
+    name,
+    hostname: inst.name,
+    rootfs: join(opts.volumePath, 'rootfs'),
+    idmap: opts.idmap,
+    idmappedRootfs: true,
+    logFile: files.log,
+    consoleLog: files.console,
+    cgroupPrefix: prefix,
+    cgroupVersion: cgroupVersion(),
+    apparmor: existsSync('/sys/kernel/security/apparmor'),
+    config: opts.expanded.config,
+    mounts: bindMounts(opts.expanded.devices),
+    cpuCount: onlineCpuCount(),
+    hostMemory: totalmem(),
+  })
+  writeFileSync(files.config, text, { mode: 0o600 })
+  removeStaleCgroups([`${prefix}.monitor.${name}`, `${prefix}.payload.${name}`])
+  await state.host.run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
+}
+
+/** Stops a container: cleanly within `timeout` seconds (then killed), or at once with force. */
+export async function stopContainer(
+  state: State,
+  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  opts: { force: boolean; timeout: number },
+): Promise<void> {
+  const args = ['-n', lxcName(inst.project, inst.name), '-P', lxcPath(state.paths.dir)]
+  if (opts.force) args.push('-k')
+  else args.push('-t', String(opts.timeout < 0 ? 60 : opts.timeout))
+  await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
+}

@@ -1,0 +1,102 @@
+/** @module Pure builder of a container's LXC configuration file. */
+import { memoryLimitBytes } from '../../util/size.js'
+import type { IdmapEntry } from '../idmap.js'
+
+/** A bind mount requested by a disk device. */
+export interface MountEntry {
+  source: string
+  /** Path inside the container, without the leading slash. */
+  target: string
+  readonly: boolean
+  /** Whether the source is a file (else a directory). */
+  file: boolean
+}
+
+/** Everything the builder needs; no I/O happens here. */
+export interface LxcConfigInput {
+  name: string
+  hostname: string
+  rootfs: string
+  /** Empty for a privileged container. */
+  idmap: IdmapEntry[]
+  /** Mount the rootfs through an idmapped mount instead of shifting files on disk. */
+  idmappedRootfs: boolean
+  logFile: string
+  consoleLog: string
+  /** Unique cgroup directory prefix of this daemon (avoids clashes with other LXC users). */
+  cgroupPrefix: string
+  /** `cgroup` (v1 keys, as on hybrid hosts) or `cgroup2`. */
+  cgroupVersion: 'cgroup' | 'cgroup2'
+  apparmor: boolean
+  config: Record<string, string>
+  mounts: MountEntry[]
+  cpuCount: number
+  /** Host memory in bytes (for `limits.memory` percentages). */
+  hostMemory: number
+}
+
+/** LXC's own shared defaults: capabilities, seccomp, proc/sys/cgroup mounts, devices. */
+const commonConf = '/usr/share/lxc/config/common.conf'
+const userNsConf = '/usr/share/lxc/config/userns.conf'
+const nestingConf = '/usr/share/lxc/config/nesting.conf'
+
+function isTrue(v: string | undefined): boolean {
+  return ['true', '1', 'yes', 'on'].includes((v ?? '').toLowerCase())
+}
+
+function cpuSet(limit: string, cpuCount: number): string {
+  if (/^\d+$/.test(limit)) return `0-${Math.max(0, Math.min(Number(limit), cpuCount) - 1)}`
+  return limit
+}
+
+function limitLines(input: LxcConfigInput): string[] {
+  const { config, cgroupVersion: v } = input
+  const out: string[] = []
+  if (config['limits.cpu']) out.push(`lxc.${v}.cpuset.cpus = ${cpuSet(config['limits.cpu'], input.cpuCount)}`)
+  if (config['limits.memory']) {
+    const bytes = memoryLimitBytes(config['limits.memory'], input.hostMemory)
+    out.push(
+      v === 'cgroup' ? `lxc.cgroup.memory.limit_in_bytes = ${bytes}` : `lxc.cgroup2.memory.max = ${bytes}`,
+    )
+  }
+  if (config['limits.processes']) out.push(`lxc.${v}.pids.max = ${config['limits.processes']}`)
+  return out
+}
+
+/** Renders the LXC config; the same input always gives the same text. */
+export function buildLxcConfig(input: LxcConfigInput): string {
+  const privileged = input.idmap.length === 0
+  const lines = [
+    `lxc.include = ${commonConf}`,
+    ...(privileged ? [] : [`lxc.include = ${userNsConf}`]),
+    ...(isTrue(input.config['security.nesting']) ? [`lxc.include = ${nestingConf}`] : []),
+    `lxc.uts.name = ${input.hostname}`,
+    `lxc.rootfs.path = dir:${input.rootfs}`,
+    ...(input.idmappedRootfs && !privileged ? ['lxc.rootfs.options = idmap=container'] : []),
+    ...input.idmap.map((e) => `lxc.idmap = ${e.Isuid ? 'u' : 'g'} ${e.Nsid} ${e.Hostid} ${e.Maprange}`),
+    ...(input.apparmor ? [] : ['lxc.apparmor.profile = unconfined']),
+    `lxc.cgroup.dir.monitor = ${input.cgroupPrefix}.monitor.${input.name}`,
+    `lxc.cgroup.dir.container = ${input.cgroupPrefix}.payload.${input.name}`,
+    `lxc.log.file = ${input.logFile}`,
+    'lxc.log.level = warn',
+    `lxc.console.logfile = ${input.consoleLog}`,
+    'lxc.console.buffer.size = auto',
+    'lxc.console.size = auto',
+    'lxc.pty.max = 1024',
+    'lxc.tty.max = 0',
+    'lxc.autodev = 1',
+    'lxc.signal.halt = SIGPWR',
+    'lxc.init.cmd = /sbin/init',
+    'lxc.net.0.type = empty',
+    ...limitLines(input),
+    ...Object.entries(input.config)
+      .filter(([k]) => k.startsWith('environment.'))
+      .map(([k, v]) => `lxc.environment = ${k.slice('environment.'.length)}=${v}`),
+    ...input.mounts.map(
+      (m) =>
+        `lxc.mount.entry = ${m.source} ${m.target} none bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''} 0 0`,
+    ),
+  ]
+  const raw = input.config['raw.lxc']
+  return `${lines.join('\n')}\n${raw ? `${raw.trimEnd()}\n` : ''}`
+}

@@ -1,0 +1,108 @@
+/** @module Instances: expansion, validation and the wire form. */
+import type { Instance, InstanceFull } from '@corral/api'
+import { badRequest, notFound } from '@corral/api'
+import { instanceKeys } from '../config/instance-keys.js'
+import * as db from '../db/instances.js'
+import { getProfile } from '../db/profiles.js'
+import { validateDevices } from '../device/registry.js'
+import { profileProject } from '../profile/service.js'
+import type { State } from '../state.js'
+import { KeyedLock } from '../util/keyed-lock.js'
+import { expand, rootDisk, type Expanded } from './expand.js'
+import { runtimeState, type RuntimeState } from './lxc/runtime.js'
+import { instanceStateOf } from './state.js'
+import { statusCodeOf } from './status.js'
+
+export type { InstanceRecord } from '../db/instances.js'
+
+/** One lock for all instance work: operations on one instance run one at a time. */
+export const instanceLock = new KeyedLock()
+
+/** The lock key of an instance. */
+export const lockKey = (project: string, name: string): string => `${project}/${name}`
+
+/** Loads the named profiles of a project (404 when one is missing), in order. */
+export function loadProfiles(state: State, project: string, names: string[]) {
+  const from = profileProject(state, project)
+  return names.map((name) => {
+    try {
+      return getProfile(state.db, from, name)
+    } catch {
+      throw notFound(`Profile "${name}" not found`)
+    }
+  })
+}
+
+/** The instance's effective config and devices. */
+export function expandedOf(
+  state: State,
+  inst: Pick<db.InstanceRecord, 'project' | 'profiles' | 'config' | 'devices'>,
+): Expanded {
+  return expand(loadProfiles(state, inst.project, inst.profiles), {
+    config: inst.config,
+    devices: inst.devices,
+  })
+}
+
+/** Validates local config and devices, and that the expanded devices have a root disk. */
+export function validateInstance(
+  state: State,
+  inst: Pick<db.InstanceRecord, 'project' | 'profiles' | 'config' | 'devices'>,
+): Expanded {
+  instanceKeys.validate(inst.config)
+  validateDevices(inst.devices)
+  const expanded = expandedOf(state, inst)
+  instanceKeys.validate(expanded.config)
+  validateDevices(expanded.devices)
+  if (!rootDisk(expanded.devices)) throw badRequest('Failed getting root disk: No root device could be found')
+  return expanded
+}
+
+/** The storage pool of an instance's root disk. */
+export function rootPoolOf(expanded: Expanded): string {
+  return rootDisk(expanded.devices)?.[1].pool ?? ''
+}
+
+/** The wire form of an instance (recursion 1), with its live status. */
+export function toApiInstance(state: State, inst: db.InstanceRecord, run: RuntimeState): Instance {
+  const expanded = expandedOf(state, inst)
+  return {
+    architecture: inst.architecture,
+    config: inst.config,
+    devices: inst.devices,
+    ephemeral: inst.ephemeral,
+    profiles: inst.profiles,
+    stateful: inst.stateful,
+    description: inst.description,
+    created_at: inst.created_at,
+    expanded_config: expanded.config,
+    expanded_devices: expanded.devices,
+    name: inst.name,
+    status: run.status,
+    status_code: statusCodeOf(run.status),
+    last_used_at: inst.last_used_at || '1970-01-01T00:00:00Z',
+    location: 'none',
+    type: 'container',
+    project: inst.project,
+  }
+}
+
+/** The wire form with state and snapshots (recursion 2). */
+export async function toApiInstanceFull(
+  state: State,
+  inst: db.InstanceRecord,
+  run: RuntimeState,
+): Promise<InstanceFull> {
+  const { toApiSnapshot } = await import('./snapshots.js')
+  return {
+    ...toApiInstance(state, inst, run),
+    state: instanceStateOf(state, inst, run),
+    snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
+    backups: null,
+  }
+}
+
+/** The live state of many instances, queried in parallel. */
+export function runtimeStates(state: State, list: db.InstanceRecord[]): Promise<RuntimeState[]> {
+  return Promise.all(list.map((i) => runtimeState(state, i)))
+}

@@ -1,0 +1,146 @@
+/** @module Instance snapshots: create, restore, rename, delete, and their wire form. */
+import type { InstanceSnapshot } from '@corral/api'
+import { badRequest } from '@corral/api'
+import * as db from '../db/instances.js'
+import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
+import type { State } from '../state.js'
+import { loadPool } from '../storage/index.js'
+import { validateSnapshotName } from '../util/names.js'
+import type { Caller } from './lifecycle.js'
+import { startContainer, stopContainer } from './lxc/driver.js'
+import { runtimeState } from './lxc/runtime.js'
+import { expandedOf } from './service.js'
+import { idmapOf } from './lifecycle.js'
+
+const snapUrl = (inst: db.InstanceRecord, snap: string) =>
+  entityUrl(`/1.0/instances/${inst.name}/snapshots/${snap}`, inst.project)
+
+function emit(
+  state: State,
+  action: string,
+  inst: db.InstanceRecord,
+  snap: string,
+  caller: Caller,
+  context?: Record<string, unknown>,
+) {
+  publishLifecycle(state.events, action, snapUrl(inst, snap), {
+    project: inst.project,
+    requestor: caller.requestor,
+    context,
+  })
+}
+
+/** The wire form of a snapshot. */
+export function toApiSnapshot(state: State, inst: db.InstanceRecord, s: db.SnapshotRecord): InstanceSnapshot {
+  const expanded = expandedOf(state, {
+    project: inst.project,
+    profiles: s.profiles,
+    config: s.config,
+    devices: s.devices,
+  })
+  return {
+    architecture: inst.architecture,
+    config: s.config,
+    created_at: s.created_at,
+    devices: s.devices,
+    ephemeral: false,
+    expanded_config: expanded.config,
+    expanded_devices: expanded.devices,
+    expires_at: s.expires_at || '0001-01-01T00:00:00Z',
+    last_used_at: '0001-01-01T00:00:00Z',
+    name: s.name,
+    profiles: s.profiles,
+    stateful: s.stateful,
+    size: -1,
+  }
+}
+
+/** The next free `snapN` name, as LXD picks it. */
+export function nextSnapshotName(existing: db.SnapshotRecord[]): string {
+  const used = new Set(existing.map((s) => s.name))
+  let n = 0
+  while (used.has(`snap${n}`)) n++
+  return `snap${n}`
+}
+
+/** Creates a snapshot of the instance volume and records the instance's current config. */
+export async function createSnapshot(
+  state: State,
+  inst: db.InstanceRecord,
+  name: string,
+  caller: Caller,
+): Promise<string> {
+  const snapName = name || nextSnapshotName(db.listSnapshots(state.db, inst.id))
+  validateSnapshotName(snapName)
+  const pool = loadPool(state, inst.pool)
+  db.createSnapshot(state.db, inst, snapName, new Date().toISOString())
+  try {
+    await pool.createSnapshot(inst.project, inst.name, snapName)
+  } catch (err) {
+    db.deleteSnapshot(state.db, db.getSnapshot(state.db, inst.id, snapName).id)
+    throw err
+  }
+  emit(state, 'instance-snapshot-created', inst, snapName, caller)
+  return snapName
+}
+
+/** Deletes a snapshot's volume and row. */
+export async function deleteSnapshot(
+  state: State,
+  inst: db.InstanceRecord,
+  snap: db.SnapshotRecord,
+  caller: Caller,
+): Promise<void> {
+  await loadPool(state, inst.pool).deleteSnapshot(inst.project, inst.name, snap.name)
+  db.deleteSnapshot(state.db, snap.id)
+  emit(state, 'instance-snapshot-deleted', inst, snap.name, caller)
+}
+
+/** Renames a snapshot. */
+export async function renameSnapshot(
+  state: State,
+  inst: db.InstanceRecord,
+  snap: db.SnapshotRecord,
+  newName: string,
+  caller: Caller,
+): Promise<void> {
+  validateSnapshotName(newName)
+  if (db.listSnapshots(state.db, inst.id).some((s) => s.name === newName))
+    throw badRequest(`Name "${newName}" already in use`)
+  await loadPool(state, inst.pool).renameSnapshot(inst.project, inst.name, snap.name, newName)
+  db.renameSnapshot(state.db, snap.id, newName)
+  emit(state, 'instance-snapshot-renamed', inst, newName, caller, { old_name: snap.name })
+}
+
+/** Restores an instance to a snapshot: its files and config; a running instance is restarted. */
+export async function restoreSnapshot(
+  state: State,
+  inst: db.InstanceRecord,
+  snap: db.SnapshotRecord,
+  caller: Caller,
+): Promise<void> {
+  const running = (await runtimeState(state, inst)).status === 'Running'
+  if (running) await stopContainer(state, inst, { force: true, timeout: 0 })
+  const pool = loadPool(state, inst.pool)
+  await pool.restoreSnapshot(inst.project, inst.name, snap.name)
+  const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
+  const restored = { ...snap.config, ...volatile }
+  db.updateInstance(state.db, inst.id, {
+    description: snap.description,
+    ephemeral: inst.ephemeral,
+    config: restored,
+    devices: snap.devices,
+    profiles: snap.profiles,
+  })
+  if (running) {
+    const now = db.getInstance(state.db, inst.project, inst.name)
+    const expanded = expandedOf(state, now)
+    await startContainer(state, {
+      inst: now,
+      expanded,
+      volumePath: pool.instancePath(inst.project, inst.name),
+      idmap: idmapOf(expanded.config),
+    })
+  }
+  emit(state, 'instance-restored', inst, snap.name, caller)
+}

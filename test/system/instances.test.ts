@@ -1,0 +1,122 @@
+/** @module System tier: real unprivileged LXC containers through corrald and the stock lxc client. */
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import {
+  cleanup,
+  makeStateDir,
+  repoRoot,
+  rootSkipReason,
+  run,
+  startCorrald,
+  type Corrald,
+} from '../helpers/corrald.js'
+
+const skip =
+  rootSkipReason() ??
+  (run('which', ['lxc', 'lxc-start']).status === 0
+    ? undefined
+    : 'lxc (lxd-client) or LXC tools missing: run scripts/install-deps.sh')
+const name = `crl${process.pid}c1`
+let dir = ''
+let home = ''
+let images = ''
+let daemon: Corrald | undefined
+
+const env = () => ({ ...process.env, LXD_DIR: dir, HOME: home })
+const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
+const must = (args: string[]) => {
+  const r = lxc(args)
+  assert.equal(r.status, 0, `lxc ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+function subuidBase(): { start: number; size: number } {
+  const line = readFileSync('/etc/subuid', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('root:') && Number(l.split(':')[2]) >= 65536)
+  const [, start, size] = (line ?? 'root:1000000:1000000000').split(':')
+  return { start: Number(start), size: Number(size) }
+}
+
+function initPid(): number {
+  const state = JSON.parse(must(['query', `/1.0/instances/${name}/state`])) as { pid: number; status: string }
+  return state.pid
+}
+
+before(async () => {
+  if (skip) return
+  dir = makeStateDir('corral-inst')
+  home = mkdtempSync('/tmp/corral-inst-home-')
+  images = mkdtempSync('/tmp/corral-inst-img-')
+  const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
+  assert.equal(built.status, 0, built.stderr)
+  daemon = await startCorrald(dir)
+  must(['storage', 'create', 'default', 'dir'])
+  must(['profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=default'])
+  must(['image', 'import', join(images, 'busybox.tar.xz'), '--alias', 'busybox'])
+})
+
+after(async () => {
+  if (skip) return
+  // Whatever a failed test left: the container first, then the daemon and its files.
+  run('lxc-stop', ['-k', '-n', name, '-P', join(dir, 'containers')])
+  await cleanup(daemon, dir)
+  rmSync(home, { recursive: true, force: true })
+  rmSync(images, { recursive: true, force: true })
+})
+
+test("lxc launch runs an unprivileged container mapped to root's subuid range", { skip }, () => {
+  must(['launch', 'busybox', name])
+  const pid = initPid()
+  assert.ok(pid > 0)
+  const { start, size } = subuidBase()
+  const uidMap = readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/).map(Number)
+  assert.deepEqual(uidMap, [0, start, size])
+  const gidMap = readFileSync(`/proc/${pid}/gid_map`, 'utf8').trim().split(/\s+/).map(Number)
+  assert.deepEqual(gidMap, [0, start, size])
+  assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},RUNNING$`, 'm'))
+})
+
+test('the instance directory is owned by the container root and mode 0100', { skip }, () => {
+  const stat = run('stat', ['-c', '%a %u', join(dir, 'storage-pools', 'default', 'containers', name)])
+  assert.equal(stat.stdout.trim(), `100 ${subuidBase().start}`)
+})
+
+test('the rootfs files are owned by 0 as seen from inside', { skip }, () => {
+  const r = lxc(['exec', name, '--', 'stat', '-c', '%u:%g', '/bin/busybox', '/etc/passwd'])
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout, '0:0\n0:0\n')
+})
+
+test('a SIGKILLed corrald leaves the container running, and a restarted one finds it', { skip }, async () => {
+  const pid = initPid()
+  await daemon!.kill()
+  assert.ok(existsSync(`/proc/${pid}`), 'container init survived the daemon')
+  daemon = await startCorrald(dir)
+  assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},RUNNING$`, 'm'))
+  assert.equal(initPid(), pid)
+  const r = lxc(['exec', name, '--', 'true'])
+  assert.equal(r.status, 0, r.stderr)
+})
+
+test("delete of a running instance without --force is refused with LXD's message", { skip }, () => {
+  const r = lxc(['delete', name])
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /Instance is running/)
+})
+
+test('stop and delete leave no LXC container, no mounts and no directories behind', { skip }, () => {
+  must(['stop', name, '--force'])
+  assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},STOPPED$`, 'm'))
+  must(['delete', name])
+  assert.equal(must(['list', '--format', 'csv']), '')
+  const lxcLs = run('lxc-ls', ['-P', join(dir, 'containers')])
+  assert.equal(lxcLs.stdout.trim(), '')
+  assert.deepEqual(readdirSync(join(dir, 'storage-pools', 'default', 'containers')), [])
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(join(dir, 'storage-pools', 'default', 'containers')))
+  assert.deepEqual(mounts, [])
+})
