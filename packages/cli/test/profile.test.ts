@@ -245,3 +245,22 @@ test('help prints the help of any command path', async () => {
   )
   assert.ok(root.stdout.endsWith('Use "corral [command] --help" for more information about a command.\n'))
 })
+
+test('profile edit reopens the editor after a parse error, keeping the edited text', async () => {
+  const w = await worldWithP1()
+  let round = 0
+  const r = await w.run(['profile', 'edit', 'p1'], {
+    editor: (t) =>
+      ++round === 1
+        ? t.replace('description: multi line', 'description: [broken')
+        : t.replace('[broken', 'fixed'),
+  })
+  assert.equal(r.code, 0)
+  assert.equal(w.edited.length, 2)
+  assert.ok(w.edited[1]!.includes('description: [broken'))
+  assert.match(
+    w.prompts[0]!,
+    /^Config parsing error: .*\nPress enter to open the editor again or ctrl\+c to abort change\n$/s,
+  )
+  assert.equal(w.state.profiles.get('default')!.get('p1')!.description, 'fixed')
+})

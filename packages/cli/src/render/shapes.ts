@@ -1,5 +1,5 @@
 /** @module LXD 5.0.2's Go structs for each wire object: field order and field types, for YAML/JSON output. */
-import type { Event, Operation, Profile, Project, Server } from '@corral/api'
+import type { Operation, Profile, Project, Server } from '@corral/api'
 import { mapOrEmpty, struct, time, type GoStruct } from './go-value.js'
 
 /** api.Profile. */
@@ -89,9 +89,4 @@ export function serverShape(s: Server): GoStruct {
           })
         : env,
   })
-}
-
-/** An event as `lxc monitor` prints it: decoded into a map, so every key is sorted. */
-export function eventShape(e: Event): unknown {
-  return e
 }

@@ -25,6 +25,8 @@ export interface FakeWorld {
   config: ClientConfig
   /** Texts the editor was opened with. */
   edited: string[]
+  /** Messages of the retry prompt. */
+  prompts: string[]
   run(args: string[], opts?: RunOptions): Promise<RunResult>
 }
 
@@ -38,6 +40,7 @@ export function fakeWorld(): FakeWorld {
       aliases: {},
     },
     edited: [],
+    prompts: [],
     async run(args, opts = {}) {
       let stdout = ''
       let stderr = ''
@@ -61,7 +64,10 @@ export function fakeWorld(): FakeWorld {
           world.edited.push(text)
           return Promise.resolve(opts.editor ? opts.editor(text) : text)
         },
-        pause: () => Promise.reject(new Error('Edit aborted')),
+        pause: (message) => {
+          world.prompts.push(message)
+          return world.prompts.length > 3 ? Promise.reject(new Error('Edit aborted')) : Promise.resolve()
+        },
         now: () => opts.now ?? new Date('2026-01-01T00:00:00Z'),
       })
       const code = await main(
