@@ -74,6 +74,9 @@ storageContract(
       assert.ok(total! >= 50 * 2 ** 20, `total ${total}`)
       assert.ok(exclusive! < 1 * 2 ** 20, `exclusive ${exclusive} bytes: the 50 MB file is shared`)
     },
+    nest(path) {
+      sh('btrfs', ['subvolume', 'create', path])
+    },
     async assertReadOnly(path) {
       await assert.rejects(writeFile(path, 'x'), { code: 'EROFS' })
     },

@@ -17,6 +17,8 @@ export interface ContractSetup {
   assertShared?(ctx: DriverContext, imagePath: string, instancePath: string): void | Promise<void>
   /** Asserts that a snapshot volume cannot be written. */
   assertReadOnly?(path: string): Promise<void>
+  /** Creates a nested volume inside an instance, as a container's own tools might (btrfs subvolumes). */
+  nest?(path: string): void | Promise<void>
   /** Asserts the pool left nothing on the host after delete (mounts, loop devices, files). */
   assertGone?(ctx: DriverContext): void | Promise<void>
 }
@@ -160,7 +162,10 @@ export function storageContract(name: string, setup: ContractSetup, skip?: strin
       assert.deepEqual(await readdir(join(ctx.mountPath, 'containers-snapshots/c3')), ['snap2'])
     })
 
-    test(`${name}: deleteInstance() removes the volume and all its snapshots`, async () => {
+    test(`${name}: deleteInstance() removes the volume, its snapshots and nested volumes`, async () => {
+      const c2 = pool.instancePath('default', 'c2')
+      await setup.nest?.(join(c2, 'rootfs/machines'))
+      await setup.nest?.(join(c2, 'rootfs/machines/inner'))
       await pool.deleteInstance('default', 'c3')
       await pool.deleteInstance('default', 'c2')
       assert.deepEqual(await readdir(join(ctx.mountPath, 'containers')), [])

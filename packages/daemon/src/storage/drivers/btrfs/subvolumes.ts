@@ -14,7 +14,7 @@ export async function isSubvolume(path: string): Promise<boolean> {
 
 /** Deletes a subvolume and any subvolumes nested in it (deepest first), read-only ones too. */
 export async function deleteSubvolume(ctx: DriverContext, path: string): Promise<void> {
-  const { stdout } = await ctx.host.run('btrfs', ['subvolume', 'list', '-o', path])
+  const { stdout } = await ctx.host.run('btrfs', ['subvolume', 'list', ctx.mountPath])
   const rel = relative(ctx.mountPath, path)
   const nested = stdout
     .split('\n')
