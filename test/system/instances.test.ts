@@ -101,10 +101,14 @@ test('a SIGKILLed corrald leaves the container running, and a restarted one find
   assert.equal(r.status, 0, r.stderr)
 })
 
-test("delete of a running instance without --force is refused with LXD's message", { skip }, () => {
+test('delete of a running instance without --force is refused (client and daemon)', { skip }, () => {
   const r = lxc(['delete', name])
   assert.equal(r.status, 1)
-  assert.match(r.stderr, /Instance is running/)
+  assert.match(r.stderr, /currently running, stop it first/)
+  const raw = lxc(['query', '-X', 'DELETE', `/1.0/instances/${name}`])
+  assert.equal(raw.status, 1)
+  assert.equal(raw.stderr, 'Error: Instance is running\n')
+  assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},RUNNING$`, 'm'))
 })
 
 test('stop and delete leave no LXC container, no mounts and no directories behind', { skip }, () => {
