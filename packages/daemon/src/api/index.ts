@@ -1,6 +1,7 @@
 /** @module THE list of all endpoints the daemon serves. */
 import type { Endpoint } from './endpoint.js'
 import { eventEndpoints } from './events.js'
+import { imageEndpoints } from './images.js'
 import { internalEndpoints } from './internal.js'
 import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
@@ -14,6 +15,7 @@ export const endpoints: readonly Endpoint[] = [
   ...eventEndpoints,
   ...operationEndpoints,
   ...profileEndpoints,
+  ...imageEndpoints,
   ...projectEndpoints,
   ...storagePoolEndpoints,
   ...internalEndpoints,

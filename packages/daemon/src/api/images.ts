@@ -1,0 +1,151 @@
+/** @module /1.0/images endpoints: import, list, show, edit, export and delete. */
+import type { ServerResponse } from 'node:http'
+import { badRequest, type ImagePut } from '@corral/api'
+import { entityUrl } from '../events/lifecycle.js'
+import * as images from '../image/index.js'
+import { asObject, stringMapField } from './body.js'
+import { endpoint, type ApiRequest } from './endpoint.js'
+import { imageAliasEndpoints } from './image-aliases.js'
+import { checkEtag, etagOf } from './etag.js'
+import { recursionLevel } from './query.js'
+import { async, empty, sync } from './response.js'
+
+const writeOpts = (req: ApiRequest) => ({ project: req.project(), requestor: req.requestor() })
+
+function load(req: ApiRequest): images.ImageRecord {
+  return images.getImage(req.state, req.project(), req.params.fingerprint!, !req.identity.trusted)
+}
+
+function header(req: ApiRequest, name: string): string {
+  const v = req.headers[name]
+  return (Array.isArray(v) ? v[0] : v) ?? ''
+}
+
+/** The import options LXD's client sends as X-LXD-* headers. */
+function importOptions(req: ApiRequest): images.ImportOptions {
+  const props = new URLSearchParams(header(req, 'x-lxd-properties'))
+  const profiles = new URLSearchParams(header(req, 'x-lxd-profiles')).getAll('profile')
+  return {
+    ...writeOpts(req),
+    public: ['true', '1'].includes(header(req, 'x-lxd-public').toLowerCase()),
+    filename: header(req, 'x-lxd-filename'),
+    properties: Object.fromEntries(props.entries()),
+    ...(profiles.length ? { profiles } : {}),
+    ...(header(req, 'x-lxd-fingerprint') ? { expectedFingerprint: header(req, 'x-lxd-fingerprint') } : {}),
+  }
+}
+
+/** Refuses the JSON forms of POST /1.0/images, which need remotes or instances. */
+function refuseJsonSource(body: Record<string, unknown>): never {
+  const source = body.source as Record<string, unknown> | undefined
+  const type = typeof source?.type === 'string' ? source.type : ''
+  if (type === 'image' || type === 'url') throw badRequest('Remote image sources are not supported yet')
+  if (type === 'instance' || type === 'container' || type === 'virtual-machine' || type === 'snapshot')
+    throw badRequest('Publishing instances as images is not supported yet')
+  throw badRequest(type ? `Unsupported image source type "${type}"` : 'No image source provided')
+}
+
+function boolField(body: Record<string, unknown>, field: string, fallback: boolean): boolean {
+  const v = body[field]
+  if (v === undefined || v === null) return fallback
+  if (typeof v !== 'boolean') throw badRequest(`Invalid value for field "${field}": must be a boolean`)
+  return v
+}
+
+/** Reads a PUT/PATCH body on top of `base` (the current state for PATCH, defaults for PUT). */
+function readPut(body: Record<string, unknown>, base: ImagePut, merge: boolean): ImagePut {
+  const profiles = body.profiles
+  if (
+    profiles !== undefined &&
+    profiles !== null &&
+    (!Array.isArray(profiles) || profiles.some((p) => typeof p !== 'string'))
+  )
+    throw badRequest('Invalid value for field "profiles": must be a list of strings')
+  const properties = stringMapField(body, 'properties')
+  return {
+    public: boolField(body, 'public', base.public),
+    auto_update: boolField(body, 'auto_update', base.auto_update),
+    expires_at:
+      typeof body.expires_at === 'string' && body.expires_at !== '' ? body.expires_at : base.expires_at,
+    properties: merge ? { ...base.properties, ...properties } : properties,
+    profiles: Array.isArray(profiles) ? (profiles as string[]) : base.profiles,
+  }
+}
+
+/** The response object of this request, for the file download (render.ts has no file response yet). */
+function responseOf(req: ApiRequest): ServerResponse {
+  const res = (req.raw.socket as unknown as { _httpMessage?: ServerResponse } | null)?._httpMessage
+  if (!res) throw new Error('No response to write the export to')
+  return res
+}
+
+/** The image and image alias endpoints (aliases first: `/1.0/images/aliases` is no fingerprint). */
+export const imageEndpoints = [
+  ...imageAliasEndpoints,
+  endpoint('/1.0/images', {
+    get: {
+      access: 'untrusted',
+      handler: (req) => {
+        const list = images.listImages(req.state, req.project(), !req.identity.trusted)
+        if (recursionLevel(req) > 0) return sync(list.map((r) => images.toApiImage(req.state, r)))
+        return sync(list.map((r) => entityUrl(`/1.0/images/${r.fingerprint}`, r.project)))
+      },
+    },
+    post: {
+      access: 'trusted',
+      handler: async (req) => {
+        if (/^application\/json\b/i.test(header(req, 'content-type')))
+          refuseJsonSource(asObject(await req.json()))
+        const staged = await images.receiveUpload(req.state, req.raw, req.headers)
+        return async(await images.importImage(req.state, staged, importOptions(req)))
+      },
+    },
+  }),
+  endpoint('/1.0/images/{fingerprint}', {
+    get: {
+      access: 'untrusted',
+      handler: (req) => {
+        const r = load(req)
+        return sync(images.toApiImage(req.state, r), { etag: etagOf(images.imageEtagSource(r)) })
+      },
+    },
+    put: {
+      access: 'trusted',
+      handler: async (req) => {
+        const r = load(req)
+        checkEtag(req.headers, images.imageEtagSource(r))
+        const defaults = { ...images.currentPut(r), public: false, auto_update: false, properties: {} }
+        images.updateImage(req.state, r, readPut(asObject(await req.json()), defaults, false), writeOpts(req))
+        return empty()
+      },
+    },
+    patch: {
+      access: 'trusted',
+      handler: async (req) => {
+        const r = load(req)
+        checkEtag(req.headers, images.imageEtagSource(r))
+        images.updateImage(
+          req.state,
+          r,
+          readPut(asObject(await req.json()), images.currentPut(r), true),
+          writeOpts(req),
+        )
+        return empty()
+      },
+    },
+    delete: {
+      access: 'trusted',
+      handler: (req) => async(images.deleteImage(req.state, load(req), writeOpts(req))),
+    },
+  }),
+  endpoint('/1.0/images/{fingerprint}/export', {
+    get: {
+      access: 'untrusted',
+      handler: async (req) => {
+        const files = await images.exportFiles(req.state, load(req))
+        await images.sendFiles(responseOf(req), files)
+        return empty()
+      },
+    },
+  }),
+]
