@@ -1,9 +1,17 @@
 /** @module System tier: storage pools through the stock lxc client against the real corrald binary. */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cleanup, makeStateDir, rootSkipReason, run, startCorrald, type Corrald } from '../helpers/corrald.js'
+import {
+  cleanup,
+  makeStateDir,
+  repoRoot,
+  rootSkipReason,
+  run,
+  startCorrald,
+  type Corrald,
+} from '../helpers/corrald.js'
 
 const skip =
   rootSkipReason() ??
@@ -91,6 +99,44 @@ test(
     assert.match(lxc(['storage', 'show', 'p3']).stdout, /^status: Unavailable$/m)
     assert.match(lxc(['storage', 'show', 'p2']).stdout, /^status: Created$/m)
     assert.equal(lxc(['storage', 'delete', 'p3']).stdout, 'Storage pool p3 deleted\n')
+  },
+)
+
+test(
+  'instances from one image on btrfs are snapshots of one cached image volume; a used pool stays',
+  { skip },
+  () => {
+    const images = mkdtempSync(join('/tmp', 'corral-storage-img-'))
+    try {
+      const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
+      assert.equal(built.status, 0, built.stderr)
+      assert.equal(lxc(['image', 'import', join(images, 'busybox.tar.xz'), '--alias', 'bb']).status, 0)
+      for (const c of ['c1', 'c2']) {
+        const r = lxc(['init', 'bb', c, '-s', 'p2'])
+        assert.equal(r.status, 0, r.stderr)
+      }
+      const pool = join(dir, 'storage-pools/p2')
+      const [fingerprint] = readdirSync(join(pool, 'images'))
+      const uuid = (path: string) =>
+        /^\s*UUID:\s*(\S+)/m.exec(run('btrfs', ['subvolume', 'show', path]).stdout)?.[1]
+      const parent = (path: string) =>
+        /Parent UUID:\s*(\S+)/.exec(run('btrfs', ['subvolume', 'show', path]).stdout)?.[1]
+      const imageUuid = uuid(join(pool, 'images', fingerprint!))
+      assert.ok(imageUuid)
+      assert.equal(parent(join(pool, 'containers/c1')), imageUuid)
+      assert.equal(parent(join(pool, 'containers/c2')), imageUuid)
+      assert.match(
+        lxc(['storage', 'show', 'p2']).stdout,
+        /used_by:\n- \/1.0\/instances\/c1\n- \/1.0\/instances\/c2\n/,
+      )
+      const refused = lxc(['storage', 'delete', 'p2'])
+      assert.equal(refused.stderr, 'Error: The storage pool is currently in use\n')
+      assert.equal(run('findmnt', ['-n', '-o', 'FSTYPE', pool]).stdout.trim(), 'btrfs')
+      assert.equal(lxc(['delete', 'c1', 'c2']).status, 0)
+      assert.deepEqual(readdirSync(join(pool, 'containers')), [])
+    } finally {
+      rmSync(images, { recursive: true, force: true })
+    }
   },
 )
 
