@@ -9,3 +9,13 @@ out="$here/build/peercred.node"
 if [ ! -f "$out" ] || [ "$here/peercred.c" -nt "$out" ]; then
   cc -O2 -Wall -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=peercred -I"$include" -o "$out" "$here/peercred.c"
 fi
+# Exec and file helpers (docs/exec.md): forkexec links liblxc for attach; forkfile needs only libc.
+for helper in forkexec forkfile; do
+  bin="$here/build/corral-$helper"
+  if [ ! -f "$bin" ] || [ "$here/$helper.c" -nt "$bin" ]; then
+    libs=""
+    [ "$helper" = forkexec ] && libs="$(pkg-config --cflags --libs lxc)"
+    # shellcheck disable=SC2086
+    cc -O2 -Wall -Werror -o "$bin" "$here/$helper.c" $libs
+  fi
+done
