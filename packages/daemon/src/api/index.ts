@@ -2,7 +2,9 @@
 import type { Endpoint } from './endpoint.js'
 import { eventEndpoints } from './events.js'
 import { imageEndpoints } from './images.js'
+import { instanceExecEndpoints } from './instance-exec.js'
 import { internalEndpoints } from './internal.js'
+import { operationWebsocketEndpoints } from './operation-websocket.js'
 import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
@@ -18,6 +20,8 @@ export const endpoints: readonly Endpoint[] = [
   ...imageEndpoints,
   ...projectEndpoints,
   ...storagePoolEndpoints,
+  ...instanceExecEndpoints,
+  ...operationWebsocketEndpoints,
   ...internalEndpoints,
 ]
 

@@ -1,5 +1,5 @@
 /** @module The host seam: the only place that spawns processes. */
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 
 /** What a command printed. */
 export interface CommandResult {
@@ -14,6 +14,8 @@ export interface CommandRunner {
     args: readonly string[],
     opts?: { input?: string; timeoutMs?: number },
   ): Promise<CommandResult>
+  /** Starts a long-lived, streaming process (exec and file helpers); optional so fakes need not stub it. */
+  spawn?(cmd: string, args: readonly string[], opts: { stdio: StdioOptions }): ChildProcess
 }
 
 /** Runs commands for real, failing with the command's stderr. */
@@ -32,5 +34,8 @@ export const hostRunner: CommandRunner = {
       )
       if (opts.input !== undefined) child.stdin?.end(opts.input)
     })
+  },
+  spawn(cmd, args, opts) {
+    return spawn(cmd, [...args], { stdio: opts.stdio })
   },
 }

@@ -1,5 +1,6 @@
 /** @module Background operations: ids, status, wait, cancel, and their events. */
-import { randomUUID } from 'node:crypto'
+import { randomUUID, timingSafeEqual } from 'node:crypto'
+import type { WebSocket } from 'ws'
 import {
   StatusCode,
   badRequest,
@@ -31,6 +32,8 @@ export interface CreateOperationOptions {
   run: (ctx: OperationContext) => Promise<Record<string, unknown> | void>
   /** Present when the operation may be cancelled. */
   cancel?: () => Promise<void> | void
+  /** Websocket operations: receives each socket connected with a secret of `metadata.fds`. */
+  connect?: (fd: string, ws: WebSocket) => void
 }
 
 /** How long a finished operation stays listed, as LXD keeps them. */
@@ -105,6 +108,22 @@ export class LiveOperation {
         })
       })
       .finally(onFinished)
+  }
+
+  /** The `metadata.fds` key whose secret this is, for a websocket operation; undefined otherwise. */
+  socketFd(secret: string): string | undefined {
+    const fds = (this.data.metadata?.fds ?? {}) as Record<string, unknown>
+    if (!this.opts.connect || this.done || secret === '') return undefined
+    const given = Buffer.from(secret)
+    return Object.keys(fds).find((fd) => {
+      const want = Buffer.from(String(fds[fd]))
+      return want.length === given.length && timingSafeEqual(want, given)
+    })
+  }
+
+  /** Hands an upgraded websocket to the operation's connect hook. */
+  connect(fd: string, ws: WebSocket): void {
+    this.opts.connect?.(fd, ws)
   }
 
   /** Cancels the operation, or throws 400 when it cannot be cancelled. */

@@ -1,0 +1,142 @@
+/** @module Runs a command in a running container through the corral-forkexec helper (docs/exec.md). */
+import type { ChildProcess } from 'node:child_process'
+import { constants } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Readable, Writable } from 'node:stream'
+import type { InstanceRecord } from '../../db/instances.js'
+import type { State } from '../../state.js'
+import { lxcName, lxcPath } from './paths.js'
+
+/** The exec helper binary, built by native/build.sh. */
+export const forkexecPath = fileURLToPath(
+  new URL('../../../../native/build/corral-forkexec', import.meta.url),
+)
+
+/** Where an instance's logs live (recorded exec output), as LXD's /var/log/lxd/NAME. */
+export function instanceLogDir(state: State, project: string, name: string): string {
+  return join(state.paths.logs, lxcName(project, name))
+}
+
+/** What to run and how (the API's exec body, parsed). */
+export interface ExecSpec {
+  command: string[]
+  /** The full environment the command gets (see execEnvironment). */
+  environment: Record<string, string>
+  cwd: string
+  uid: number
+  gid: number
+  /** One pty for stdin and stdout (and stderr) instead of three pipes. */
+  interactive: boolean
+  width: number
+  height: number
+}
+
+/** A started command. In interactive mode `output` carries the pty and `errors` is null. */
+export interface ExecProcess {
+  input: Writable
+  output: Readable
+  errors: Readable | null
+  /** The command's host pid; rejects with the helper's reason when it could not attach. */
+  pid: Promise<number>
+  /** Resolves with the exit code (128+N when signal N killed it) once the helper is gone. */
+  exited: Promise<number>
+  resize(width: number, height: number): void
+  /** Sends signal N to the command (not to the helper). */
+  signal(signal: number): void
+}
+
+/** The default PATH LXD gives exec'd commands. */
+export const defaultPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+/** The command's environment: LXD's defaults, then `environment.*` config, then the request's. */
+export function execEnvironment(
+  config: Record<string, string>,
+  requested: Record<string, string>,
+  opts: { uid: number; interactive: boolean },
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(config)) if (k.startsWith('environment.')) env[k.slice(12)] = v
+  Object.assign(env, requested)
+  env.PATH ||= defaultPath
+  env.LANG ||= 'C.UTF-8'
+  if (opts.uid === 0) {
+    env.HOME ||= '/root'
+    env.USER ||= 'root'
+  }
+  if (opts.interactive) env.TERM ||= 'xterm'
+  return env
+}
+
+/** The helper's arguments for a spec (exported for tests). */
+export function forkexecArgs(
+  state: State,
+  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  spec: ExecSpec,
+): string[] {
+  const args = ['--lxcpath', lxcPath(state.paths.dir), '--name', lxcName(inst.project, inst.name)]
+  args.push('--cwd', spec.cwd, '--uid', String(spec.uid), '--gid', String(spec.gid))
+  for (const [k, v] of Object.entries(spec.environment)) args.push('--env', `${k}=${v}`)
+  if (spec.interactive) args.push('--pty', String(spec.width || 80), String(spec.height || 24))
+  return [...args, '--', ...spec.command]
+}
+
+function readPid(child: ChildProcess): Promise<number> {
+  const status = child.stdio[3] as Readable
+  return new Promise((resolve, reject) => {
+    let text = ''
+    status.on('data', (c: Buffer) => (text += c.toString('utf8')))
+    status.on('error', () => undefined)
+    status.on('close', () => {
+      const line = text.split('\n')[0] ?? ''
+      if (line.startsWith('pid ')) resolve(Number(line.slice(4)))
+      else reject(new Error(line.startsWith('error ') ? line.slice(6) : 'Failed to start the command'))
+    })
+  })
+}
+
+/** Starts a command in the container; the caller wires the streams and awaits `exited`. */
+export function startExec(
+  state: State,
+  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  spec: ExecSpec,
+): ExecProcess {
+  if (!state.host.spawn) throw new Error('This host runner cannot spawn processes')
+  const child = state.host.spawn(forkexecPath, forkexecArgs(state, inst, spec), {
+    stdio: [
+      'pipe',
+      'pipe',
+      spec.interactive ? 'ignore' : 'pipe',
+      'pipe',
+      spec.interactive ? 'pipe' : 'ignore',
+    ],
+  })
+  const pid = readPid(child)
+  pid.catch(() => undefined)
+  const exited = new Promise<number>((resolve) => {
+    child.once('error', () => resolve(255))
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)))
+  })
+  const control = child.stdio[4] as Writable | null
+  control?.on('error', () => undefined)
+  child.stdin!.on('error', () => undefined)
+  let done = false
+  void exited.then(() => (done = true))
+  return {
+    input: child.stdin!,
+    output: child.stdout!,
+    errors: spec.interactive ? null : child.stderr,
+    pid,
+    exited,
+    resize(width, height) {
+      if (control && !control.destroyed && width > 0 && height > 0) control.write(`${width} ${height}\n`)
+    },
+    signal(signal) {
+      pid
+        .then((p) => {
+          if (!done) process.kill(p, signal)
+        })
+        .catch(() => undefined) // not started or already gone
+    },
+  }
+}
