@@ -17,6 +17,7 @@ export const apiExtensions: readonly string[] = [
   'projects',
   'event_location',
   'instances',
+  'image_types',
   'api_filtering',
   'event_lifecycle_requestor_address',
   'instance_all_projects',
