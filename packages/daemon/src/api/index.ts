@@ -3,6 +3,7 @@ import type { Endpoint } from './endpoint.js'
 import { eventEndpoints } from './events.js'
 import { imageEndpoints } from './images.js'
 import { instanceExecEndpoints } from './instance-exec.js'
+import { instanceFileEndpoints } from './instance-files.js'
 import { internalEndpoints } from './internal.js'
 import { operationWebsocketEndpoints } from './operation-websocket.js'
 import { operationEndpoints } from './operations.js'
@@ -21,6 +22,7 @@ export const endpoints: readonly Endpoint[] = [
   ...projectEndpoints,
   ...storagePoolEndpoints,
   ...instanceExecEndpoints,
+  ...instanceFileEndpoints,
   ...operationWebsocketEndpoints,
   ...internalEndpoints,
 ]

@@ -10,6 +10,13 @@ export function renderResponse(res: ServerResponse, result: ApiResponse): void {
     send(res, 202, asyncEnvelope(result.location, result.operation.render()))
     return
   }
+  if (result.kind === 'raw') {
+    res.statusCode = result.code
+    for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v)
+    if (Buffer.isBuffer(result.body)) res.end(result.body)
+    else result.body.on('error', () => res.destroy()).pipe(res)
+    return
+  }
   if (result.etag) res.setHeader('ETag', `"${result.etag}"`)
   if (result.location) res.setHeader('Location', result.location)
   send(res, result.code, syncEnvelope(result.metadata))

@@ -1,0 +1,147 @@
+/** @module API tier: instance files against a real busybox container; paths resolve inside the container. */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { createInstance } from '../../src/db/instances.js'
+import { rawRequest } from '../helpers/exec-client.js'
+import { containerSkipReason, startTestContainer, type TestContainer } from '../helpers/exec-container.js'
+import { call } from '../helpers/http.js'
+import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+
+const skip = containerSkipReason()
+const name = `fi${process.pid}`
+const hostMarker = `/etc/corral-files-test-${process.pid}`
+let d: TestDaemon | undefined
+let c: TestContainer | undefined
+
+before(async () => {
+  if (skip) return
+  d = await startTestDaemon()
+  c = startTestContainer(join(d.dir, 'containers'), name)
+  createInstance(d.daemon.state.db, {
+    project: 'default',
+    name,
+    type: 'container',
+    architecture: 'x86_64',
+    description: '',
+    ephemeral: false,
+    stateful: false,
+    config: {},
+    devices: {},
+    profiles: [],
+    pool: '',
+    created_at: new Date().toISOString(),
+  })
+})
+
+after(async () => {
+  c?.destroy()
+  await d?.close()
+  rmSync(hostMarker, { force: true })
+})
+
+const url = (path: string): string => `/1.0/instances/${name}/files?path=${encodeURIComponent(path)}`
+const push = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+  rawRequest(d!.socket, 'POST', url(path), { body, headers })
+const pull = (path: string) => rawRequest(d!.socket, 'GET', url(path))
+
+test(
+  'push then pull a file keeps content, uid, gid and mode (container ids, 1:1 on disk)',
+  { skip },
+  async () => {
+    const content = randomBytes(1 << 20)
+    const res = await push('/home/user1/blob', content, {
+      'X-LXD-uid': '1000',
+      'X-LXD-gid': '1000',
+      'X-LXD-mode': '0640',
+    })
+    assert.equal(res.status, 200, res.body.toString())
+    const got = await pull('/home/user1/blob')
+    assert.equal(got.status, 200)
+    assert.ok(got.body.equals(content), 'same bytes back')
+    assert.equal(got.headers['x-lxd-type'], 'file')
+    assert.equal(got.headers['x-lxd-uid'], '1000')
+    assert.equal(got.headers['x-lxd-gid'], '1000')
+    assert.equal(got.headers['x-lxd-mode'], '0640')
+    const st = statSync(join(c!.rootfs, 'home/user1/blob'))
+    assert.deepEqual(
+      [st.uid, st.gid, st.mode & 0o7777],
+      [1000, 1000, 0o640],
+      'idmapped rootfs: container ids on disk',
+    )
+    const id = await rawRequest(d!.socket, 'GET', url('/etc/passwd'))
+    assert.match(id.body.toString(), /^root:x:0:0/)
+  },
+)
+
+test('append adds to a file; a new file defaults to root 0644', { skip }, async () => {
+  await push('/tmp/log', 'one\n')
+  await push('/tmp/log', 'two\n', { 'X-LXD-write': 'append' })
+  const got = await pull('/tmp/log')
+  assert.equal(got.body.toString(), 'one\ntwo\n')
+  assert.deepEqual([got.headers['x-lxd-uid'], got.headers['x-lxd-mode']], ['0', '0644'])
+})
+
+test(
+  'directories: create (no implicit parents), list as a sync JSON entry list with X-LXD-type directory',
+  { skip },
+  async () => {
+    const orphan = await push('/srv/data', '', { 'X-LXD-type': 'directory' })
+    assert.equal(orphan.status, 404, 'parents are not created (lxc file push -p asks for each)')
+    await push('/srv', '', { 'X-LXD-type': 'directory' })
+    const mk = await push('/srv/data', '', { 'X-LXD-type': 'directory', 'X-LXD-mode': '0750' })
+    assert.equal(mk.status, 200, mk.body.toString())
+    await push('/srv/data/b', 'b')
+    await push('/srv/data/a', 'a')
+    const got = await pull('/srv/data')
+    assert.equal(got.headers['x-lxd-type'], 'directory')
+    assert.equal(got.headers['x-lxd-mode'], '0750')
+    const envelope = JSON.parse(got.body.toString()) as { type: string; metadata: string[] }
+    assert.equal(envelope.type, 'sync')
+    assert.deepEqual(envelope.metadata, ['a', 'b'])
+  },
+)
+
+test(
+  'symlinks resolve inside the container: absolute, relative with .., and when written through',
+  { skip },
+  async () => {
+    const link = await push('/root/shadow-link', '/etc/shadow', { 'X-LXD-type': 'symlink' })
+    assert.equal(link.status, 200, link.body.toString())
+    const got = await pull('/root/shadow-link')
+    assert.equal(got.headers['x-lxd-type'], 'symlink')
+    assert.equal(got.body.toString(), '/etc/shadow')
+    await push('/root/etc', '/etc', { 'X-LXD-type': 'symlink' })
+    assert.equal(
+      (await pull('/root/etc/shadow')).body.toString(),
+      'container-shadow\n',
+      'the container file, not the host one',
+    )
+    await push('/tmp/up', '../../../../../../../../etc', { 'X-LXD-type': 'symlink' })
+    assert.equal(
+      (await pull('/tmp/up/shadow')).body.toString(),
+      'container-shadow\n',
+      '.. stops at the container root',
+    )
+    assert.equal((await pull('/../../../etc/shadow')).body.toString(), 'container-shadow\n')
+    await push('/tmp/evil', hostMarker, { 'X-LXD-type': 'symlink' })
+    const written = await push('/tmp/evil', 'written\n')
+    assert.equal(written.status, 200, written.body.toString())
+    assert.equal(existsSync(hostMarker), false, 'no host file was written')
+    assert.equal(readFileSync(join(c!.rootfs, hostMarker), 'utf8'), 'written\n')
+  },
+)
+
+test('delete removes a file and an empty directory; missing paths are 404', { skip }, async () => {
+  await push('/tmp/gone', 'x')
+  assert.equal((await call(d!.socket, 'DELETE', url('/tmp/gone'))).status, 200)
+  const missing = await call(d!.socket, 'GET', url('/tmp/gone'))
+  assert.deepEqual([missing.status, missing.body.error], [404, 'Not Found'])
+  await push('/tmp/emptydir', '', { 'X-LXD-type': 'directory' })
+  assert.equal((await call(d!.socket, 'DELETE', url('/tmp/emptydir'))).status, 200)
+  assert.equal((await call(d!.socket, 'DELETE', url('/tmp/gone'))).status, 404)
+  assert.equal((await call(d!.socket, 'GET', `/1.0/instances/${name}/files`)).status, 400)
+  assert.equal((await call(d!.socket, 'GET', `/1.0/instances/nope/files?path=/`)).status, 404)
+})
