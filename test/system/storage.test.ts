@@ -76,6 +76,19 @@ test('lxc storage list and show print the pools as LXD does', { skip }, () => {
   )
 })
 
+test('lxc storage set grows a btrfs pool online and refuses to shrink it', { skip }, () => {
+  const total = () =>
+    (JSON.parse(lxc(['query', '/1.0/storage-pools/p2/resources']).stdout) as { space: { total: number } })
+      .space.total
+  assert.ok(total() <= 2 ** 30, `total ${total()}`)
+  const grown = lxc(['storage', 'set', 'p2', 'size=2GiB'])
+  assert.equal(grown.status, 0, grown.stderr)
+  assert.ok(total() > 1.5 * 2 ** 30, `total ${total()}`)
+  assert.equal(lxc(['storage', 'get', 'p2', 'size']).stdout, '2GiB\n')
+  assert.equal(lxc(['storage', 'set', 'p2', 'size=512MiB']).stderr, 'Error: Pool cannot be shrunk\n')
+  assert.equal(lxc(['storage', 'get', 'p2', 'size']).stdout, '2GiB\n')
+})
+
 test('lxc storage create refuses an unknown driver, an unknown key and a taken name', { skip }, () => {
   const bad = lxc(['storage', 'create', 'p3', 'zfs9'])
   assert.equal(bad.status, 1)

@@ -1,7 +1,7 @@
 /** @module The Pool seam: instance, snapshot and image volumes on a loaded pool. */
 import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { conflict, notFound } from '@corral/api'
+import { ApiError, conflict, notFound } from '@corral/api'
 import { getStoragePool, listStoragePools, type StoragePoolRecord } from '../db/storage-pools.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
@@ -214,6 +214,8 @@ export function unavailablePools(state: State): Set<string> {
 /** Loads a pool by name (404 "Storage pool not found"). */
 export function loadPool(state: State, name: string): Pool {
   const record = getStoragePool(state.db, name)
+  if (unavailablePools(state).has(name))
+    throw new ApiError(503, `Storage pool "${name}" is unavailable on this server`)
   return makePool(findStorageDriver(record.driver), driverContext(state, record))
 }
 

@@ -96,17 +96,17 @@ export async function updatePool(
   const driver = findStorageDriver(current.driver)
   driver.keys.validate(content.config)
   const config = { ...content.config }
+  for (const key of driver.keptKeys)
+    if (!config[key] && current.config[key]) config[key] = current.config[key]
   for (const key of driver.immutableKeys) {
-    if (config[key] === undefined || config[key] === '') config[key] = current.config[key] ?? ''
-    if (config[key] !== (current.config[key] ?? ''))
+    if ((config[key] ?? '') !== (current.config[key] ?? ''))
       throw badRequest(`Cannot change "${key}" of an existing storage pool`)
-    if (config[key] === '') delete config[key]
   }
   const changed = [...new Set([...Object.keys(config), ...Object.keys(current.config)])].filter(
     (k) => config[k] !== current.config[k],
   )
   if (driver.update && changed.length > 0)
-    await driver.update(driverContext(state, { ...current, config }), changed)
+    await driver.update(driverContext(state, { ...current, config }), changed, current.config)
   db.updateStoragePool(state.db, current.id, { description: content.description, config })
   publishLifecycle(state.events, 'storage-pool-updated', poolUrl(current.name), opts)
 }

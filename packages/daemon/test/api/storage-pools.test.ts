@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import type { Event, EventLifecycle } from '@corral/api'
 import { createProfile } from '../../src/db/profiles.js'
+import { loadPool } from '../../src/storage/index.js'
+import { unavailablePools } from '../../src/storage/pool.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
 
@@ -173,6 +175,19 @@ test('GET /resources reports the space and inodes of the pool', async () => {
     '/1.0/storage-pools/p1/resources',
   )
   assert.ok(r.space.total > 0 && r.space.used <= r.space.total)
+})
+
+test('loadPool() finds a pool, 404s an unknown one and 503s one that could not be mounted', () => {
+  const state = d.daemon.state
+  const pool = loadPool(state, 'p1')
+  assert.equal(pool.instancePath('proj', 'c1'), join(poolsDir(), 'p1/containers/proj_c1'))
+  assert.throws(() => loadPool(state, 'nope'), { status: 404, message: 'Storage pool not found' })
+  unavailablePools(state).add('p1')
+  try {
+    assert.throws(() => loadPool(state, 'p1'), { status: 503 })
+  } finally {
+    unavailablePools(state).delete('p1')
+  }
 })
 
 test('DELETE removes an unused pool, its directory and its row; then 404', async () => {

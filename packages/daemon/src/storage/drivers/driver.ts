@@ -22,6 +22,8 @@ export interface StorageDriver {
   keys: KeySet
   /** Keys that cannot change once the pool exists. */
   immutableKeys: readonly string[]
+  /** Keys a PUT that leaves them out keeps (filled at create: source, size). */
+  keptKeys: readonly string[]
   /** True when image volumes are kept and instances are cheap copies of them (copy-on-write). */
   cachesImages: boolean
   /** Returns the config with defaults filled in (source, size), checking cross-key rules. */
@@ -34,8 +36,8 @@ export interface StorageDriver {
   mount(ctx: DriverContext): Promise<void>
   /** Unmounts the pool if it is mounted. */
   unmount(ctx: DriverContext): Promise<void>
-  /** Applies changed keys to a live pool (e.g. remount with new options). */
-  update?(ctx: DriverContext, changed: readonly string[]): Promise<void>
+  /** Applies changed keys to a live pool (remount with new options, grow); ctx holds the new config. */
+  update?(ctx: DriverContext, changed: readonly string[], previous: Record<string, string>): Promise<void>
   /** Creates an empty, writable volume at path. */
   createVolume(ctx: DriverContext, path: string): Promise<void>
   /** Makes dst a copy of src; readOnly for snapshots and cached images. */

@@ -48,11 +48,30 @@ async function detachLoops(ctx: DriverContext): Promise<void> {
     await ctx.host.run('losetup', ['-d', dev]).catch(() => undefined)
 }
 
+/** Grows the loop file, its loop device and the filesystem to the new size; shrinking is refused. */
+async function growLoop(ctx: DriverContext, previous: string): Promise<void> {
+  const size = parseSize(ctx.config.size || '5GiB')
+  const current = (await stat(ctx.config.source!)).size
+  if (previous && size < parseSize(previous)) throw badRequest('Pool cannot be shrunk')
+  if (size <= current) return
+  const file = await open(ctx.config.source!, 'r+')
+  await file.truncate(size).finally(() => file.close())
+  const { stdout } = await ctx.host.run('losetup', ['-j', ctx.config.source!, '-O', 'NAME', '-n'])
+  for (const dev of stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean))
+    await ctx.host.run('losetup', ['-c', dev])
+  if (await isMountPoint(ctx.host, ctx.mountPath))
+    await ctx.host.run('btrfs', ['filesystem', 'resize', 'max', ctx.mountPath])
+}
+
 /** The btrfs storage driver. */
 export const btrfsDriver: StorageDriver = {
   name: 'btrfs',
   keys,
-  immutableKeys: ['source', 'size'],
+  immutableKeys: ['source'],
+  keptKeys: ['source', 'size'],
   cachesImages: true,
   fillDefaults: (ctx) => ({
     ...ctx.config,
@@ -95,7 +114,8 @@ export const btrfsDriver: StorageDriver = {
     await unmountIfMounted(ctx.host, ctx.mountPath)
   },
 
-  async update(ctx, changed) {
+  async update(ctx, changed, previous) {
+    if (changed.includes('size')) await growLoop(ctx, previous.size ?? '')
     if (changed.includes('btrfs.mount_options') && (await isMountPoint(ctx.host, ctx.mountPath))) {
       const opts = ctx.config['btrfs.mount_options'] || 'user_subvol_rm_allowed'
       await ctx.host.run('mount', ['-o', `remount,${opts}`, ctx.mountPath])

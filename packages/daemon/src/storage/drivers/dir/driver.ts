@@ -36,6 +36,7 @@ export const dirDriver: StorageDriver = {
   name: 'dir',
   keys,
   immutableKeys: ['source'],
+  keptKeys: ['source'],
   cachesImages: false,
   fillDefaults: (ctx) => ({ ...ctx.config, source: ctx.config.source || ctx.mountPath }),
 
