@@ -1,5 +1,5 @@
 /** @module Daemon start and stop: the order of bringing state up and down. */
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { endpoints, mount, type Router } from './api/index.js'
@@ -13,6 +13,7 @@ import { hostRunner, type CommandRunner } from './host/runner.js'
 import { Logger } from './log.js'
 import { OperationRegistry } from './operation/operation.js'
 import type { Paths, State } from './state.js'
+import { autostartInstances } from './instance/autostart.js'
 import { mountPools } from './storage/index.js'
 import { isPastSupportEnd, release } from './version.js'
 
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   logFile?: boolean
   /** Keep stderr quiet (in-process tests). */
   quiet?: boolean
+  /** Start instances that should run (default true). */
+  autostart?: boolean
 }
 
 /** A running daemon. */
@@ -53,7 +56,9 @@ function resolveGroup(name: string | undefined): number {
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const paths = pathsFor(opts.dir)
   const gid = resolveGroup(opts.group)
-  mkdirSync(paths.dir, { recursive: true, mode: 0o711 })
+  mkdirSync(paths.dir, { recursive: true })
+  // Containers' root users must traverse the state directory to their files (LXD uses 0711 too).
+  chmodSync(paths.dir, 0o711)
   await claimSocketPath(paths.socket)
 
   const log = new Logger(
@@ -114,6 +119,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err
   }
   state.phase = 'ready'
+  // Containers keep running across daemon restarts; only those that stopped meanwhile are started.
+  if (opts.autostart !== false) {
+    void autostartInstances(state).catch((err: unknown) =>
+      log.error('Autostart failed', { err: String(err) }),
+    )
+  }
   log.info('Daemon started', { version: release.version, socket: paths.socket })
   if (isPastSupportEnd()) {
     log.warn('This release is past its support end; upgrade to a supported release', {

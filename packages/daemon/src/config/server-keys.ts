@@ -9,6 +9,7 @@ import { isInRange } from './validate.js'
 export const serverKeys = defineKeys(
   'server',
   {
+    'user.*': { type: 'string', short: 'Free-form user key' },
     'core.shutdown_timeout': {
       type: 'integer',
       default: '5',

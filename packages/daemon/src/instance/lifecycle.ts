@@ -9,6 +9,7 @@ import { findImage, unpackImage } from '../image/index.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
 import { isTrue } from '../config/validate.js'
+import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
@@ -71,6 +72,7 @@ export async function createInstance(
   caller: Caller,
 ): Promise<db.InstanceRecord> {
   const image = findImage(state, caller.project, req.image)
+  req = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
   const draft = { project: caller.project, profiles: req.profiles, config: req.config, devices: req.devices }
   const expanded = validateInstance(state, draft)
   const pool = loadPool(state, rootPoolOf(expanded))
@@ -212,17 +214,20 @@ export function updateInstance(
   // Volatile keys are the daemon's: keep the stored ones whatever the request says.
   const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
   const config = {
-    ...Object.fromEntries(Object.entries(next.config).filter(([k]) => !k.startsWith('volatile.'))),
+    ...Object.fromEntries(
+      Object.entries(withoutEmpty(next.config)).filter(([k]) => !k.startsWith('volatile.')),
+    ),
     ...volatile,
   }
+  const devices = devicesWithoutEmpty(next.devices)
   const expanded = validateInstance(state, {
     project: inst.project,
     profiles: next.profiles,
     config,
-    devices: next.devices,
+    devices,
   })
   if (rootPoolOf(expanded) !== inst.pool)
     throw badRequest('Changing the root disk pool of an instance is not supported')
-  db.updateInstance(state.db, inst.id, { ...next, config })
+  db.updateInstance(state.db, inst.id, { ...next, config, devices })
   emit(state, 'instance-updated', inst, caller)
 }

@@ -9,6 +9,7 @@ import { validateDevices } from '../device/registry.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { isTrue } from '../config/validate.js'
+import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { validateProfileName } from '../util/names.js'
 
 export type { ProfileContent, ProfileRecord } from '../db/profiles.js'
@@ -60,9 +61,16 @@ export function getProfile(state: State, project: string, name: string): db.Prof
   return db.getProfile(state.db, profileProject(state, project), name)
 }
 
-function validateContent(content: db.ProfileContent): void {
-  instanceKeys.validate(content.config)
-  validateDevices(content.devices)
+/** Drops unset (empty) keys and validates config and devices. */
+function normalise(content: db.ProfileContent): db.ProfileContent {
+  const clean = {
+    ...content,
+    config: withoutEmpty(content.config),
+    devices: devicesWithoutEmpty(content.devices),
+  }
+  instanceKeys.validate(clean.config)
+  validateDevices(clean.devices)
+  return clean
 }
 
 /** Options shared by the write operations. */
@@ -79,9 +87,9 @@ export function createProfile(
   opts: WriteOptions,
 ): void {
   validateProfileName(name)
-  validateContent(content)
+  const clean = normalise(content)
   const project = profileProject(state, opts.project)
-  db.createProfile(state.db, project, name, content)
+  db.createProfile(state.db, project, name, clean)
   publishLifecycle(state.events, 'profile-created', entityUrl(`/1.0/profiles/${name}`, project), {
     ...opts,
     project,
@@ -95,8 +103,7 @@ export function updateProfile(
   content: db.ProfileContent,
   opts: WriteOptions,
 ): void {
-  validateContent(content)
-  db.updateProfile(state.db, current.id, content)
+  db.updateProfile(state.db, current.id, normalise(content))
   publishLifecycle(
     state.events,
     'profile-updated',

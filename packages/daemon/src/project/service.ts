@@ -7,6 +7,7 @@ import { listInstances } from '../db/instances.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { isTrue } from '../config/validate.js'
+import { withoutEmpty } from '../util/config-map.js'
 import { validateProjectName } from '../util/names.js'
 import { projectKeys } from './keys.js'
 
@@ -46,9 +47,10 @@ export function createProject(
   requestor: Requestor,
 ): void {
   validateProjectName(p.name)
-  projectKeys.validate(p.config)
-  const hasFeature = Object.keys(p.config).some((k) => k.startsWith('features.'))
-  const config = hasFeature ? p.config : { ...defaultFeatures, ...p.config }
+  const given = withoutEmpty(p.config)
+  projectKeys.validate(given)
+  const hasFeature = Object.keys(given).some((k) => k.startsWith('features.'))
+  const config = hasFeature ? given : { ...defaultFeatures, ...given }
   db.createProject(state.db, { ...p, config }, isTrue(config['features.profiles']))
   publishLifecycle(state.events, 'project-created', `/1.0/projects/${p.name}`, { requestor, project: p.name })
 }
@@ -60,6 +62,7 @@ export function updateProject(
   next: { description: string; config: Record<string, string> },
   requestor: Requestor,
 ): void {
+  next = { ...next, config: withoutEmpty(next.config) }
   projectKeys.validate(next.config)
   if (current.name === 'default') {
     for (const k of Object.keys(defaultFeatures)) {
@@ -82,7 +85,7 @@ export function renameProject(
   newName: string,
   requestor: Requestor,
 ): void {
-  if (current.name === 'default') throw badRequest('The "default" project cannot be renamed')
+  if (current.name === 'default') throw badRequest("The 'default' project cannot be renamed")
   validateProjectName(newName)
   requireEmpty(state, current, 'renamed')
   db.renameProject(state.db, current.name, newName)
@@ -95,7 +98,7 @@ export function renameProject(
 
 /** Deletes an empty project (its default profile goes with it). */
 export function deleteProject(state: State, current: db.ProjectRecord, requestor: Requestor): void {
-  if (current.name === 'default') throw badRequest('The "default" project cannot be deleted')
+  if (current.name === 'default') throw badRequest("The 'default' project cannot be deleted")
   requireEmpty(state, current, 'removed')
   db.deleteProject(state.db, current.name)
   publishLifecycle(state.events, 'project-deleted', `/1.0/projects/${current.name}`, {

@@ -125,3 +125,20 @@ test('a project without features.profiles uses the default project profiles', as
   })
   assert.deepEqual(await ok(d.socket, 'GET', '/1.0/profiles?project=shared'), ['/1.0/profiles/default'])
 })
+
+test('an empty value in PUT or PATCH unsets the key, in config and device options', async () => {
+  await ok(d.socket, 'POST', '/1.0/profiles', {
+    body: {
+      name: 'unset',
+      config: { 'user.a': '1', 'user.b': '2' },
+      devices: { m: { type: 'none', 'user.x': 'y' } },
+    },
+  })
+  await ok(d.socket, 'PATCH', '/1.0/profiles/unset', { body: { config: { 'user.a': '' } } })
+  await ok(d.socket, 'PATCH', '/1.0/profiles/unset', {
+    body: { devices: { m: { type: 'none', 'user.x': '' } } },
+  })
+  const p = await ok<{ config: unknown; devices: unknown }>(d.socket, 'GET', '/1.0/profiles/unset')
+  assert.deepEqual(p.config, { 'user.b': '2' })
+  assert.deepEqual(p.devices, { m: { type: 'none' } })
+})

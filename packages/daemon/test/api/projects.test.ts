@@ -51,7 +51,7 @@ test('projects are created, updated with ETags, renamed and deleted', async () =
 test('the default project cannot be renamed or deleted', async () => {
   assert.equal(
     (await call(d.socket, 'DELETE', '/1.0/projects/default')).body.error,
-    'The "default" project cannot be deleted',
+    "The 'default' project cannot be deleted",
   )
   assert.equal((await call(d.socket, 'POST', '/1.0/projects/default', { body: { name: 'x' } })).status, 400)
 })
@@ -62,4 +62,16 @@ test('a project holding profiles besides its default one cannot be deleted', asy
   const res = await call(d.socket, 'DELETE', '/1.0/projects/busy')
   assert.equal(res.status, 400)
   assert.equal(res.body.error, 'Only empty projects can be removed')
+})
+
+test('an empty value in a project PUT unsets the key', async () => {
+  await ok(d.socket, 'POST', '/1.0/projects', {
+    body: { name: 'unset', config: { 'user.z': '1', 'features.profiles': 'false' } },
+  })
+  await ok(d.socket, 'PUT', '/1.0/projects/unset', {
+    body: { config: { 'user.z': '', 'features.profiles': 'false' } },
+  })
+  assert.deepEqual((await ok<{ config: unknown }>(d.socket, 'GET', '/1.0/projects/unset')).config, {
+    'features.profiles': 'false',
+  })
 })
