@@ -2,6 +2,9 @@
 import type { Endpoint } from './endpoint.js'
 import { eventEndpoints } from './events.js'
 import { imageEndpoints } from './images.js'
+import { instanceEndpoints } from './instances.js'
+import { instanceSnapshotEndpoints } from './instance-snapshots.js'
+import { instanceStateEndpoints } from './instance-state.js'
 import { instanceExecEndpoints } from './instance-exec.js'
 import { instanceFileEndpoints } from './instance-files.js'
 import { internalEndpoints } from './internal.js'
@@ -12,20 +15,31 @@ import { projectEndpoints } from './projects.js'
 import { rootEndpoints } from './root.js'
 import { storagePoolEndpoints } from './storage-pools.js'
 
-/** Every endpoint, mounted once by router.ts. */
-export const endpoints: readonly Endpoint[] = [
+/** Every endpoint except the /1.0/containers aliases. */
+const primary: readonly Endpoint[] = [
   ...rootEndpoints,
   ...eventEndpoints,
   ...operationEndpoints,
   ...profileEndpoints,
   ...imageEndpoints,
   ...projectEndpoints,
+  ...instanceEndpoints,
+  ...instanceStateEndpoints,
+  ...instanceSnapshotEndpoints,
   ...storagePoolEndpoints,
   ...instanceExecEndpoints,
   ...instanceFileEndpoints,
   ...operationWebsocketEndpoints,
   ...internalEndpoints,
 ]
+
+/** LXD still serves the pre-`instances` paths; older clients (pylxd 2.2) use only these. */
+const containerAliases = primary
+  .filter((e) => e.path.startsWith('/1.0/instances'))
+  .map((e) => ({ ...e, path: e.path.replace('/1.0/instances', '/1.0/containers') }))
+
+/** Every endpoint, mounted once by router.ts. */
+export const endpoints: readonly Endpoint[] = [...primary, ...containerAliases]
 
 export { mount, type Router } from './router.js'
 export type { Identity } from './endpoint.js'
