@@ -109,29 +109,59 @@ function onControl(proc: () => ExecProcess | undefined, data: RawData): void {
   }
 }
 
+/** Holds what arrives on websocket 0 before the process exists (clients send stdin right away). */
+class InputQueue {
+  private queued: [Buffer, boolean][] = []
+  private handler?: (data: Buffer, isBinary: boolean) => void
+  closed = false
+  private onClose?: () => void
+
+  /** Starts buffering a socket's frames. */
+  attach(ws: WebSocket): void {
+    ws.on('message', (data: Buffer, isBinary: boolean) =>
+      this.handler ? this.handler(data, isBinary) : this.queued.push([data, isBinary]),
+    )
+    ws.on('close', () => {
+      this.closed = true
+      this.onClose?.()
+    })
+  }
+
+  /** Delivers the buffered frames, then every later one; `close` runs once the socket is gone. */
+  drain(handler: (data: Buffer, isBinary: boolean) => void, close: () => void): void {
+    for (const [data, isBinary] of this.queued) handler(data, isBinary)
+    this.queued = []
+    this.handler = handler
+    this.onClose = close
+    if (this.closed) close()
+  }
+}
+
 /** Wires the process to the connected websockets and resolves with the exit code. */
 async function mirror(
   proc: ExecProcess,
   sockets: Map<string, WebSocket>,
+  input: InputQueue,
   interactive: boolean,
 ): Promise<number> {
-  const ws0 = sockets.get('0')!
   let inputOpen = true
+  let exited = false
   const endInput = (): void => {
     if (inputOpen) proc.input.end()
     inputOpen = false
   }
-  ws0.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary && inputOpen) proc.input.write(data)
-    else if (!isBinary && !interactive) endInput() // a TEXT frame is the EOF barrier
-  })
-  let exited = false
-  ws0.on('close', () => {
-    endInput()
-    if (interactive && !exited) proc.signal(1) // the terminal went away: SIGHUP, as a closed pty would
-  })
+  input.drain(
+    (data, isBinary) => {
+      if (isBinary && inputOpen) proc.input.write(data)
+      else if (!isBinary && !interactive) endInput() // a TEXT frame is the EOF barrier
+    },
+    () => {
+      endInput()
+      if (interactive && !exited) proc.signal(1) // the terminal went away: SIGHUP, as a closed pty would
+    },
+  )
   const outputs = interactive
-    ? [streamToSocket(proc.output, ws0)]
+    ? [streamToSocket(proc.output, sockets.get('0')!)]
     : [streamToSocket(proc.output, sockets.get('1')!), streamToSocket(proc.errors!, sockets.get('2')!)]
   await proc.pid
   const code = await proc.exited
@@ -144,6 +174,7 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
   const fdNames = spec.interactive ? ['0', 'control'] : ['0', '1', '2', 'control']
   const fds = Object.fromEntries(fdNames.map((fd) => [fd, randomBytes(32).toString('hex')]))
   const sockets = new Map<string, WebSocket>()
+  const input = new InputQueue()
   let proc: ExecProcess | undefined
   let ready!: () => void
   const allConnected = new Promise<void>((resolve) => (ready = resolve))
@@ -158,6 +189,7 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
       if (sockets.has(fd)) return ws.close(1008)
       sockets.set(fd, ws)
       ws.on('error', () => undefined)
+      if (fd === '0') input.attach(ws)
       if (fd === 'control') ws.on('message', (data: RawData) => onControl(() => proc, data))
       if (fdNames.every((f) => f === 'control' || sockets.has(f))) ready()
     },
@@ -176,7 +208,7 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
       }
       try {
         proc = startExec(req.state, inst, spec)
-        return { return: await mirror(proc, sockets, spec.interactive) }
+        return { return: await mirror(proc, sockets, input, spec.interactive) }
       } finally {
         for (const ws of sockets.values()) if (ws.readyState === ws.OPEN) ws.close(1000)
       }
@@ -229,33 +261,30 @@ function recordedOperation(
   return holder.op
 }
 
-/** The exec endpoint. */
-export const instanceExecEndpoints = [
-  endpoint('/1.0/instances/{name}/exec', {
-    post: {
-      access: 'trusted',
-      handler: async (req) => {
-        const inst = getInstance(req.state.db, req.project(), req.params.name!)
-        const post = parseExecPost(await req.json())
-        const run = await runtimeState(req.state, inst)
-        if (run.status !== 'Running') throw badRequest('Instance is not running')
-        const environment = execEnvironment(expandedOf(req.state, inst).config, post.environment, {
-          uid: post.user,
-          interactive: post.interactive,
-        })
-        const spec: ExecSpec = {
-          command: post.command,
-          environment,
-          cwd: post.cwd || environment.HOME || '/',
-          uid: post.user,
-          gid: post.group,
-          interactive: post.interactive && post.waitForWebsocket,
-          width: post.width,
-          height: post.height,
-        }
-        if (post.waitForWebsocket) return async(websocketOperation(req, inst, spec))
-        return async(recordedOperation(req, inst, spec, post.recordOutput))
-      },
-    },
-  }),
-]
+async function postExec(req: ApiRequest) {
+  const inst = getInstance(req.state.db, req.project(), req.params.name!)
+  const post = parseExecPost(await req.json())
+  const run = await runtimeState(req.state, inst)
+  if (run.status !== 'Running') throw badRequest('Instance is not running')
+  const environment = execEnvironment(expandedOf(req.state, inst).config, post.environment, {
+    uid: post.user,
+    interactive: post.interactive,
+  })
+  const spec: ExecSpec = {
+    command: post.command,
+    environment,
+    cwd: post.cwd || environment.HOME || '/',
+    uid: post.user,
+    gid: post.group,
+    interactive: post.interactive && post.waitForWebsocket,
+    width: post.width,
+    height: post.height,
+  }
+  if (post.waitForWebsocket) return async(websocketOperation(req, inst, spec))
+  return async(recordedOperation(req, inst, spec, post.recordOutput))
+}
+
+/** The exec endpoint, also under LXD's /1.0/containers alias (pylxd 2.2 uses it). */
+export const instanceExecEndpoints = ['instances', 'containers'].map((kind) =>
+  endpoint(`/1.0/${kind}/{name}/exec`, { post: { access: 'trusted', handler: postExec } }),
+)
