@@ -284,7 +284,7 @@ async function postExec(req: ApiRequest) {
   return async(recordedOperation(req, inst, spec, post.recordOutput))
 }
 
-/** The exec endpoint, also under LXD's /1.0/containers alias (pylxd 2.2 uses it). */
-export const instanceExecEndpoints = ['instances', 'containers'].map((kind) =>
-  endpoint(`/1.0/${kind}/{name}/exec`, { post: { access: 'trusted', handler: postExec } }),
-)
+/** The exec endpoint (index.ts adds the /1.0/containers alias). */
+export const instanceExecEndpoints = [
+  endpoint('/1.0/instances/{name}/exec', { post: { access: 'trusted', handler: postExec } }),
+]

@@ -126,14 +126,14 @@ function logFileOf(req: ApiRequest): { inst: InstanceRecord; file: string; path:
   return { inst, file, path }
 }
 
-/** The files and logs endpoints, also under LXD's /1.0/containers alias (pylxd 2.2 uses it). */
-export const instanceFileEndpoints = ['instances', 'containers'].flatMap((kind) => [
-  endpoint(`/1.0/${kind}/{name}/files`, {
+/** The files and logs endpoints (index.ts adds the /1.0/containers aliases). */
+export const instanceFileEndpoints = [
+  endpoint('/1.0/instances/{name}/files', {
     get: { access: 'trusted', handler: getFile },
     post: { access: 'trusted', handler: postFile },
     delete: { access: 'trusted', handler: deletePath },
   }),
-  endpoint(`/1.0/${kind}/{name}/logs`, {
+  endpoint('/1.0/instances/{name}/logs', {
     get: {
       access: 'trusted',
       handler: (req) => {
@@ -144,7 +144,7 @@ export const instanceFileEndpoints = ['instances', 'containers'].flatMap((kind) 
       },
     },
   }),
-  endpoint(`/1.0/${kind}/{name}/logs/{file}`, {
+  endpoint('/1.0/instances/{name}/logs/{file}', {
     get: {
       access: 'trusted',
       handler: (req) => {
@@ -166,4 +166,4 @@ export const instanceFileEndpoints = ['instances', 'containers'].flatMap((kind) 
       },
     },
   }),
-])
+]
