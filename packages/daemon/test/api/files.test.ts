@@ -3,8 +3,10 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { after, before, test } from 'node:test'
 import { createInstance } from '../../src/db/instances.js'
+import { pullFile, pushFile } from '../../src/instance/lxc/files.js'
 import { rawRequest } from '../helpers/exec-client.js'
 import { containerSkipReason, startTestContainer, type TestContainer } from '../helpers/exec-container.js'
 import { call } from '../helpers/http.js'
@@ -145,3 +147,34 @@ test('delete removes a file and an empty directory; missing paths are 404', { sk
   assert.equal((await call(d!.socket, 'GET', `/1.0/instances/${name}/files`)).status, 400)
   assert.equal((await call(d!.socket, 'GET', `/1.0/instances/nope/files?path=/`)).status, 404)
 })
+
+test(
+  'a stopped instance is served from its rootfs, chrooted: symlinks stay inside, ids 1:1',
+  { skip },
+  async () => {
+    const state = d!.daemon.state
+    const root = { root: c!.rootfs }
+    await pushFile(
+      state,
+      root,
+      '/tmp/escape',
+      { type: 'symlink', append: false },
+      Readable.from([hostMarker]),
+    )
+    await pushFile(
+      state,
+      root,
+      '/tmp/escape',
+      { type: 'file', uid: 1000, gid: 1000, mode: 0o600, append: false },
+      Readable.from(['chrooted\n']),
+    )
+    assert.equal(existsSync(hostMarker), false, 'no host file was written')
+    const st = statSync(join(c!.rootfs, hostMarker))
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [1000, 1000, 0o600])
+    const shadow = await pullFile(state, root, '/tmp/up/shadow')
+    assert.equal(shadow.type, 'file')
+    const chunks: Buffer[] = []
+    for await (const chunk of shadow.type === 'file' ? shadow.content : []) chunks.push(chunk as Buffer)
+    assert.equal(Buffer.concat(chunks).toString(), 'container-shadow\n')
+  },
+)
