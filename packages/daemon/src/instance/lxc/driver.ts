@@ -1,6 +1,6 @@
 /** @module Starts and stops containers with LXC's tools, out of process (see docs/runtime.md). */
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import { badRequest } from '@corral/api'
@@ -35,6 +35,20 @@ function bindMounts(devices: Expanded['devices']): MountEntry[] {
         },
       ]
     })
+}
+
+/** The ERROR lines LXC logged for the last start, without their prefixes. */
+function lxcErrors(logFile: string): string {
+  try {
+    return readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => / ERROR /.test(l))
+      .slice(-3)
+      .map((l) => l.replace(/^.* ERROR\s+\S+ - \S+ - /, ''))
+      .join('; ')
+  } catch {
+    return ''
+  }
 }
 
 /** What starting a container needs. */
@@ -75,7 +89,11 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   })
   writeFileSync(files.config, text, { mode: 0o600 })
   removeStaleCgroups([`${prefix}.monitor.${name}`, `${prefix}.payload.${name}`])
-  await state.host.run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
+  try {
+    await state.host.run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
+  } catch (err) {
+    throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
+  }
 }
 
 /** Stops a container: cleanly within `timeout` seconds (then killed), or at once with force. */
