@@ -3,15 +3,21 @@ import type { KeySet } from '../config/key.js'
 import { instanceKeys } from '../config/instance-keys.js'
 import { serverKeys } from '../config/server-keys.js'
 import { projectKeys } from '../project/keys.js'
+import { storageDrivers } from '../storage/drivers/registry.js'
 
 const sections: [string, string, KeySet][] = [
   ['Server', 'Set with `corral config set KEY VALUE` (`PUT /1.0`).', serverKeys],
   ['Projects', 'Set with `corral project set NAME KEY VALUE`.', projectKeys],
   [
     'Instances and profiles',
-    'Set with `corral profile set NAME KEY VALUE` (and, with instances, `corral config set`).',
+    'Set with `corral profile set NAME KEY VALUE` and `corral config set INSTANCE KEY VALUE`.',
     instanceKeys,
   ],
+  ...storageDrivers.map((d): [string, string, KeySet] => [
+    `Storage pools: ${d.name}`,
+    `Set with \`corral storage create NAME ${d.name} KEY=VALUE\` or \`corral storage set NAME KEY VALUE\`.`,
+    d.keys,
+  ]),
 ]
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')

@@ -1,6 +1,9 @@
 /** @module Pool key helpers: LXD's messages for pool config, byte sizes, path validators. */
 import { defineKeys, type KeyDef, type KeySet } from '../config/key.js'
 import { isSize, type Validator } from '../config/validate.js'
+import { parseSize } from '../util/size.js'
+
+export { parseSize }
 
 /** Declares a driver's pool keys with LXD's pool config messages. */
 export function definePoolKeys(driver: string, keys: Record<string, KeyDef>): KeySet {
@@ -8,32 +11,6 @@ export function definePoolKeys(driver: string, keys: Record<string, KeyDef>): Ke
     unknown: (key) => `Invalid option "${key}"`,
     invalid: (key, _value, reason) => `Invalid value for option "${key}": ${reason}`,
   })
-}
-
-const units: Record<string, number> = {
-  '': 1,
-  B: 1,
-  kB: 1e3,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  TB: 1e12,
-  PB: 1e15,
-  EB: 1e18,
-  KiB: 2 ** 10,
-  MiB: 2 ** 20,
-  GiB: 2 ** 30,
-  TiB: 2 ** 40,
-  PiB: 2 ** 50,
-  EiB: 2 ** 60,
-}
-
-/** Parses a byte size such as `5GiB` or `512MB` into bytes; throws on a bad size. */
-export function parseSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(value)
-  const unit = m ? units[m[2] ?? ''] : undefined
-  if (!m || unit === undefined) throw new Error(`Invalid value "${value}" (not a size)`)
-  return Math.floor(Number(m[1]) * unit)
 }
 
 /** A byte size of at least `min` bytes. */

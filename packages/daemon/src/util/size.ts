@@ -4,6 +4,7 @@ const units: Record<string, number> = {
   '': 1,
   B: 1,
   kB: 1e3,
+  KB: 1e3,
   MB: 1e6,
   GB: 1e9,
   TB: 1e12,
@@ -21,7 +22,7 @@ const units: Record<string, number> = {
 export function parseSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(value.trim())
   const factor = m ? units[m[2] ?? ''] : undefined
-  if (!m || factor === undefined) throw new Error(`Invalid size "${value}"`)
+  if (!m || factor === undefined) throw new Error(`Invalid value "${value}" (not a size)`)
   return Math.floor(Number(m[1]) * factor)
 }
 
