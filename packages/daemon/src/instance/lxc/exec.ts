@@ -1,5 +1,6 @@
 /** @module Runs a command in a running container through the corral-forkexec helper (docs/exec.md). */
 import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { constants } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -102,6 +103,8 @@ export function startExec(
   spec: ExecSpec,
 ): ExecProcess {
   if (!state.host.spawn) throw new Error('This host runner cannot spawn processes')
+  if (!existsSync(forkexecPath))
+    throw new Error(`Missing ${forkexecPath} (run packages/daemon/native/build.sh)`)
   const child = state.host.spawn(forkexecPath, forkexecArgs(state, inst, spec), {
     stdio: [
       'pipe',

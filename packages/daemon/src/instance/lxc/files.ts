@@ -1,5 +1,6 @@
 /** @module Instance files through the corral-forkfile helper, resolved inside the container's root (docs/exec.md). */
 import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { ApiError, badRequest, conflict, forbidden, notFound } from '@corral/api'
@@ -70,6 +71,8 @@ function helperError(stderr: string): ApiError {
 
 function spawnHelper(state: State, args: string[]): ChildProcess {
   if (!state.host.spawn) throw new Error('This host runner cannot spawn processes')
+  if (!existsSync(forkfilePath))
+    throw new Error(`Missing ${forkfilePath} (run packages/daemon/native/build.sh)`)
   return state.host.spawn(forkfilePath, args, { stdio: ['pipe', 'pipe', 'pipe'] })
 }
 
