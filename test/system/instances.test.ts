@@ -1,6 +1,6 @@
 /** @module System tier: real unprivileged LXC containers through corrald and the stock lxc client. */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import {
@@ -90,6 +90,42 @@ test('the rootfs files are owned by 0 as seen from inside', { skip }, () => {
   assert.equal(r.stdout, '0:0\n0:0\n')
 })
 
+test('lxc exec keeps stdout and stderr apart and passes the exit code through', { skip }, () => {
+  const r = lxc(['exec', name, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'])
+  assert.equal(r.status, 3)
+  assert.equal(r.stdout, 'out\n')
+  assert.equal(r.stderr, 'err\n')
+  const piped = lxc(['exec', name, '--', 'cat'], 'through stdin\n')
+  assert.equal(piped.stdout, 'through stdin\n')
+})
+
+test('lxc exec on a terminal runs interactively with a pty', { skip }, () => {
+  // script(1) gives lxc a terminal, so it asks for an interactive session.
+  const r = run('script', ['-qec', `lxc exec ${name} -- sh -c 'tty; exit 4'`, '/dev/null'], { env: env() })
+  assert.equal(r.status, 4)
+  assert.match(r.stdout, /\/dev\/pts\/\d+/)
+})
+
+test('lxc file push and pull round-trip content, owner and mode', { skip }, () => {
+  const src = join(home, 'pushed.txt')
+  writeFileSync(src, 'hello from the host\n')
+  must(['file', 'push', src, `${name}/root/pushed.txt`, '--uid', '1000', '--gid', '1000', '--mode', '0640'])
+  const st = lxc(['exec', name, '--', 'stat', '-c', '%u:%g:%a', '/root/pushed.txt'])
+  assert.equal(st.stdout, '1000:1000:640\n')
+  const dest = join(home, 'pulled.txt')
+  must(['file', 'pull', `${name}/root/pushed.txt`, dest])
+  assert.equal(readFileSync(dest, 'utf8'), 'hello from the host\n')
+})
+
+test('lxc snapshot and lxc restore bring back the file system', { skip }, () => {
+  must(['exec', name, '--', 'sh', '-c', 'echo one > /root/state'])
+  must(['snapshot', name, 'snap1'])
+  must(['exec', name, '--', 'sh', '-c', 'echo two > /root/state'])
+  must(['restore', name, 'snap1'])
+  assert.equal(must(['exec', name, '--', 'cat', '/root/state']), 'one\n')
+  assert.match(must(['list', name, '--format', 'csv', '-c', 'nsS']), new RegExp(`^${name},RUNNING,1$`, 'm'))
+})
+
 test('a SIGKILLed corrald leaves the container running, and a restarted one finds it', { skip }, async () => {
   const pid = initPid()
   await daemon!.kill()
@@ -114,7 +150,8 @@ test('delete of a running instance without --force is refused (client and daemon
 test('stop and delete leave no LXC container, no mounts and no directories behind', { skip }, () => {
   must(['stop', name, '--force'])
   assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},STOPPED$`, 'm'))
-  must(['delete', name])
+  must(['start', name])
+  must(['delete', name, '--force'])
   assert.equal(must(['list', '--format', 'csv']), '')
   const lxcLs = run('lxc-ls', ['-P', join(dir, 'containers')])
   assert.equal(lxcLs.stdout.trim(), '')

@@ -98,7 +98,8 @@ async function update(req: ApiRequest, merge: boolean) {
   const inst = load(req)
   checkEtag(req.headers, etagSource(inst))
   const body = asObject(await req.json())
-  const restore = stringField(body, 'restore')
+  // lxc sends `instance/snapshot`; the bare snapshot name is accepted too.
+  const restore = stringField(body, 'restore').split('/').pop() ?? ''
   if (restore && !merge) {
     const snap = getSnapshot(req.state.db, inst.id, restore)
     return async(
