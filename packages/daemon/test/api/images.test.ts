@@ -19,6 +19,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { findImage } from '../../src/image/index.js'
 import { unpackImage } from '../../src/image/unpack.js'
 import { call, ok, type RawResponse } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
@@ -33,6 +34,7 @@ if (skip) console.log(`# skipping image API tests: ${skip}`)
 
 let d: TestDaemon
 let work = ''
+const lifecycle: string[] = []
 const file = (name: string) => readFileSync(join(work, name))
 const sha256 = (...bufs: Buffer[]) => {
   const h = createHash('sha256')
@@ -46,6 +48,14 @@ before(async () => {
   const r = spawnSync('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), work], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   d = await startTestDaemon()
+  d.daemon.state.events.subscribe({
+    types: new Set(['lifecycle']),
+    project: undefined,
+    send: (e) => {
+      const m = e.metadata as { action: string; source: string }
+      lifecycle.push(`${m.action} ${m.source}`)
+    },
+  })
 })
 after(async () => {
   if (skip) return
@@ -383,6 +393,17 @@ test(
   },
 )
 
+test('findImage() resolves an alias, a fingerprint or a unique prefix, and 404s otherwise', { skip }, () => {
+  const fp = sha256(file('busybox.tar.xz'))
+  assert.equal(findImage(d.daemon.state, 'default', 'bb').fingerprint, fp)
+  assert.equal(findImage(d.daemon.state, 'default', fp).fingerprint, fp)
+  assert.equal(findImage(d.daemon.state, 'default', fp.slice(0, 10)).fingerprint, fp)
+  assert.throws(() => findImage(d.daemon.state, 'default', 'no-such-alias'), {
+    status: 404,
+    message: 'Image not found',
+  })
+})
+
 test('DELETE removes the image, its aliases and its files, as an operation', { skip }, async () => {
   const fp = sha256(file('busybox.tar.xz'))
   const op = await waitOp(await call(d.socket, 'DELETE', `/1.0/images/${fp}`))
@@ -393,4 +414,22 @@ test('DELETE removes the image, its aliases and its files, as an operation', { s
   const splitFp = sha256(file('busybox-meta.tar.xz'), file('busybox-rootfs.tar.xz'))
   assert.equal((await waitOp(await call(d.socket, 'DELETE', `/1.0/images/${splitFp}`))).status, 'Success')
   assert.deepEqual(snapshot(), { rows: [], files: [] })
+})
+
+test('every change is reported as a lifecycle event named as LXD names it', { skip }, () => {
+  const fp = sha256(file('busybox.tar.xz'))
+  const actions = lifecycle.map((l) => l.split(' ')[0])
+  for (const action of [
+    'image-created',
+    'image-updated',
+    'image-deleted',
+    'image-alias-created',
+    'image-alias-updated',
+    'image-alias-renamed',
+    'image-alias-deleted',
+  ]) {
+    assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`)
+  }
+  assert.ok(lifecycle.includes(`image-created /1.0/images/${fp}`))
+  assert.ok(lifecycle.includes('image-alias-renamed /1.0/images/aliases/bb2'))
 })
