@@ -111,8 +111,7 @@ test(
       assert.match(screen, re)
     }
     ws0.send(Buffer.from('stty size; tty\n'), { binary: true })
-    await until(/24 80/)
-    assert.match(screen, /\/dev\/pts\/\d+/, 'the command has a terminal')
+    await until(/24 80\r?\n\/dev\/pts\/\d+/) // the size, then the command's own terminal
     control.send(JSON.stringify({ command: 'window-resize', args: { width: '120', height: '40' } }))
     await new Promise((r) => setTimeout(r, 100))
     ws0.send(Buffer.from('stty size\n'), { binary: true })
