@@ -1,5 +1,4 @@
 /** @module /1.0/images endpoints: import, list, show, edit, export and delete. */
-import type { ServerResponse } from 'node:http'
 import { badRequest, type ImagePut } from '@corral/api'
 import { entityUrl } from '../events/lifecycle.js'
 import * as images from '../image/index.js'
@@ -8,7 +7,7 @@ import { endpoint, type ApiRequest } from './endpoint.js'
 import { imageAliasEndpoints } from './image-aliases.js'
 import { checkEtag, etagOf } from './etag.js'
 import { recursionLevel } from './query.js'
-import { async, empty, sync } from './response.js'
+import { async, empty, raw, sync } from './response.js'
 
 const writeOpts = (req: ApiRequest) => ({ project: req.project(), requestor: req.requestor() })
 
@@ -70,13 +69,6 @@ function readPut(body: Record<string, unknown>, base: ImagePut, merge: boolean):
     properties: merge ? { ...base.properties, ...properties } : properties,
     profiles: Array.isArray(profiles) ? (profiles as string[]) : base.profiles,
   }
-}
-
-/** The response object of this request, for the file download (render.ts has no file response yet). */
-function responseOf(req: ApiRequest): ServerResponse {
-  const res = (req.raw.socket as unknown as { _httpMessage?: ServerResponse } | null)?._httpMessage
-  if (!res) throw new Error('No response to write the export to')
-  return res
 }
 
 /** The image and image alias endpoints (aliases first: `/1.0/images/aliases` is no fingerprint). */
@@ -142,9 +134,8 @@ export const imageEndpoints = [
     get: {
       access: 'untrusted',
       handler: async (req) => {
-        const files = await images.exportFiles(req.state, load(req))
-        await images.sendFiles(responseOf(req), files)
-        return empty()
+        const { body, headers } = await images.exportBody(await images.exportFiles(req.state, load(req)))
+        return raw(body, headers)
       },
     },
   }),

@@ -2,8 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import type { ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
 import type { ImageRecord } from '../db/images.js'
 import type { State } from '../state.js'
 import { imageFile, isSplit, rootfsFile } from './store.js'
@@ -29,17 +28,24 @@ export async function exportFiles(state: State, image: ImageRecord): Promise<Exp
   ]
 }
 
-/** Streams the files to the response: one as an attachment, several as multipart/form-data. */
-export async function sendFiles(res: ServerResponse, files: readonly ExportFile[]): Promise<void> {
+/** A file download: headers and a body stream, one file as an attachment, several as multipart/form-data. */
+export interface ExportBody {
+  headers: Record<string, string>
+  body: Readable
+}
+
+/** The body and headers of an export, as LXD sends them. */
+export async function exportBody(files: readonly ExportFile[]): Promise<ExportBody> {
   const sizes = await Promise.all(files.map(async (f) => (await stat(f.path)).size))
   if (files.length === 1) {
-    res.writeHead(200, {
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': sizes[0],
-      'Content-Disposition': `attachment; filename=${files[0]!.filename}`,
-    })
-    await pipeline(createReadStream(files[0]!.path), res)
-    return
+    return {
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(sizes[0]),
+        'Content-Disposition': `attachment; filename=${files[0]!.filename}`,
+      },
+      body: createReadStream(files[0]!.path),
+    }
   }
   const boundary = randomBytes(30).toString('hex')
   const heads = files.map((f, i) =>
@@ -49,15 +55,18 @@ export async function sendFiles(res: ServerResponse, files: readonly ExportFile[
   )
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
   const length = heads.reduce((n, h) => n + h.length, 0) + sizes.reduce((n, s) => n + s, 0) + tail.length
-  res.writeHead(200, {
-    'Content-Type': `multipart/form-data; boundary=${boundary}`,
-    'Content-Length': length,
-  })
-  await pipeline(async function* () {
+  async function* parts(): AsyncGenerator<Buffer> {
     for (const [i, f] of files.entries()) {
       yield heads[i]!
       yield* createReadStream(f.path) as AsyncIterable<Buffer>
     }
     yield tail
-  }, res)
+  }
+  return {
+    headers: {
+      'Content-Type': `multipart/form-data; boundary=${boundary}`,
+      'Content-Length': String(length),
+    },
+    body: Readable.from(parts()),
+  }
 }
