@@ -1,11 +1,17 @@
 /** @module API tier: exec against a real busybox container (websockets, pty, signals, recorded output). */
 import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import type { Operation } from '@corral/api'
 import { createInstance } from '../../src/db/instances.js'
 import { collectSocket, execWs, openSocket, postExec, rawRequest } from '../helpers/exec-client.js'
-import { containerSkipReason, startTestContainer, type TestContainer } from '../helpers/exec-container.js'
+import {
+  containerSkipReason,
+  startTestContainer,
+  sweepCgroups,
+  type TestContainer,
+} from '../helpers/exec-container.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
 
@@ -169,4 +175,19 @@ test('refusals: bad secret before upgrade, stopped or unknown instance, bad body
   assert.equal(bad.status, 400)
   await Promise.all(['0', '1', '2'].map((fd) => openSocket(sock(), id, fds[fd]!).then((ws) => ws.send(''))))
   await ok(sock(), 'GET', `/1.0/operations/${id}/wait?timeout=10`)
+})
+
+test('stale test cgroups of a dead process are swept, live ones are kept', { skip }, () => {
+  let dead = 4_000_000
+  while (existsSync(`/proc/${dead}`)) dead++
+  const stale = `/sys/fs/cgroup/pids/corral-exec-test-${dead}.payload.gone`
+  mkdirSync(join(stale, 'child'), { recursive: true })
+  sweepCgroups()
+  assert.equal(existsSync(stale), false)
+  assert.ok(
+    readdirSync('/sys/fs/cgroup/pids').some((e) =>
+      e.startsWith(`corral-exec-test-${process.pid}.payload.${name}`),
+    ),
+    'the running test container keeps its cgroup',
+  )
 })
