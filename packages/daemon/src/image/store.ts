@@ -1,6 +1,6 @@
 /** @module Where image files live: `$CORRAL_DIR/images/<fingerprint>[.rootfs]`, root-only. */
 import { existsSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { State } from '../state.js'
 
@@ -24,9 +24,22 @@ export function isSplit(state: State, fingerprint: string): boolean {
   return existsSync(rootfsFile(state, fingerprint))
 }
 
+/** Staging directories older than this are leftovers of a crash, removed by the next upload. */
+const staleStagingMs = 24 * 3600_000
+
+async function sweepStaging(state: State): Promise<void> {
+  for (const name of await readdir(imagesDir(state))) {
+    if (!name.startsWith('.staging-')) continue
+    const path = join(imagesDir(state), name)
+    const info = await stat(path).catch(() => undefined)
+    if (info && Date.now() - info.mtimeMs > staleStagingMs) await rm(path, { recursive: true, force: true })
+  }
+}
+
 /** Creates the store and a fresh staging directory for one upload inside it. */
 export async function makeStaging(state: State, id: string): Promise<string> {
   await mkdir(imagesDir(state), { recursive: true, mode: 0o700 })
+  await sweepStaging(state)
   const dir = join(imagesDir(state), `.staging-${id}`)
   await mkdir(dir, { mode: 0o700 })
   return dir
