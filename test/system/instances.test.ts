@@ -156,6 +156,8 @@ test('stop and delete leave no LXC container, no mounts and no directories behin
   const lxcLs = run('lxc-ls', ['-P', join(dir, 'containers')])
   assert.equal(lxcLs.stdout.trim(), '')
   assert.deepEqual(readdirSync(join(dir, 'storage-pools', 'default', 'containers')), [])
+  assert.equal(existsSync(join(dir, 'containers', name)), false)
+  assert.equal(existsSync(join(dir, 'logs', name)), false)
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .filter((l) => l.includes(join(dir, 'storage-pools', 'default', 'containers')))

@@ -1,6 +1,6 @@
 /** @module Instance lifecycle: create from an image, start, stop, restart, rename, update, delete. */
 import { randomUUID } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, renameSync, rmSync } from 'node:fs'
 import { badRequest, type Requestor } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
@@ -13,6 +13,7 @@ import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
+import { instanceLogDir } from './lxc/exec.js'
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, rootPoolOf, validateInstance } from './service.js'
@@ -178,6 +179,7 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
     throw badRequest('Instance is protected from being deleted')
   }
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
+  rmSync(instanceLogDir(state, inst.project, inst.name), { recursive: true, force: true })
   await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
   db.deleteInstance(state.db, inst.id)
   emit(state, 'instance-deleted', inst, caller)
@@ -201,6 +203,8 @@ export async function renameInstance(
     await pool.renameInstance(inst.project, newName, inst.name)
     throw err
   }
+  const oldLogs = instanceLogDir(state, inst.project, inst.name)
+  if (existsSync(oldLogs)) renameSync(oldLogs, instanceLogDir(state, inst.project, newName))
   emit(state, 'instance-renamed', { project: inst.project, name: newName }, caller, { old_name: inst.name })
 }
 
