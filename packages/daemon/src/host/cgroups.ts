@@ -1,6 +1,6 @@
 /** @module Cgroup housekeeping: LXC fails to start when a fixed-name cgroup is left over. */
-import { readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs'
+import { basename, join } from 'node:path'
 
 const root = '/sys/fs/cgroup'
 
@@ -39,7 +39,10 @@ export function removeStaleCgroups(names: string[]): void {
   } catch {
     return
   }
-  for (const h of [root, ...hierarchies]) for (const name of names) removeTree(join(h, name))
+  for (const h of [root, ...hierarchies]) {
+    const base = ownCgroup(h === root ? '' : basename(h)) ?? '/'
+    for (const name of names) removeTree(join(h, base, name))
+  }
 }
 
 /** Number of CPUs online (for `limits.cpu` as a count). */
@@ -59,6 +62,10 @@ function readNumber(path: string): number {
   }
 }
 
+/** A container cgroup's directory in a v1 hierarchy, below the daemon's own cgroup there. */
+const v1 = (controller: string, name: string): string =>
+  join(root, controller, ownCgroup(controller) ?? '/', name)
+
 /** Memory, CPU time and process count of a container's payload cgroup. */
 export function cgroupUsage(payload: string): {
   memory: number
@@ -68,23 +75,79 @@ export function cgroupUsage(payload: string): {
 } {
   if (cgroupVersion() === 'cgroup') {
     return {
-      memory: readNumber(join(root, 'memory', payload, 'memory.usage_in_bytes')),
-      memoryPeak: readNumber(join(root, 'memory', payload, 'memory.max_usage_in_bytes')),
-      cpuNs: readNumber(join(root, 'cpuacct', payload, 'cpuacct.usage')),
-      processes: readNumber(join(root, 'pids', payload, 'pids.current')),
+      memory: readNumber(join(v1('memory', payload), 'memory.usage_in_bytes')),
+      memoryPeak: readNumber(join(v1('memory', payload), 'memory.max_usage_in_bytes')),
+      cpuNs: readNumber(join(v1('cpuacct', payload), 'cpuacct.usage')),
+      processes: readNumber(join(v1('pids', payload), 'pids.current')),
     }
   }
+  const v2dir = join(root, ownCgroup('') ?? '/', payload)
   let cpuNs: number
   try {
-    const usec = /usage_usec (\d+)/.exec(readFileSync(join(root, payload, 'cpu.stat'), 'utf8'))?.[1]
+    const usec = /usage_usec (\d+)/.exec(readFileSync(join(v2dir, 'cpu.stat'), 'utf8'))?.[1]
     cpuNs = Number(usec ?? 0) * 1000
   } catch {
     cpuNs = 0
   }
   return {
-    memory: readNumber(join(root, payload, 'memory.current')),
-    memoryPeak: readNumber(join(root, payload, 'memory.peak')),
+    memory: readNumber(join(v2dir, 'memory.current')),
+    memoryPeak: readNumber(join(v2dir, 'memory.peak')),
     cpuNs,
-    processes: readNumber(join(root, payload, 'pids.current')),
+    processes: readNumber(join(v2dir, 'pids.current')),
   }
+}
+
+/** This process's cgroup path in a hierarchy (`pids`, or `` for the unified one), from /proc/self/cgroup. */
+function ownCgroup(controller: string): string | undefined {
+  try {
+    for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+      const [, controllers, path] = line.split(':')
+      if (controllers === undefined || path === undefined) continue
+      const names = controllers.split(',')
+      if (
+        controller === ''
+          ? controllers === ''
+          : names.includes(controller) || names.includes(`name=${controller}`)
+      ) {
+        return path
+      }
+    }
+  } catch {
+    return undefined
+  }
+  return undefined
+}
+
+/** Where LXC puts a container's cgroup: below the daemon's own (lxc-start inherits it), pids hierarchy first. */
+function cgroupDir(name: string): string | undefined {
+  const v1 = ownCgroup('pids')
+  if (v1 !== undefined && existsSync(join(root, 'pids'))) return join(root, 'pids', v1, name)
+  const v2 = ownCgroup('')
+  if (v2 === undefined) return undefined
+  return existsSync(join(root, 'unified')) ? join(root, 'unified', v2, name) : join(root, v2, name)
+}
+
+/**
+ * The init pid of a running container, read from its LXC monitor's cgroup: the monitor's
+ * child is the container's init. 0 when the container is not running; undefined when this
+ * cannot be told from here (then ask LXC).
+ */
+export function containerInitPid(monitorCgroup: string): number | undefined {
+  const dir = cgroupDir(monitorCgroup)
+  if (dir === undefined) return undefined
+  let monitors: string[]
+  try {
+    monitors = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)
+  } catch (err) {
+    return (err as { code?: string }).code === 'ENOENT' ? 0 : undefined
+  }
+  for (const pid of monitors) {
+    try {
+      const child = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]
+      if (child) return Number(child)
+    } catch {
+      return undefined
+    }
+  }
+  return 0
 }

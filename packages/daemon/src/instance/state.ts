@@ -2,7 +2,7 @@
 import type { InstanceState } from '@corral/api'
 import { cgroupUsage } from '../host/cgroups.js'
 import type { State } from '../state.js'
-import { cgroupPrefix } from './lxc/driver.js'
+import { cgroupPrefix } from './lxc/cgroup-prefix.js'
 import { lxcName } from './lxc/paths.js'
 import type { RuntimeState } from './lxc/runtime.js'
 import { statusCodeOf } from './status.js'

@@ -185,9 +185,7 @@ test('stale test cgroups of a dead process are swept, live ones are kept', { ski
   sweepCgroups()
   assert.equal(existsSync(stale), false)
   assert.ok(
-    readdirSync('/sys/fs/cgroup/pids').some((e) =>
-      e.startsWith(`corral-exec-test-${process.pid}.payload.${name}`),
-    ),
+    readdirSync('/sys/fs/cgroup/pids').some((e) => e.endsWith(`.payload.${name}`)),
     'the running test container keeps its cgroup',
   )
 })

@@ -10,7 +10,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { removeStaleCgroups } from '../../src/host/cgroups.js'
+import { cgroupPrefix } from '../../src/instance/lxc/cgroup-prefix.js'
 
 /** A started test container. */
 export interface TestContainer {
@@ -22,9 +24,8 @@ export interface TestContainer {
   destroy(): void
 }
 
-/** The cgroup prefix of this test process; stale ones of dead processes are swept. */
+/** Prefix of cgroups older versions of this helper made; leftovers of dead processes are swept. */
 const prefixBase = 'corral-exec-test-'
-const prefix = `${prefixBase}${process.pid}`
 
 /** Why the container tests cannot run here, or undefined when they can. */
 export function containerSkipReason(): string | undefined {
@@ -112,8 +113,9 @@ function lxcConfig(name: string, lxcpath: string): string {
     'lxc.idmap = u 0 100000 65536',
     'lxc.idmap = g 0 100000 65536',
     'lxc.apparmor.profile = unconfined',
-    `lxc.cgroup.dir.monitor = ${prefix}.monitor.${name}`,
-    `lxc.cgroup.dir.container = ${prefix}.payload.${name}`,
+    // The daemon's own naming, so it finds this container as it finds those it starts.
+    `lxc.cgroup.dir.monitor = ${cgroupPrefix(dirname(lxcpath))}.monitor.${name}`,
+    `lxc.cgroup.dir.container = ${cgroupPrefix(dirname(lxcpath))}.payload.${name}`,
     'lxc.net.0.type = empty',
     'lxc.init.cmd = /sbin/init',
     'lxc.signal.halt = SIGUSR1',
@@ -141,6 +143,10 @@ export function startTestContainer(lxcpath: string, name: string): TestContainer
     }
     rmSync(dir, { recursive: true, force: true })
     sweepCgroups(true)
+    removeStaleCgroups([
+      `${cgroupPrefix(dirname(lxcpath))}.monitor.${name}`,
+      `${cgroupPrefix(dirname(lxcpath))}.payload.${name}`,
+    ])
   }
   try {
     buildRootfs(rootfs)

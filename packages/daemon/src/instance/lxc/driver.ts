@@ -1,5 +1,4 @@
 /** @module Starts and stops containers with LXC's tools, out of process (see docs/runtime.md). */
-import { createHash } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -9,13 +8,9 @@ import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cg
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
+import { cgroupPrefix } from './cgroup-prefix.js'
 import { buildLxcConfig, type MountEntry } from './lxc-config.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
-
-/** A short per-daemon cgroup prefix, so two daemons (or LXD) never share a cgroup name. */
-export function cgroupPrefix(stateDir: string): string {
-  return `corral-${createHash('sha256').update(stateDir).digest('hex').slice(0, 8)}`
-}
 
 function bindMounts(devices: Expanded['devices']): MountEntry[] {
   return Object.values(devices)
