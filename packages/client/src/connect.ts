@@ -1,11 +1,16 @@
 /** @module Client construction: one object with every endpoint group, bound to a transport and project. */
 import type { Envelope } from '@corral/api'
+import type { Operation } from '@corral/api'
+import { attachExec, type ExecIo, type ExecSession } from './exec.js'
+import { imagesApi, type ImagesApi } from './images.js'
+import { instancesApi, type InstancesApi } from './instances.js'
 import { listenEvents, type EventStream, type ListenOptions } from './events.js'
 import { operationsApi, type OperationsApi } from './operations.js'
 import { profilesApi, type ProfilesApi } from './profiles.js'
 import { projectsApi, type ProjectsApi } from './projects.js'
 import { createRequester, type DebugLog } from './requester.js'
 import { serverApi, type ServerApi } from './server.js'
+import { storagePoolsApi, type StoragePoolsApi } from './storage-pools.js'
 import type { Transport } from './transport.js'
 import { unixTransport } from './unix.js'
 
@@ -25,6 +30,11 @@ export interface Client {
   profiles: ProfilesApi
   projects: ProjectsApi
   operations: OperationsApi
+  instances: InstancesApi
+  images: ImagesApi
+  storagePools: StoragePoolsApi
+  /** Joins an exec operation's websockets. */
+  attachExec(op: Operation, io: ExecIo): Promise<ExecSession>
   /** Sends any request and returns the whole envelope (throws ApiError for error envelopes). */
   query(method: string, path: string, body?: unknown): Promise<{ envelope: Envelope; etag?: string }>
   /** Opens /1.0/events. */
@@ -42,6 +52,10 @@ export function connect(transport: Transport, opts: ConnectOptions = {}): Client
     profiles: profilesApi(r),
     projects: projectsApi(r),
     operations: operationsApi(r),
+    instances: instancesApi(r),
+    images: imagesApi(r),
+    storagePools: storagePoolsApi(r),
+    attachExec: (op, io) => attachExec(r, op, io),
     async query(method, path, body) {
       const res = await r.send(method, path, body, { project: false })
       return { envelope: res.envelope, etag: res.etag }

@@ -1,6 +1,14 @@
 /** @module The unix-socket transport over node:http, with `ws` loaded only for websockets. */
 import http from 'node:http'
-import type { EventSocket, Transport, TransportRequest, TransportResponse } from './transport.js'
+import type {
+  BinarySocket,
+  EventSocket,
+  RawRequest,
+  RawResponse,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from './transport.js'
 import { connectionError } from './errors.js'
 
 /** Builds a transport that talks HTTP over the unix socket at `socketPath`. */
@@ -10,6 +18,60 @@ export function unixTransport(socketPath: string): Transport {
     base,
     request: (req) => sendRequest(socketPath, req),
     websocket: (path) => openWebsocket(socketPath, path),
+    raw: (req) => sendRaw(socketPath, req),
+    binarySocket: (path) => openBinarySocket(socketPath, path),
+  }
+}
+
+function sendRaw(socketPath: string, req: RawRequest): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...req.headers }
+    if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length)
+    const r = http.request(
+      { socketPath, method: req.method, path: req.path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', reject)
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        )
+      },
+    )
+    r.on('error', (err) => reject(connectionError(err, { method: req.method, path: req.path, socketPath })))
+    if (req.body === undefined || Buffer.isBuffer(req.body)) r.end(req.body)
+    else req.body.pipe(r)
+  })
+}
+
+async function openBinarySocket(socketPath: string, path: string): Promise<BinarySocket> {
+  const { WebSocket } = await import('ws')
+  const ws = new WebSocket(`ws+unix://${socketPath}:${path}`)
+  const early: [Buffer, boolean][] = []
+  let deliver: ((data: Buffer, isBinary: boolean) => void) | undefined
+  ws.on('message', (data: Buffer, isBinary: boolean) =>
+    deliver ? deliver(data, isBinary) : early.push([data, isBinary]),
+  )
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', (err) => reject(connectionError(err, { method: 'GET', path, socketPath })))
+  })
+  const closed = new Promise<void>((resolve) => {
+    ws.once('close', () => resolve())
+    ws.on('error', () => resolve())
+  })
+  return {
+    onMessage: (handler) => {
+      deliver = handler
+      for (const [data, isBinary] of early.splice(0)) handler(data, isBinary)
+    },
+    send: (data, binary = true) =>
+      new Promise((resolve) => {
+        if (ws.readyState !== ws.OPEN) return resolve()
+        ws.send(data, { binary }, () => resolve())
+      }),
+    closed,
+    close: () => ws.close(),
   }
 }
 
