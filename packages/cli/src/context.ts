@@ -1,6 +1,7 @@
 /** @module What a command handler may use: the client factory, config, stdin and the editor. */
 import type { Client } from '@corral/client'
 import type { ClientConfig } from './remotes/config.js'
+import type { Stdio } from './stdio.js'
 
 /** Flags that apply to every command. */
 export interface GlobalFlags {
@@ -30,6 +31,8 @@ export interface Context {
   edit(text: string): Promise<string>
   /** Prints a message on stderr and waits for Enter (edit's retry prompt). */
   pause(message: string): Promise<void>
+  /** The process's streams and terminal (exec, file transfers, progress). */
+  readonly stdio: Stdio
   /** The current time (the support-end warning compares against it). */
   now(): Date
 }

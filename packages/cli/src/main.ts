@@ -59,6 +59,10 @@ export async function main(
   }
 
   const emit = async (result: Result): Promise<void> => {
+    if (result.kind === 'exit') {
+      exitCode = result.code
+      return
+    }
     if (result.kind === 'stream') {
       for await (const line of result.lines) io.stdout(line)
       return

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { connectUnix, defaultSocketPath, type Client } from '@corral/client'
 import { projectOf, type Context, type GlobalFlags } from './context.js'
 import { logfmtValue } from './render/pretty.js'
+import { processStdio } from './stdio.js'
 import { configPath, loadConfig, saveConfig, type ClientConfig } from './remotes/config.js'
 
 /** Builds the Context a real `corral` run uses. */
@@ -37,6 +38,7 @@ export function nodeContext(global: GlobalFlags, env: NodeJS.ProcessEnv = proces
     readStdin,
     edit: (text) => Promise.resolve(runEditor(env, text)),
     pause: (message) => pause(message),
+    stdio: processStdio(),
     now: () => new Date(),
   }
 }

@@ -6,17 +6,40 @@ import { none, text, yaml } from '../render/result.js'
 import { struct } from '../render/go-value.js'
 import { toYaml } from '../render/yaml.js'
 import { editFlow, parseYamlStrings, remoteClient, stringMap } from './common.js'
+import { instanceRef } from './instance/common.js'
+import {
+  instanceConfigEdit,
+  instanceConfigGet,
+  instanceConfigSet,
+  instanceConfigShow,
+  instanceConfigUnset,
+} from './instance/config.js'
+import { configDevice } from './instance/device.js'
 
 const targetFlag = { long: 'target', type: 'string', description: 'Cluster member name' } as const
 
-/** Splits a leading `<remote>:` argument off; instance arguments are not supported yet. */
-async function serverArgs(ctx: Context, args: string[]): Promise<{ client: Client; rest: string[] }> {
-  if (args[0]?.endsWith(':')) return { client: await remoteClient(ctx, args[0]), rest: args.slice(1) }
-  return { client: await ctx.client(), rest: args }
+/** What a config command acts on: the server of a remote, or an instance. */
+interface ConfigTarget {
+  client: Client
+  instance?: string
+  rest: string[]
 }
 
-function noInstances(): never {
-  throw new Error('Instances are not supported yet: only the server configuration can be used')
+/** Resolves the optional first argument: `<remote>:` is a server, anything else an instance. */
+async function configTarget(ctx: Context, args: string[], hasTarget: boolean): Promise<ConfigTarget> {
+  if (!hasTarget) return { client: await ctx.client(), rest: args }
+  const first = args[0]!
+  if (first.endsWith(':')) return { client: await remoteClient(ctx, first), rest: args.slice(1) }
+  const { client, name, snapshot } = await instanceRef(ctx, first)
+  if (snapshot !== undefined) throw new Error('Snapshots are not supported by this command')
+  return { client, instance: name, rest: args.slice(1) }
+}
+
+/** lxc's rule for `config set`: is the first argument a target rather than a key? */
+function setHasTarget(args: string[]): boolean {
+  if (args.length === 1 || args[0]!.includes('=')) return false
+  if (args.some((a) => a.includes('='))) return true
+  return args.length % 2 === 1
 }
 
 /** Applies a change to the server config with GET then PUT If-Match, as lxc does. */
@@ -27,7 +50,7 @@ async function updateConfig(client: Client, change: (config: Record<string, stri
   await client.server.put({ config }, etag)
 }
 
-/** `corral config get [<remote>:]<key>`. */
+/** `corral config get [<remote>:][<instance>] <key>`. */
 export const configGet: CommandDefinition = {
   names: ['get'],
   usage: '[<remote>:][<instance>] <key>',
@@ -37,15 +60,15 @@ export const configGet: CommandDefinition = {
     { long: 'expanded', short: 'e', type: 'boolean', description: 'Access the expanded configuration' },
     targetFlag,
   ],
-  async run(ctx, args) {
-    const { client, rest } = await serverArgs(ctx, args)
-    if (rest.length !== 1) noInstances()
+  async run(ctx, args, flags) {
+    const { client, instance, rest } = await configTarget(ctx, args, args.length === 2)
+    if (instance !== undefined) return instanceConfigGet(client, instance, rest[0]!, flags.expanded === true)
     const { server } = await client.server.get()
     return text(`${server.config?.[rest[0]!] ?? ''}\n`)
   },
 }
 
-/** `corral config set [<remote>:]<key>=<value>...` (or `<key> <value>`). */
+/** `corral config set [<remote>:][<instance>] <key>=<value>...` (or `<key> <value>`). */
 export const configSet: CommandDefinition = {
   names: ['set'],
   usage: '[<remote>:][<instance>] <key>=<value>...',
@@ -56,16 +79,16 @@ export const configSet: CommandDefinition = {
   args: { min: 1, max: Infinity },
   flags: [targetFlag],
   async run(ctx, args) {
-    const { client, rest } = await serverArgs(ctx, args)
+    const { client, instance, rest } = await configTarget(ctx, args, setHasTarget(args))
     if (rest.length === 0) throw new UsageError('Invalid number of arguments', true)
-    if (rest.length > 2 && !rest[0]!.includes('=')) noInstances()
     const values = parseSetArgs(rest)
+    if (instance !== undefined) return instanceConfigSet(client, instance, values)
     await updateConfig(client, (config) => Object.assign(config, values))
     return none()
   },
 }
 
-/** `corral config unset [<remote>:]<key>`: sends the key empty, as lxc does. */
+/** `corral config unset [<remote>:][<instance>] <key>`: sends the key empty, as lxc does. */
 export const configUnset: CommandDefinition = {
   names: ['unset'],
   usage: '[<remote>:][<instance>] <key>',
@@ -73,14 +96,14 @@ export const configUnset: CommandDefinition = {
   args: { min: 1, max: 2 },
   flags: [targetFlag],
   async run(ctx, args) {
-    const { client, rest } = await serverArgs(ctx, args)
-    if (rest.length !== 1) noInstances()
+    const { client, instance, rest } = await configTarget(ctx, args, args.length === 2)
+    if (instance !== undefined) return instanceConfigUnset(client, instance, rest[0]!)
     await updateConfig(client, (config) => (config[rest[0]!] = ''))
     return none()
   },
 }
 
-/** `corral config show [<remote>:]`. */
+/** `corral config show [<remote>:][<instance>] [--expanded]`. */
 export const configShow: CommandDefinition = {
   names: ['show'],
   usage: '[<remote>:][<instance>[/<snapshot>]]',
@@ -90,15 +113,15 @@ export const configShow: CommandDefinition = {
     { long: 'expanded', short: 'e', type: 'boolean', description: 'Show the expanded configuration' },
     targetFlag,
   ],
-  async run(ctx, args) {
-    const { client, rest } = await serverArgs(ctx, args)
-    if (rest.length > 0) noInstances()
+  async run(ctx, args, flags) {
+    const { client, instance } = await configTarget(ctx, args, args.length === 1)
+    if (instance !== undefined) return instanceConfigShow(client, instance, flags.expanded === true)
     const { server } = await client.server.get()
     return yaml(struct({ config: server.config ?? {} }, ['config']))
   },
 }
 
-/** `corral config edit [<remote>:]`: YAML from stdin, or $EDITOR on a terminal. */
+/** `corral config edit [<remote>:][<instance>]`: YAML from stdin, or $EDITOR on a terminal. */
 export const configEdit: CommandDefinition = {
   names: ['edit'],
   usage: '[<remote>:][<instance>[/<snapshot>]]',
@@ -107,8 +130,8 @@ export const configEdit: CommandDefinition = {
   args: { min: 0, max: 1 },
   flags: [targetFlag],
   async run(ctx, args) {
-    const { client, rest } = await serverArgs(ctx, args)
-    if (rest.length > 0) noInstances()
+    const { client, instance } = await configTarget(ctx, args, args.length === 1)
+    if (instance !== undefined) return instanceConfigEdit(ctx, client, instance)
     const apply = async (edited: string, etag?: string): Promise<void> =>
       client.server.put({ config: stringMap((await parseYamlStrings(edited)).config) }, etag)
     if (!ctx.stdinIsTTY) {
@@ -126,5 +149,5 @@ export const configEdit: CommandDefinition = {
 export const config: CommandGroup = {
   names: ['config'],
   short: 'Manage instance and server configuration options',
-  subcommands: [configEdit, configGet, configSet, configShow, configUnset],
+  subcommands: [configDevice, configEdit, configGet, configSet, configShow, configUnset],
 }

@@ -1,22 +1,43 @@
 /** @module THE list of corral's top-level commands. */
 import type { CommandDefinition, CommandGroup } from '../command.js'
+import { admin } from './admin.js'
 import { config } from './config.js'
+import { image } from './image/index.js'
 import { info } from './info.js'
+import * as instance from './instance/index.js'
 import { monitor } from './monitor.js'
 import { operation } from './operation.js'
 import { profile } from './profile/index.js'
 import { project } from './project/index.js'
 import { query } from './query.js'
+import { storage } from './storage/index.js'
 import { version } from './version.js'
 
 /** Every top-level command, in the order help lists them (alphabetical, as lxc). */
 export const commands: readonly (CommandDefinition | CommandGroup)[] = [
+  admin,
   config,
+  instance.instanceConsole,
+  instance.instanceDelete,
+  instance.instanceExec,
+  instance.file,
+  image,
   info,
+  instance.instanceInit,
+  instance.instanceLaunch,
+  instance.instanceList,
   monitor,
+  instance.instanceMove,
   operation,
   profile,
   project,
   query,
+  instance.instanceRename,
+  instance.instanceRestart,
+  instance.instanceRestore,
+  instance.instanceSnapshot,
+  instance.instanceStart,
+  instance.instanceStop,
+  storage,
   version,
 ]

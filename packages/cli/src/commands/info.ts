@@ -3,13 +3,16 @@ import type { CommandDefinition } from '../command.js'
 import { serverShape } from '../render/shapes.js'
 import type { Result } from '../render/result.js'
 import { remoteClient } from './common.js'
+import { instanceRef } from './instance/common.js'
+import { instanceInfoText } from './instance/info.js'
 
-/** `corral info [<remote>:]` (instance information comes with instances). */
+/** `corral info [<remote>:][<instance>]`. */
 export const info: CommandDefinition = {
   names: ['info'],
   usage: '[<remote>:][<instance>]',
   short: 'Show instance or server information',
-  examples: 'corral info [<remote>:] [--resources]\n    For server information.',
+  examples:
+    'corral info [<remote>:]<instance> [--show-log]\n    For instance information.\n\ncorral info [<remote>:] [--resources]\n    For server information.',
   args: { min: 0, max: 1 },
   flags: [
     { long: 'resources', type: 'boolean', description: 'Show the resources available to the server' },
@@ -17,8 +20,12 @@ export const info: CommandDefinition = {
     { long: 'target', type: 'string', description: 'Cluster member name' },
   ],
   async run(ctx, args, flags): Promise<Result> {
-    if (args[0] !== undefined && !args[0].endsWith(':'))
-      throw new Error('Instances are not supported yet: only server information can be shown')
+    if (args[0] !== undefined && !args[0].endsWith(':')) {
+      const { client, name } = await instanceRef(ctx, args[0])
+      let out = instanceInfoText(await client.instances.getFull(name))
+      if (flags['show-log']) out += `\nLog:\n\n${await client.instances.logFile(name, 'lxc.log')}\n`
+      return { kind: 'text', text: out }
+    }
     if (flags.resources) throw new Error('Server resources are not supported yet')
     const client = await remoteClient(ctx, args[0])
     const { server } = await client.server.get()

@@ -9,6 +9,7 @@ export type Result =
   | { kind: 'yaml'; value: unknown; warnings?: string[] }
   | { kind: 'list'; data: ListData; format: string; warnings?: string[] }
   | { kind: 'stream'; lines: AsyncIterable<string> }
+  | { kind: 'exit'; code: number }
 
 /** Nothing to print. */
 export const none = (): Result => ({ kind: 'none' })
@@ -16,6 +17,8 @@ export const none = (): Result => ({ kind: 'none' })
 export const text = (t: string): Result => ({ kind: 'text', text: t })
 /** A value printed as go-yaml would. */
 export const yaml = (value: unknown): Result => ({ kind: 'yaml', value })
+/** Exit with a status and print nothing more (exec passes its command's status on). */
+export const exit = (code: number): Result => ({ kind: 'exit', code })
 /** A list in one of the list formats. */
 export const list = (data: ListData, format: string): Result => ({ kind: 'list', data, format })
 
@@ -37,6 +40,8 @@ export function render(result: Result): Rendered {
       return { stdout: toYaml(result.value), stderr }
     case 'list':
       return { stdout: renderList(result.data, result.format), stderr }
+    case 'exit':
+      return { stdout: '', stderr: '' }
     case 'stream':
       throw new Error('A stream result is printed as it arrives')
   }

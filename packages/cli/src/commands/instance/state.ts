@@ -1,0 +1,59 @@
+/** @module `corral start|stop|restart`: PUT /1.0/instances/{name}/state for each instance named. */
+import type { CommandDefinition, FlagDef } from '../../command.js'
+import { none } from '../../render/result.js'
+import { instanceRef } from './common.js'
+
+const timeoutFlag: FlagDef = {
+  long: 'timeout',
+  type: 'string',
+  default: '-1',
+  description: 'Time to wait for the instance to shutdown cleanly',
+}
+const forceFlag: FlagDef = {
+  long: 'force',
+  short: 'f',
+  type: 'boolean',
+  description: 'Force the instance to stop',
+}
+const statefulFlag: FlagDef = { long: 'stateful', type: 'boolean', description: 'Store the instance state' }
+
+function action(command: 'start' | 'stop' | 'restart', short: string, flags: FlagDef[]): CommandDefinition {
+  return {
+    names: [command],
+    usage: '[<remote>:]<instance> [[<remote>:]<instance>...]',
+    short,
+    args: { min: 1, max: Infinity },
+    flags,
+    async run(ctx, args, f) {
+      const timeout = Number(typeof f.timeout === 'string' ? f.timeout : '-1')
+      if (!Number.isInteger(timeout))
+        throw new Error(`invalid argument "${String(f.timeout)}" for "--timeout" flag`)
+      for (const arg of args) {
+        const { client, name } = await instanceRef(ctx, arg)
+        try {
+          await client.instances.setState(name, {
+            action: command,
+            timeout,
+            force: f.force === true,
+            stateful: f.stateful === true,
+          })
+        } catch (err) {
+          const msg = err instanceof Error ? err.message : String(err)
+          if (command === 'start')
+            throw new Error(`${msg}\nTry \`corral info --show-log ${arg}\` for more info`, {
+              cause: err,
+            })
+          throw err
+        }
+      }
+      return none()
+    },
+  }
+}
+
+/** `corral start`. */
+export const instanceStart = action('start', 'Start instances', [statefulFlag])
+/** `corral stop [--force] [--timeout N]`. */
+export const instanceStop = action('stop', 'Stop instances', [forceFlag, statefulFlag, timeoutFlag])
+/** `corral restart [--force] [--timeout N]`. */
+export const instanceRestart = action('restart', 'Restart instances', [forceFlag, timeoutFlag])
