@@ -240,7 +240,7 @@ test('help prints the help of any command path', async () => {
   const root = await w.run([])
   assert.ok(
     root.stdout.includes(
-      '\nAvailable Commands:\n  config      Manage instance and server configuration options\n',
+      '\nAvailable Commands:\n  admin       Manage the daemon\n  config      Manage instance and server configuration options\n',
     ),
   )
   assert.ok(root.stdout.endsWith('Use "corral [command] --help" for more information about a command.\n'))

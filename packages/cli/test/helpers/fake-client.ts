@@ -10,7 +10,8 @@ import {
   type Project,
   type Server,
 } from '@corral/api'
-import type { Client, EventStream, ListenOptions } from '@corral/client'
+import { connect, type Client, type EventStream, type ListenOptions } from '@corral/client'
+import { fakeLxd, fakeTransport, type FakeLxd } from './fake-lxd.js'
 
 /** One recorded request (method, path, body, If-Match). */
 export interface Call {
@@ -33,6 +34,8 @@ export interface FakeState {
   down?: boolean
   /** Raw query answers by `METHOD path`. */
   queries: Map<string, Envelope>
+  /** Instances, images, pools and exec, served through a fake transport. */
+  lxd: FakeLxd
 }
 
 /** A fresh state: the default project and profile, an empty server config. */
@@ -83,6 +86,7 @@ export function fakeState(): FakeState {
     calls: [],
     events: [],
     queries: new Map(),
+    lxd: fakeLxd(),
   }
 }
 
@@ -123,9 +127,14 @@ export function fakeClient(state: FakeState, project = 'default'): Client {
     if (!o) throw new ApiError(404, 'Operation not found')
     return o
   }
+  const viaTransport = connect(fakeTransport(state.lxd), { project })
   return {
     project,
     withProject: (p) => fakeClient(state, p),
+    instances: viaTransport.instances,
+    images: viaTransport.images,
+    storagePools: viaTransport.storagePools,
+    attachExec: (op, io) => viaTransport.attachExec(op, io),
     server: {
       async get() {
         record({ method: 'GET', path: '/1.0' })

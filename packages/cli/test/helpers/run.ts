@@ -1,4 +1,5 @@
 /** @module Runs `corral` in-process against a fake server and captures its output and exit code. */
+import { Readable } from 'node:stream'
 import { main, type ClientConfig, type Context } from '@corral/cli'
 import { fakeClient, fakeState, type FakeState } from './fake-client.js'
 
@@ -17,6 +18,8 @@ export interface RunOptions {
   editor?: (text: string) => string
   /** Current time for the support-end check. */
   now?: Date
+  /** Terminal flags of stdin and stdout (both false: pipes). */
+  tty?: { stdin: boolean; stdout: boolean }
 }
 
 /** A fake environment: server state plus the client config, kept across runs. */
@@ -27,6 +30,8 @@ export interface FakeWorld {
   edited: string[]
   /** Messages of the retry prompt. */
   prompts: string[]
+  /** Raw-mode switches exec made on the fake terminal. */
+  rawModes: boolean[]
   run(args: string[], opts?: RunOptions): Promise<RunResult>
 }
 
@@ -41,6 +46,7 @@ export function fakeWorld(): FakeWorld {
     },
     edited: [],
     prompts: [],
+    rawModes: [],
     async run(args, opts = {}) {
       let stdout = ''
       let stderr = ''
@@ -69,6 +75,17 @@ export function fakeWorld(): FakeWorld {
           return world.prompts.length > 3 ? Promise.reject(new Error('Edit aborted')) : Promise.resolve()
         },
         now: () => opts.now ?? new Date('2026-01-01T00:00:00Z'),
+        stdio: {
+          stdin: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
+          stdinIsTTY: opts.tty?.stdin ?? false,
+          stdoutIsTTY: opts.tty?.stdout ?? false,
+          out: (d) => (stdout += d.toString()),
+          err: (d) => (stderr += d.toString()),
+          size: () => ({ width: 100, height: 40 }),
+          setRaw: (on) => void world.rawModes.push(on),
+          onResize: () => () => undefined,
+          onSignal: () => () => undefined,
+        },
       })
       const code = await main(
         args,
