@@ -27,7 +27,11 @@ const home = mkdtempSync('/tmp/corral-bench-home-')
 
 function lxcIn(lxdDir, args, { check = true } = {}) {
   const t0 = process.hrtime.bigint()
-  const r = spawnSync('lxc', args, { env: { ...process.env, LXD_DIR: lxdDir, HOME: home }, encoding: 'utf8', timeout: 600_000 })
+  const r = spawnSync('lxc', args, {
+    env: { ...process.env, LXD_DIR: lxdDir, HOME: home },
+    encoding: 'utf8',
+    timeout: 600_000,
+  })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (check && r.status !== 0) throw new Error(`lxc ${args.join(' ')} (${lxdDir}): ${r.stderr}`)
   return { ms, stdout: r.stdout, status: r.status }
@@ -44,7 +48,11 @@ function rssKiB(lxdDir) {
 }
 
 function buildImage(dir, padMb = 0) {
-  const args = [join(root, 'scripts/build-busybox-image.sh'), ...(padMb ? ['--pad-mb', String(padMb)] : []), dir]
+  const args = [
+    join(root, 'scripts/build-busybox-image.sh'),
+    ...(padMb ? ['--pad-mb', String(padMb)] : []),
+    dir,
+  ]
   const r = spawnSync('bash', args, { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`image build failed: ${r.stderr}`)
   return join(dir, 'busybox.tar.xz')
@@ -54,7 +62,10 @@ function buildImage(dir, padMb = 0) {
 function suite(lxdDir, profile) {
   const out = { ops: {}, list: {}, recursion2: {}, rss: {} }
   const name = (i) => `${tag}-${i}`
-  const launch = [], start = [], stop = [], exec = []
+  const launch = [],
+    start = [],
+    stop = [],
+    exec = []
   for (let i = 0; i < runs; i++) {
     launch.push(lxcIn(lxdDir, ['launch', 'bbbench', name(i), '-p', profile]).ms)
     exec.push(lxcIn(lxdDir, ['exec', name(i), '--', 'true']).ms)
@@ -63,11 +74,17 @@ function suite(lxdDir, profile) {
     lxcIn(lxdDir, ['stop', name(i), '--force'])
     lxcIn(lxdDir, ['delete', name(i)])
   }
-  Object.assign(out.ops, { launch: median(launch), start: median(start), 'stop --force': median(stop), 'exec true': median(exec) })
+  Object.assign(out.ops, {
+    launch: median(launch),
+    start: median(start),
+    'stop --force': median(stop),
+    'exec true': median(exec),
+  })
   let count = 0
   for (const n of sizes) {
     for (; count < n; count++) lxcIn(lxdDir, ['init', 'bbbench', name(count), '-p', profile])
-    const list = [], rec = []
+    const list = [],
+      rec = []
     for (let i = 0; i < 5; i++) {
       list.push(lxcIn(lxdDir, ['list', '--format', 'csv']).ms)
       rec.push(lxcIn(lxdDir, ['query', '/1.0/instances?recursion=2']).ms)
@@ -114,10 +131,14 @@ try {
   lxcIn(corralDir, ['storage', 'create', 'cow', 'btrfs', 'size=4GiB'])
   lxcIn(corralDir, ['image', 'import', big, '--alias', 'bbbig'])
   const cow = {}
-  for (const [label, alias] of [['1 MB image', 'bbbench'], ['200 MB image', 'bbbig']]) {
+  for (const [label, alias] of [
+    ['1 MB image', 'bbbench'],
+    ['200 MB image', 'bbbig'],
+  ]) {
     lxcIn(corralDir, ['init', alias, `${tag}-warm`, '-s', 'cow'])
     const times = []
-    for (let i = 0; i < runs; i++) times.push(lxcIn(corralDir, ['init', alias, `${tag}-cow${i}`, '-s', 'cow']).ms)
+    for (let i = 0; i < runs; i++)
+      times.push(lxcIn(corralDir, ['init', alias, `${tag}-cow${i}`, '-s', 'cow']).ms)
     for (let i = 0; i < runs; i++) lxcIn(corralDir, ['delete', `${tag}-cow${i}`])
     lxcIn(corralDir, ['delete', `${tag}-warm`])
     cow[label] = median(times)
@@ -137,9 +158,18 @@ try {
     }
   }
 } finally {
-  spawnSync('curl', ['-s', '--unix-socket', join(corralDir, 'unix.socket'), '-X', 'PUT', 'http://x/internal/shutdown'])
+  spawnSync('curl', [
+    '-s',
+    '--unix-socket',
+    join(corralDir, 'unix.socket'),
+    '-X',
+    'PUT',
+    'http://x/internal/shutdown',
+  ])
   await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)))
-  for (const m of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(work))) {
+  for (const m of readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(work))) {
     spawnSync('umount', ['-l', m.split(' ')[4]])
   }
   rmSync(work, { recursive: true, force: true })
@@ -154,11 +184,20 @@ const lines = [
   '',
   '| operation | corral | LXD 5.0.2 | ratio (corral/LXD) |',
   '| --- | --- | --- | --- |',
-  ...Object.keys(results.corral.ops).map((k) => rows(`\`lxc ${k}\``, results.corral.ops[k], results.lxd?.ops[k])),
+  ...Object.keys(results.corral.ops).map((k) =>
+    rows(`\`lxc ${k}\``, results.corral.ops[k], results.lxd?.ops[k]),
+  ),
   ...sizes.map((n) => rows(`\`lxc list\`, ${n} instances`, results.corral.list[n], results.lxd?.list[n])),
-  ...sizes.map((n) => rows(`\`GET /1.0/instances?recursion=2\`, ${n} instances`, results.corral.recursion2[n], results.lxd?.recursion2[n])),
+  ...sizes.map((n) =>
+    rows(
+      `\`GET /1.0/instances?recursion=2\`, ${n} instances`,
+      results.corral.recursion2[n],
+      results.lxd?.recursion2[n],
+    ),
+  ),
   ...Object.keys(results.corral.rss).map(
-    (k) => `| daemon RSS, ${k} | ${(results.corral.rss[k] / 1024).toFixed(0)} MiB | ${results.lxd ? (results.lxd.rss[k] / 1024).toFixed(0) + ' MiB' : 'n/a'} | ${ratio(results.corral.rss[k], results.lxd?.rss[k])} |`,
+    (k) =>
+      `| daemon RSS, ${k} | ${(results.corral.rss[k] / 1024).toFixed(0)} MiB | ${results.lxd ? (results.lxd.rss[k] / 1024).toFixed(0) + ' MiB' : 'n/a'} | ${ratio(results.corral.rss[k], results.lxd?.rss[k])} |`,
   ),
   '',
   'Copy-on-write (corrald, btrfs pool, `lxc init`, image volume already cached):',
@@ -170,4 +209,7 @@ const lines = [
 if (!results.lxd) lines.push('', 'LXD not measured (start it with ../shared/tools/reference-lxd start).')
 console.log(lines.join('\n'))
 mkdirSync(join(root, 'bench/results'), { recursive: true })
-writeFileSync(join(root, 'bench/results/containers.json'), JSON.stringify({ date: new Date().toISOString(), runs, results }, null, 2))
+writeFileSync(
+  join(root, 'bench/results/containers.json'),
+  JSON.stringify({ date: new Date().toISOString(), runs, results }, null, 2),
+)

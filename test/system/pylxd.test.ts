@@ -3,12 +3,22 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cleanup, makeStateDir, repoRoot, rootSkipReason, run, startCorrald, type Corrald } from '../helpers/corrald.js'
+import {
+  cleanup,
+  makeStateDir,
+  repoRoot,
+  rootSkipReason,
+  run,
+  startCorrald,
+  type Corrald,
+} from '../helpers/corrald.js'
 
 const python = '/usr/bin/python3'
 const skip =
   rootSkipReason() ??
-  (run(python, ['-c', 'import pylxd']).status === 0 ? undefined : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)') ??
+  (run(python, ['-c', 'import pylxd']).status === 0
+    ? undefined
+    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)') ??
   (existsSync('/bin/busybox') ? undefined : 'busybox-static is not installed')
 const name = `crlpy${process.pid}`
 let dir = ''
