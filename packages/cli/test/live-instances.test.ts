@@ -1,0 +1,153 @@
+// Tier 2 (root): the corral binary against a live corrald: init --auto, image import, launch, exec, files,
+// snapshots, stop and delete; `list --format csv` compared with stock lxc on the same socket.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, test } from 'node:test'
+
+const repo = new URL('../../../../', import.meta.url).pathname
+const corrald = path.join(repo, 'packages/daemon/bin/corrald')
+const corralBin = path.join(repo, 'packages/cli/bin/corral')
+const daemonBuilt = fs.existsSync(path.join(repo, 'packages/daemon/dist/src/main.js'))
+const hasLxc = spawnSync('sh', ['-c', 'command -v lxc && command -v lxc-stop']).status === 0
+const skip =
+  process.getuid?.() !== 0
+    ? 'needs root'
+    : !daemonBuilt
+      ? 'corrald not built'
+      : !hasLxc
+        ? 'lxc or lxc-stop missing'
+        : false
+
+let dir = ''
+let daemon: ChildProcess | undefined
+let log = ''
+const names: string[] = []
+const name = `cl${process.pid}`
+
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CORRAL_DIR: dir,
+  CORRAL_CONF: path.join(dir, 'client'),
+  LXD_DIR: dir,
+})
+
+/** Runs the corral binary; resolves with its output and exit status. */
+function corral(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [corralBin, ...args], {
+      env: env(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdin.end(input ?? '')
+    child.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }))
+  })
+}
+
+before(async () => {
+  if (skip) return
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-cli-inst-'))
+  fs.chmodSync(dir, 0o711)
+  const build = spawnSync(
+    'bash',
+    [path.join(repo, 'scripts/build-busybox-image.sh'), path.join(dir, 'img')],
+    {
+      encoding: 'utf8',
+    },
+  )
+  if (build.status !== 0) throw new Error(`busybox image build failed: ${build.stderr}`)
+  daemon = spawn(process.execPath, [corrald, '--group', 'root'], {
+    env: env(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  daemon.stderr!.on('data', (c: Buffer) => (log += c.toString()))
+  const socket = path.join(dir, 'unix.socket')
+  for (let i = 0; i < 100 && !fs.existsSync(socket); i++) {
+    if (daemon.exitCode !== null) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  if (!fs.existsSync(socket)) throw new Error(`corrald did not create its socket: ${log}`)
+})
+
+after(async () => {
+  for (const n of names)
+    spawnSync('lxc-stop', ['-k', '-n', n, '-P', path.join(dir, 'containers')], { stdio: 'ignore' })
+  if (daemon && daemon.exitCode === null) {
+    const exited = new Promise((r) => daemon!.once('exit', r))
+    daemon.kill('SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+    if (daemon.exitCode === null) daemon.kill('SIGKILL')
+  }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+test('init --auto sets up the default pool and root disk', { skip }, async () => {
+  assert.deepEqual(await corral(['init', '--auto']), { stdout: '', stderr: '', code: 0 })
+  const pools = await corral(['storage', 'list', '--format', 'csv'])
+  assert.match(pools.stdout, /^default,dir,.*,,1,CREATED\n$/)
+  const show = await corral(['profile', 'device', 'show', 'default'])
+  assert.equal(show.stdout, 'root:\n  path: /\n  pool: default\n  type: disk\n')
+})
+
+test('image import (unified, with alias) and image list', { skip }, async () => {
+  const r = await corral(['image', 'import', path.join(dir, 'img/busybox.tar.xz'), '--alias', 'busybox'])
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^Image imported with fingerprint: [0-9a-f]{64}\n$/)
+  const list = await corral(['image', 'list', '-f', 'csv'])
+  assert.match(list.stdout, /^busybox,[0-9a-f]{12},no,BusyBox .*,x86_64,CONTAINER,0\.\d\dMB,"/)
+})
+
+test(
+  'launch, list (same csv as lxc), exec, files, snapshot, restore, stop --force, delete',
+  { skip },
+  async () => {
+    names.push(name)
+    const launch = await corral(['launch', 'busybox', name])
+    assert.equal(launch.code, 0, launch.stderr)
+    assert.equal(launch.stdout, `Creating ${name}\nStarting ${name}\n`)
+
+    const csv = await corral(['list', '--format', 'csv'])
+    assert.equal(csv.stdout, `${name},RUNNING,,,CONTAINER,0\n`)
+    const stock = spawnSync('lxc', ['list', '--format', 'csv'], { env: env(), encoding: 'utf8' })
+    assert.equal(csv.stdout, stock.stdout)
+    const table = spawnSync('lxc', ['list'], { env: env(), encoding: 'utf8' })
+    assert.equal((await corral(['list'])).stdout, table.stdout)
+
+    const ex = await corral(['exec', name, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'])
+    assert.deepEqual(ex, { stdout: 'out\n', stderr: 'err\n', code: 3 })
+    const cat = await corral(['exec', name, '--', 'cat'], 'from stdin\n')
+    assert.deepEqual(cat, { stdout: 'from stdin\n', stderr: '', code: 0 })
+
+    const local = path.join(dir, 'push.txt')
+    fs.writeFileSync(local, 'pushed content\n')
+    assert.equal((await corral(['file', 'push', local, `${name}/root/pushed.txt`])).code, 0)
+    const back = path.join(dir, 'pulled.txt')
+    assert.equal((await corral(['file', 'pull', `${name}/root/pushed.txt`, back])).code, 0)
+    assert.equal(fs.readFileSync(back, 'utf8'), 'pushed content\n')
+
+    assert.equal((await corral(['snapshot', name, 'snap0'])).code, 0)
+    assert.equal((await corral(['exec', name, '--', 'rm', '/root/pushed.txt'])).code, 0)
+    assert.equal((await corral(['stop', name, '--force'])).code, 0)
+    const restore = await corral(['restore', name, 'snap0'])
+    assert.equal(restore.code, 0, restore.stderr)
+    assert.equal((await corral(['start', name])).code, 0)
+    const again = await corral(['exec', name, '--', 'cat', '/root/pushed.txt'])
+    assert.deepEqual(again, { stdout: 'pushed content\n', stderr: '', code: 0 })
+    const info = await corral(['info', name])
+    assert.match(info.stdout, new RegExp(`^Name: ${name}\\nStatus: RUNNING\\nType: container\\n`))
+    assert.match(info.stdout, /\nSnapshots:\n\+-------\+/)
+    assert.equal((await corral(['list', '-c', 'nsS', '-f', 'csv'])).stdout, `${name},RUNNING,1\n`)
+
+    assert.equal((await corral(['stop', name, '--force'])).code, 0)
+    const stopped = spawnSync('lxc', ['list', '--format', 'csv'], { env: env(), encoding: 'utf8' })
+    assert.equal((await corral(['list', '--format', 'csv'])).stdout, stopped.stdout)
+    assert.deepEqual(await corral(['delete', name]), { stdout: '', stderr: '', code: 0 })
+    assert.equal((await corral(['list', '--format', 'csv'])).stdout, '')
+  },
+)
