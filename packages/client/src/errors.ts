@@ -9,6 +9,14 @@ const reasons: Record<string, string> = {
   ENOTSOCK: 'socket operation on non-socket',
 }
 
+/** A background operation that ended in failure (its `err`); the request itself was accepted. */
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OperationError'
+  }
+}
+
 /** What was being attempted when the connection failed. */
 export interface ConnectionAttempt {
   method: string

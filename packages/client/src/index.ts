@@ -1,6 +1,6 @@
 /** @module @corral/client: a REST client for corrald and LXD. */
 export { connect, connectUnix, defaultSocketPath, type Client, type ConnectOptions } from './connect.js'
-export { ConnectionError } from './errors.js'
+export { ConnectionError, OperationError } from './errors.js'
 export { eventsPath, type EventStream, type ListenOptions } from './events.js'
 export { operationId, type OperationGroups, type OperationsApi } from './operations.js'
 export type { ProfilesApi } from './profiles.js'

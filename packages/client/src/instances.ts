@@ -68,6 +68,8 @@ export interface InstancesApi {
   delete(name: string): Promise<void>
   /** GET /1.0/instances/{name}/snapshots?recursion=1. */
   snapshots(name: string): Promise<InstanceSnapshot[]>
+  /** GET /1.0/instances/{name}/snapshots/{snap}. */
+  snapshot(name: string, snapshot: string): Promise<InstanceSnapshot>
   /** POST /1.0/instances/{name}/snapshots and waits. */
   createSnapshot(name: string, snapshot: string, stateful?: boolean): Promise<void>
   /** POST /1.0/instances/{name}/snapshots/{snap} (rename) and waits. */
@@ -131,6 +133,10 @@ export function instancesApi(r: Requester): InstancesApi {
     },
     async snapshots(name) {
       return (await r.call<InstanceSnapshot[]>('GET', `${path(name)}/snapshots?recursion=1`)).metadata ?? []
+    },
+    async snapshot(name, snapshot) {
+      const p = `${path(name)}/snapshots/${encodeURIComponent(snapshot)}`
+      return (await r.call<InstanceSnapshot>('GET', p)).metadata
     },
     async createSnapshot(name, snapshot, stateful = false) {
       await runOperation(r, 'POST', `${path(name)}/snapshots`, { name: snapshot, stateful })

@@ -1,5 +1,6 @@
 /** @module Running a request that may start an operation: wait for it, report progress, fail on its error. */
 import type { Operation } from '@corral/api'
+import { OperationError } from './errors.js'
 import { listenEvents } from './events.js'
 import { operationId } from './operations.js'
 import type { Requester, RequestOptions } from './requester.js'
@@ -23,7 +24,7 @@ export async function waitOperation(
   try {
     const path = `/1.0/operations/${encodeURIComponent(id)}/wait?timeout=-1`
     const { metadata: op } = await r.call<Operation>('GET', path, undefined, { project: false })
-    if (op.status_code >= 400) throw new Error(op.err || op.status)
+    if (op.status_code >= 400) throw new OperationError(op.err || op.status)
     return op
   } finally {
     stream?.close()

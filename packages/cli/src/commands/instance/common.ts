@@ -1,5 +1,5 @@
 /** @module Helpers of the instance commands: `[<remote>:]<instance>[/<snapshot>]` arguments and progress. */
-import type { Client } from '@corral/client'
+import { OperationError, type Client } from '@corral/client'
 import type { Context } from '../../context.js'
 import { splitRemote } from '../../remotes/config.js'
 import { Progress } from '../../stdio.js'
@@ -7,6 +7,8 @@ import { Progress } from '../../stdio.js'
 /** A resolved instance argument. */
 export interface InstanceRef {
   client: Client
+  /** The remote name (`local`). */
+  remote: string
   name: string
   /** The snapshot part of `name/snap`, when present. */
   snapshot?: string
@@ -18,7 +20,21 @@ export async function instanceRef(ctx: Context, arg: string): Promise<InstanceRe
   if (name === '') throw new Error('Missing instance name')
   const client = await ctx.client(remote)
   const at = name.indexOf('/')
-  return at < 0 ? { client, name } : { client, name: name.slice(0, at), snapshot: name.slice(at + 1) }
+  return at < 0
+    ? { client, remote, name }
+    : { client, remote, name: name.slice(0, at), snapshot: name.slice(at + 1) }
+}
+
+/** Wraps a failed existence check as lxc words it: `Failed checking instance exists "local:c1": ...`. */
+export function checkFailed(what: string, ref: string, err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err)
+  return new Error(`Failed checking ${what} exists "${ref}": ${msg}`, { cause: err })
+}
+
+/** Adds lxc's hint to a failed start operation (not to a refused request). */
+export function startFailed(err: unknown, name: string): unknown {
+  if (!(err instanceof OperationError)) return err
+  return new Error(`${err.message}\nTry \`corral info --show-log ${name}\` for more info`, { cause: err })
 }
 
 /** A progress handler that shows an operation's `*_progress` metadata after `prefix`. */

@@ -5,7 +5,7 @@ import type { Context } from '../../context.js'
 import { none, type Result } from '../../render/result.js'
 import { splitRemote } from '../../remotes/config.js'
 import { adminInitAuto } from '../admin.js'
-import { progressOf } from './common.js'
+import { progressOf, startFailed } from './common.js'
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : [])
 
@@ -133,12 +133,11 @@ export const instanceLaunch: CommandDefinition = {
   async run(ctx, args, flags) {
     const { name, client } = await create(ctx, args, flags, true)
     ctx.stdio.out(`Starting ${name}\n`)
-    try {
-      await client.instances.setState(name, { action: 'start', timeout: -1, force: false, stateful: false })
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err)
-      throw new Error(`${msg}\nTry \`corral info --show-log ${name}\` for more info`, { cause: err })
-    }
+    await client.instances
+      .setState(name, { action: 'start', timeout: -1, force: false, stateful: false })
+      .catch((err: unknown) => {
+        throw startFailed(err, name)
+      })
     return none()
   },
 }

@@ -1,7 +1,7 @@
 /** @module `corral delete` and `corral rename|move` for instances and their snapshots. */
 import { UsageError, type CommandDefinition } from '../../command.js'
 import { none } from '../../render/result.js'
-import { instanceRef } from './common.js'
+import { checkFailed, instanceRef } from './common.js'
 
 /** `corral delete [<remote>:]<instance>[/<snapshot>]... [--force]`. */
 export const instanceDelete: CommandDefinition = {
@@ -15,12 +15,17 @@ export const instanceDelete: CommandDefinition = {
   ],
   async run(ctx, args, flags) {
     for (const arg of args) {
-      const { client, name, snapshot } = await instanceRef(ctx, arg)
+      const { client, remote, name, snapshot } = await instanceRef(ctx, arg)
       if (snapshot !== undefined) {
+        await client.instances.snapshot(name, snapshot).catch((err: unknown) => {
+          throw checkFailed('instance snapshot', `${remote}:${name}/${snapshot}`, err)
+        })
         await client.instances.deleteSnapshot(name, snapshot)
         continue
       }
-      const { instance } = await client.instances.get(name)
+      const { instance } = await client.instances.get(name).catch((err: unknown) => {
+        throw checkFailed('instance', `${remote}:${name}`, err)
+      })
       if (instance.status_code !== 0 && instance.status_code !== 102) {
         if (!flags.force) throw new Error('The instance is currently running, stop it first or pass --force')
         try {

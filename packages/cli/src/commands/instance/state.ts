@@ -1,7 +1,7 @@
 /** @module `corral start|stop|restart`: PUT /1.0/instances/{name}/state for each instance named. */
 import type { CommandDefinition, FlagDef } from '../../command.js'
 import { none } from '../../render/result.js'
-import { instanceRef } from './common.js'
+import { instanceRef, startFailed } from './common.js'
 
 const timeoutFlag: FlagDef = {
   long: 'timeout',
@@ -25,9 +25,12 @@ function action(command: 'start' | 'stop' | 'restart', short: string, flags: Fla
     args: { min: 1, max: Infinity },
     flags,
     async run(ctx, args, f) {
-      const timeout = Number(typeof f.timeout === 'string' ? f.timeout : '-1')
-      if (!Number.isInteger(timeout))
-        throw new Error(`invalid argument "${String(f.timeout)}" for "--timeout" flag`)
+      const raw = typeof f.timeout === 'string' ? f.timeout : '-1'
+      const timeout = Number(raw)
+      if (!/^[+-]?\d+$/.test(raw) || !Number.isSafeInteger(timeout))
+        throw new Error(
+          `invalid argument "${raw}" for "--timeout" flag: strconv.ParseInt: parsing "${raw}": invalid syntax`,
+        )
       for (const arg of args) {
         const { client, name } = await instanceRef(ctx, arg)
         try {
@@ -38,11 +41,7 @@ function action(command: 'start' | 'stop' | 'restart', short: string, flags: Fla
             stateful: f.stateful === true,
           })
         } catch (err) {
-          const msg = err instanceof Error ? err.message : String(err)
-          if (command === 'start')
-            throw new Error(`${msg}\nTry \`corral info --show-log ${arg}\` for more info`, {
-              cause: err,
-            })
+          if (command === 'start') throw startFailed(err, arg)
           throw err
         }
       }
