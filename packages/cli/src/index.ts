@@ -28,3 +28,7 @@ export {
   type ClientConfig,
 } from './remotes/config.js'
 export { leafHelp, groupHelp } from './help.js'
+export { Progress, processStdio, type Stdio } from './stdio.js'
+export { buildUpload } from './commands/image/import.js'
+export { instanceInfoText } from './commands/instance/info.js'
+export { byteSizeIEC, localTime, imageDate } from './render/units.js'

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Image } from '@corral/api'
+import { Progress, buildUpload, type Stdio } from '@corral/cli'
 import { fakeWorld, type FakeWorld } from './helpers/run.js'
 
 function busybox(): Image {
@@ -105,6 +106,63 @@ Profiles:
 +---------+--------------+-----------+-------------+
 `,
   )
+})
+
+test('storage info groups used_by by kind as lxc does', async () => {
+  const w = world()
+  w.state.lxd.pools[0]!.used_by = [
+    '/1.0/instances/c1',
+    '/1.0/instances/c1/snapshots/s0',
+    '/1.0/profiles/default',
+  ]
+  assert.equal(
+    (await w.run(['storage', 'info', 'default'])).stdout,
+    'info:\n  description: ""\n  driver: dir\n  name: default\n  space used: 22.14GiB\n  total space: 251.97GiB\nused by:\n  instances:\n  - c1\n  - c1\n  profiles:\n  - default\n',
+  )
+})
+
+test('image import sends a unified tarball raw and a split one as multipart metadata + rootfs', () => {
+  const unified = buildUpload({ name: 'b.tar.xz', data: Buffer.from('U') }, undefined, {
+    'X-LXD-public': '0',
+  })
+  assert.deepEqual(
+    [unified.contentType, unified.body, unified.length],
+    ['application/octet-stream', Buffer.from('U'), 1],
+  )
+  const split = buildUpload(
+    { name: 'm.tar.xz', data: Buffer.from('M') },
+    { name: 'r.tar.xz', data: Buffer.from('R') },
+    {},
+  )
+  const boundary = /^multipart\/form-data; boundary=(\w+)$/.exec(split.contentType)![1]!
+  assert.equal(
+    (split.body as Buffer).toString(),
+    `--${boundary}\r\nContent-Disposition: form-data; name="metadata"; filename="m.tar.xz"\r\nContent-Type: application/octet-stream\r\n\r\nM\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="rootfs"; filename="r.tar.xz"\r\nContent-Type: application/octet-stream\r\n\r\nR\r\n--${boundary}--\r\n`,
+  )
+})
+
+test('progress redraws with \\r on a terminal and prints nothing on a pipe', () => {
+  let out = ''
+  const stdio = (tty: boolean) =>
+    ({ stdoutIsTTY: tty, out: (d: Buffer | string) => (out += d.toString()) }) as unknown as Stdio
+  const p = new Progress(stdio(true))
+  p.fromMetadata('Retrieving image: ', { create_instance_from_image_unpack_progress: 'Unpack: 50%' })
+  p.fromMetadata('Retrieving image: ', { progress: { stage: 'store', percent: '100' } })
+  p.done()
+  assert.equal(
+    out,
+    '\rRetrieving image: Unpack: 50%\r' +
+      ' '.repeat(29) +
+      '\rRetrieving image: store: 100%\r' +
+      ' '.repeat(29) +
+      '\r',
+  )
+  out = ''
+  const quiet = new Progress(stdio(false))
+  quiet.update('x')
+  quiet.done()
+  assert.equal(out, '')
 })
 
 test('storage list and show print lxc tables and YAML; create prints lxc message', async () => {

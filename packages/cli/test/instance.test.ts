@@ -252,7 +252,7 @@ test('snapshot, restore, snapshot delete and rename send the requests lxc sends'
   await w.run(['snapshot', 'c2', 's1'])
   await w.run(['restore', 'c2', 's1'])
   await w.run(['delete', 'c2/s1'])
-  await w.run(['rename', 'c2/s0', 'c2/s9'])
+  await w.run(['rename', 'c2/snap0', 'c2/s9'])
   const calls = w.state.lxd.calls.filter((c) => !c.path.includes('/operations/') && c.method !== 'GET')
   assert.deepEqual(
     calls.map((c) => [c.method, c.path, c.body]),
@@ -274,8 +274,32 @@ test('snapshot, restore, snapshot delete and rename send the requests lxc sends'
         },
       ],
       ['DELETE', '/1.0/instances/c2/snapshots/s1', undefined],
-      ['POST', '/1.0/instances/c2/snapshots/s0', { name: 's9' }],
+      ['POST', '/1.0/instances/c2/snapshots/snap0', { name: 's9' }],
     ],
+  )
+})
+
+test('a failed start operation adds lxc hint; a refused request and a missing instance do not', async () => {
+  const w = world()
+  w.state.lxd.failNextOperation = 'Failed to run: lxc-start'
+  const r = await w.run(['start', 'c2'])
+  assert.deepEqual(
+    [r.code, r.stderr],
+    [1, 'Error: Failed to run: lxc-start\nTry `corral info --show-log c2` for more info\n'],
+  )
+  const missing = await w.run(['start', 'nope'])
+  assert.equal(missing.stderr, 'Error: Instance not found\n')
+  const del = await w.run(['delete', 'nope'])
+  assert.equal(del.stderr, 'Error: Failed checking instance exists "local:nope": Instance not found\n')
+  const snap = await w.run(['delete', 'c2/zz'])
+  assert.equal(
+    snap.stderr,
+    'Error: Failed checking instance snapshot exists "local:c2/zz": Snapshot not found\n',
+  )
+  const bad = await w.run(['stop', 'c2', '--timeout', 'x'])
+  assert.equal(
+    bad.stderr,
+    'Error: invalid argument "x" for "--timeout" flag: strconv.ParseInt: parsing "x": invalid syntax\n',
   )
 })
 

@@ -38,6 +38,8 @@ export interface FakeLxd {
   execInput: string[]
   execControl: string[]
   calls: Call[]
+  /** When set, the next instance PUT's operation fails with this error. */
+  failNextOperation?: string
   /** The secrets of the exec waiting for its sockets. */
   pendingFds: string[]
 }
@@ -149,12 +151,31 @@ function route(lxd: FakeLxd, method: string, url: URL, body: unknown): Transport
   }
   if ((m = /^\/1\.0\/instances\/([^/]+)\/state$/.exec(p))) {
     const i = instance(lxd, decodeURIComponent(m[1]!))
+    if (lxd.failNextOperation) {
+      const op = operation(lxd, null)
+      Object.assign(op, { status: 'Failure', status_code: 400, err: lxd.failNextOperation })
+      lxd.failNextOperation = ''
+      return asyncOk(op)
+    }
     i.status = b.action === 'stop' ? 'Stopped' : 'Running'
     i.status_code = b.action === 'stop' ? 102 : 103
     return asyncOk(operation(lxd, null))
   }
   if ((m = /^\/1\.0\/instances\/([^/]+)\/snapshots(?:\/([^/]+))?$/.exec(p))) {
-    instance(lxd, decodeURIComponent(m[1]!))
+    const i = instance(lxd, decodeURIComponent(m[1]!))
+    if (method === 'GET' && m[2]) {
+      const snap = i.snapshots?.find((s) => s.name === decodeURIComponent(m![2]!))
+      if (!snap) throw new ApiError(404, 'Snapshot not found')
+      return ok(snap)
+    }
+    const snaps = (i.snapshots ??= [])
+    if (method === 'POST' && !m[2]) {
+      const name = String(b.name) || `snap${snaps.length}`
+      snaps.push({ ...newInstance(name), name, expires_at: '0001-01-01T00:00:00Z', size: 0 })
+    } else if (method === 'POST') {
+      const s = snaps.find((x) => x.name === decodeURIComponent(m![2]!))
+      if (s) s.name = String(b.name)
+    } else if (method === 'DELETE') i.snapshots = snaps.filter((x) => x.name !== decodeURIComponent(m![2]!))
     return asyncOk(operation(lxd, null))
   }
   if ((m = /^\/1\.0\/instances\/([^/]+)\/exec$/.exec(p))) {
@@ -195,6 +216,8 @@ function route(lxd: FakeLxd, method: string, url: URL, body: unknown): Transport
   }
   if (p === '/1.0/storage-pools' && method === 'GET') return ok(lxd.pools)
   if (p === '/1.0/storage-pools' && method === 'POST') return ok({})
+  if (/^\/1\.0\/storage-pools\/[^/]+\/resources$/.test(p))
+    return ok({ space: { used: 23771316224, total: 270549061632 }, inodes: { used: 0, total: 0 } })
   if ((m = /^\/1\.0\/storage-pools\/([^/]+)$/.exec(p))) {
     const pool = lxd.pools.find((x) => x.name === decodeURIComponent(m![1]!))
     if (!pool) throw new ApiError(404, 'Storage pool not found')

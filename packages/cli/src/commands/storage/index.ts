@@ -183,10 +183,22 @@ export const storageInfo: CommandDefinition = {
     const { client, name } = await pool(ctx, args[0]!)
     const { pool: p } = await client.storagePools.get(name)
     const res = await client.storagePools.resources(name)
-    const usedBy = (p.used_by ?? []).map((u) => `  - ${u}\n`).join('')
-    return text(
-      `info:\n  description: "${p.description}"\n  driver: ${p.driver}\n  name: ${p.name}\n  space used: ${byteSizeIEC(res.space.used)}\n  total space: ${byteSizeIEC(res.space.total)}\nused by:\n${usedBy}`,
-    )
+    const usedBy: Record<string, string[]> = {}
+    for (const url of p.used_by ?? []) {
+      const [kind, entity] = url
+        .split('?')[0]!
+        .replace(/^\/1\.0\//, '')
+        .split('/')
+      if (kind && entity) (usedBy[kind] ??= []).push(decodeURIComponent(entity))
+    }
+    const info = {
+      description: p.description,
+      driver: p.driver,
+      name: p.name,
+      'space used': byteSizeIEC(res.space.used),
+      'total space': byteSizeIEC(res.space.total),
+    }
+    return yaml({ info, 'used by': usedBy })
   },
 }
 
