@@ -197,7 +197,7 @@ test('launch creates from the image, warns about networks on stderr, then starts
   const r = await w.run(['launch', 'busybox', 'n1', '-c', 'user.a=b', '-p', 'default', '-s', 'pool1', '-e'])
   assert.equal(r.code, 0)
   assert.equal(r.stdout, 'Creating n1\nStarting n1\n')
-  assert.match(r.stderr, /^The instance you are starting doesn't have any network attached to it\.\n/)
+  assert.match(r.stderr, /^\nThe instance you are starting doesn't have any network attached to it\.\n/)
   const post = w.state.lxd.calls.find((c) => c.method === 'POST' && c.path === '/1.0/instances')!
   assert.deepEqual(post.body, {
     name: 'n1',
@@ -212,13 +212,14 @@ test('launch creates from the image, warns about networks on stderr, then starts
   assert.deepEqual(state.body, { action: 'start', timeout: -1, force: false, stateful: false })
 })
 
-test('init -d overrides a profile device and prints only Creating', async () => {
+test('init -d overrides a profile device and prints Creating (and the network warning on stderr)', async () => {
   const w = fakeWorld()
   w.state.profiles.get('default')!.get('default')!.devices = {
     root: { type: 'disk', path: '/', pool: 'default' },
   }
   const r = await w.run(['init', 'busybox', 'n2', '-d', 'root,size=1GB'])
-  assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'Creating n2\n', ''])
+  assert.deepEqual([r.code, r.stdout], [0, 'Creating n2\n'])
+  assert.match(r.stderr, /^\nThe instance you are starting doesn't have any network attached to it\.\n/)
   const post = w.state.lxd.calls.find((c) => c.method === 'POST' && c.path === '/1.0/instances')!
   assert.deepEqual((post.body as { devices: unknown }).devices, {
     root: { type: 'disk', path: '/', pool: 'default', size: '1GB' },

@@ -42,7 +42,6 @@ async function create(
   ctx: Context,
   args: string[],
   flags: FlagValues,
-  launching: boolean,
 ): Promise<{ name: string; client: Awaited<ReturnType<Context['client']>> }> {
   if (flags.empty) throw new Error('Empty instances are not supported')
   const image = splitRemote(await ctx.config(), args[0]!)
@@ -94,9 +93,9 @@ async function create(
     ctx.stdio.out(`Instance name is: ${created}\n`)
   }
   const { instance } = await client.instances.get(created)
-  if (!Object.values(instance.expanded_devices ?? {}).some((d) => d.type === 'nic') && launching)
+  if (!Object.values(instance.expanded_devices ?? {}).some((d) => d.type === 'nic'))
     ctx.stdio.err(
-      "The instance you are starting doesn't have any network attached to it.\n  To create a new network, use: corral network create\n  To attach a network to an instance, use: corral network attach\n\n",
+      "\nThe instance you are starting doesn't have any network attached to it.\n  To create a new network, use: corral network create\n  To attach a network to an instance, use: corral network attach\n\n",
     )
   return { name: created, client }
 }
@@ -117,7 +116,7 @@ export const instanceInit: CommandDefinition = {
   async run(ctx, args, flags): Promise<Result> {
     if (flags.auto) return adminInitAuto(ctx, flags)
     if (args.length === 0) throw new UsageError('Invalid number of arguments', true)
-    await create(ctx, args, flags, false)
+    await create(ctx, args, flags)
     return none()
   },
 }
@@ -131,7 +130,7 @@ export const instanceLaunch: CommandDefinition = {
   args: { min: 1, max: 2 },
   flags: createFlags,
   async run(ctx, args, flags) {
-    const { name, client } = await create(ctx, args, flags, true)
+    const { name, client } = await create(ctx, args, flags)
     ctx.stdio.out(`Starting ${name}\n`)
     await client.instances
       .setState(name, { action: 'start', timeout: -1, force: false, stateful: false })
