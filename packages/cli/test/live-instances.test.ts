@@ -151,3 +151,10 @@ test(
     assert.equal((await corral(['list', '--format', 'csv'])).stdout, '')
   },
 )
+
+test('admin shutdown stops the daemon and returns once its socket is silent', { skip }, async () => {
+  const exited = new Promise((r) => daemon!.once('exit', r))
+  assert.deepEqual(await corral(['admin', 'shutdown']), { stdout: '', stderr: '', code: 0 })
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+  assert.notEqual(daemon!.exitCode, null)
+})
