@@ -83,7 +83,8 @@ export async function createInstance(
   Object.assign(config, {
     'volatile.base_image': image.fingerprint,
     'volatile.uuid': randomUUID(),
-    'volatile.idmap.base': String(hostRootUid(idmap)),
+    // LXD reports 0 for the shared map (an isolated map records its own first host id).
+    'volatile.idmap.base': '0',
     'volatile.idmap.next': JSON.stringify(idmap),
     'volatile.last_state.idmap': '[]',
   })
