@@ -1,36 +1,18 @@
 /** @module System tier: real unprivileged LXC containers through corrald and the stock lxc client. */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  makeStateDir,
-  repoRoot,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { run, startCorrald } from '../helpers/corrald.js'
+import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
-const skip =
-  rootSkipReason() ??
-  (run('which', ['lxc', 'lxc-start']).status === 0
-    ? undefined
-    : 'lxc (lxd-client) or LXC tools missing: run scripts/install-deps.sh')
+const skip = sessionSkipReason({ image: true, pool: true })
 const name = `crl${process.pid}c1`
+let s: LxcSession
 let dir = ''
-let home = ''
-let images = ''
-let daemon: Corrald | undefined
-
-const env = () => ({ ...process.env, LXD_DIR: dir, HOME: home })
-const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
-const must = (args: string[]) => {
-  const r = lxc(args)
-  assert.equal(r.status, 0, `lxc ${args.join(' ')}: ${r.stderr}`)
-  return r.stdout
-}
+const lxc = (args: string[], input?: string) => s.lxc(args, input)
+const must = (args: string[]) => s.must(args)
+const env = () => s.env()
 
 function subuidBase(): { start: number; size: number } {
   const line = readFileSync('/etc/subuid', 'utf8')
@@ -47,24 +29,12 @@ function initPid(): number {
 
 before(async () => {
   if (skip) return
-  dir = makeStateDir('corral-inst')
-  home = mkdtempSync('/tmp/corral-inst-home-')
-  images = mkdtempSync('/tmp/corral-inst-img-')
-  const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
-  assert.equal(built.status, 0, built.stderr)
-  daemon = await startCorrald(dir)
-  must(['storage', 'create', 'default', 'dir'])
-  must(['profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=default'])
-  must(['image', 'import', join(images, 'busybox.tar.xz'), '--alias', 'busybox'])
+  s = await startLxcSession('corral-inst', { image: true, pool: true })
+  dir = s.dir
 })
 
 after(async () => {
-  if (skip) return
-  // Whatever a failed test left: the container first, then the daemon and its files.
-  run('lxc-stop', ['-k', '-n', name, '-P', join(dir, 'containers')])
-  await cleanup(daemon, dir)
-  rmSync(home, { recursive: true, force: true })
-  rmSync(images, { recursive: true, force: true })
+  if (!skip) await s.close([name])
 })
 
 test("lxc launch runs an unprivileged container mapped to root's subuid range", { skip }, () => {
@@ -107,12 +77,12 @@ test('lxc exec on a terminal runs interactively with a pty', { skip }, () => {
 })
 
 test('lxc file push and pull round-trip content, owner and mode', { skip }, () => {
-  const src = join(home, 'pushed.txt')
+  const src = join(s.home, 'pushed.txt')
   writeFileSync(src, 'hello from the host\n')
   must(['file', 'push', src, `${name}/root/pushed.txt`, '--uid', '1000', '--gid', '1000', '--mode', '0640'])
   const st = lxc(['exec', name, '--', 'stat', '-c', '%u:%g:%a', '/root/pushed.txt'])
   assert.equal(st.stdout, '1000:1000:640\n')
-  const dest = join(home, 'pulled.txt')
+  const dest = join(s.home, 'pulled.txt')
   must(['file', 'pull', `${name}/root/pushed.txt`, dest])
   assert.equal(readFileSync(dest, 'utf8'), 'hello from the host\n')
 })
@@ -126,11 +96,66 @@ test('lxc snapshot and lxc restore bring back the file system', { skip }, () => 
   assert.match(must(['list', name, '--format', 'csv', '-c', 'nsS']), new RegExp(`^${name},RUNNING,1$`, 'm'))
 })
 
+test('limits.memory and limits.processes reach the container cgroups at start', { skip }, () => {
+  must(['config', 'set', name, 'limits.memory', '64MiB'])
+  must(['config', 'set', name, 'limits.processes', '123'])
+  must(['restart', name, '--force'])
+  const payload = readdirSync('/sys/fs/cgroup/pids').find((e) => e.endsWith(`.payload.${name}`))
+  assert.ok(payload, 'payload cgroup exists')
+  assert.equal(readFileSync(`/sys/fs/cgroup/pids/${payload}/pids.max`, 'utf8').trim(), '123')
+  assert.equal(
+    readFileSync(`/sys/fs/cgroup/memory/${payload}/memory.limit_in_bytes`, 'utf8').trim(),
+    String(64 * 2 ** 20),
+  )
+  must(['config', 'unset', name, 'limits.memory'])
+  must(['config', 'unset', name, 'limits.processes'])
+})
+
+test('a read-only host bind mount (disk device) is visible and cannot be written', { skip }, () => {
+  const shared = join(s.home, 'shared')
+  mkdirSync(shared, { recursive: true })
+  writeFileSync(join(shared, 'hello'), 'from host\n')
+  must(['stop', name, '--force'])
+  must([
+    'config',
+    'device',
+    'add',
+    name,
+    'data',
+    'disk',
+    `source=${shared}`,
+    'path=/mnt/data',
+    'readonly=true',
+  ])
+  must(['start', name])
+  assert.equal(must(['exec', name, '--', 'cat', '/mnt/data/hello']), 'from host\n')
+  const write = lxc(['exec', name, '--', 'sh', '-c', 'echo x > /mnt/data/new'])
+  assert.notEqual(write.status, 0)
+  assert.equal(existsSync(join(shared, 'new')), false)
+  must(['stop', name, '--force'])
+  must(['config', 'device', 'remove', name, 'data'])
+  must(['start', name])
+})
+
+test(
+  'an instance that died while the daemon was down is started again at daemon start',
+  { skip },
+  async () => {
+    await s.daemon().kill()
+    run('lxc-stop', ['-k', '-n', name, '-P', join(dir, 'containers')])
+    s.setDaemon(await startCorrald(dir))
+    for (let i = 0; i < 100 && !/RUNNING/.test(must(['list', name, '--format', 'csv', '-c', 's'])); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},RUNNING$`, 'm'))
+  },
+)
+
 test('a SIGKILLed corrald leaves the container running, and a restarted one finds it', { skip }, async () => {
   const pid = initPid()
-  await daemon!.kill()
+  await s.daemon().kill()
   assert.ok(existsSync(`/proc/${pid}`), 'container init survived the daemon')
-  daemon = await startCorrald(dir)
+  s.setDaemon(await startCorrald(dir))
   assert.match(must(['list', name, '--format', 'csv', '-c', 'ns']), new RegExp(`^${name},RUNNING$`, 'm'))
   assert.equal(initPid(), pid)
   const r = lxc(['exec', name, '--', 'true'])
@@ -160,6 +185,6 @@ test('stop and delete leave no LXC container, no mounts and no directories behin
   assert.equal(existsSync(join(dir, 'logs', name)), false)
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((l) => l.includes(join(dir, 'storage-pools', 'default', 'containers')))
+    .filter((l) => l.includes(`${dir}/`))
   assert.deepEqual(mounts, [])
 })

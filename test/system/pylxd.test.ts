@@ -1,30 +1,17 @@
 /** @module System tier: pylxd (Debian's python3-pylxd 2.2) drives corrald unchanged. */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  makeStateDir,
-  repoRoot,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { run } from '../helpers/corrald.js'
+import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const python = '/usr/bin/python3'
 const skip =
-  rootSkipReason() ??
+  sessionSkipReason({ image: true, pool: true }) ??
   (run(python, ['-c', 'import pylxd']).status === 0
     ? undefined
-    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)') ??
-  (existsSync('/bin/busybox') ? undefined : 'busybox-static is not installed')
+    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)')
 const name = `crlpy${process.pid}`
-let dir = ''
-let home = ''
-let images = ''
-let daemon: Corrald | undefined
+let session: LxcSession
 
 // The whole pylxd session: create from an image, start, execute, stop, delete; prints JSON facts.
 const script = `
@@ -48,33 +35,15 @@ print(json.dumps(out))
 `
 
 before(async () => {
-  if (skip) return
-  dir = makeStateDir('corral-pylxd')
-  home = mkdtempSync('/tmp/corral-pylxd-home-')
-  images = mkdtempSync('/tmp/corral-pylxd-img-')
-  assert.equal(run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images]).status, 0)
-  daemon = await startCorrald(dir)
-  const env = { ...process.env, LXD_DIR: dir, HOME: home }
-  for (const args of [
-    ['storage', 'create', 'default', 'dir'],
-    ['profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=default'],
-    ['image', 'import', join(images, 'busybox.tar.xz'), '--alias', 'busybox'],
-  ]) {
-    const r = run('lxc', args, { env })
-    assert.equal(r.status, 0, r.stderr)
-  }
+  if (!skip) session = await startLxcSession('corral-pylxd', { image: true, pool: true })
 })
 
 after(async () => {
-  if (skip) return
-  run('lxc-stop', ['-k', '-n', name, '-P', join(dir, 'containers')])
-  await cleanup(daemon, dir)
-  rmSync(home, { recursive: true, force: true })
-  rmSync(images, { recursive: true, force: true })
+  if (!skip) await session.close([name])
 })
 
 test('pylxd creates from an image, starts, executes, stops and deletes a container', { skip }, () => {
-  const r = run(python, ['-c', script], { env: { ...process.env, LXD_DIR: dir, HOME: home } })
+  const r = run(python, ['-c', script], { env: session.env() })
   assert.equal(r.status, 0, r.stderr)
   const out = JSON.parse(r.stdout) as Record<string, unknown>
   assert.deepEqual(out, {

@@ -1,6 +1,7 @@
 /** @module Instance and instance snapshot rows. */
 import { conflict, notFound } from '@corral/api'
 import type { Db } from './db.js'
+import { renameScoped } from './rename.js'
 
 /** An instance as stored. */
 export interface InstanceRecord {
@@ -160,15 +161,7 @@ export function touchInstance(db: Db, id: number, when: string): void {
 
 /** Renames an instance; 409 when taken. */
 export function renameInstance(db: Db, id: number, newName: string): void {
-  db.transaction(() => {
-    const taken = db
-      .prepare(
-        'SELECT 1 FROM instances WHERE name = ? AND project_id = (SELECT project_id FROM instances WHERE id = ?)',
-      )
-      .get(newName, id)
-    if (taken) throw conflict(`Name "${newName}" already in use`)
-    db.prepare('UPDATE instances SET name = ? WHERE id = ?').run(newName, id)
-  })()
+  renameScoped(db, { table: 'instances', scope: 'project_id' }, id, newName)
 }
 
 /** Deletes an instance row and, by cascade, its snapshots. */
@@ -249,15 +242,7 @@ export function createSnapshot(db: Db, inst: InstanceRecord, name: string, when:
 
 /** Renames a snapshot; 409 when taken. */
 export function renameSnapshot(db: Db, id: number, newName: string): void {
-  db.transaction(() => {
-    const taken = db
-      .prepare(
-        'SELECT 1 FROM instances_snapshots WHERE name = ? AND instance_id = (SELECT instance_id FROM instances_snapshots WHERE id = ?)',
-      )
-      .get(newName, id)
-    if (taken) throw conflict(`Name "${newName}" already in use`)
-    db.prepare('UPDATE instances_snapshots SET name = ? WHERE id = ?').run(newName, id)
-  })()
+  renameScoped(db, { table: 'instances_snapshots', scope: 'instance_id' }, id, newName)
 }
 
 /** Deletes a snapshot row. */

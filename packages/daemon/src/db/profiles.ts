@@ -1,6 +1,7 @@
 /** @module Profile rows. */
 import { conflict, notFound } from '@corral/api'
 import type { Db } from './db.js'
+import { renameScoped } from './rename.js'
 
 /** A profile as stored. */
 export interface ProfileRecord {
@@ -76,15 +77,7 @@ export function updateProfile(db: Db, id: number, content: ProfileContent): void
 
 /** Renames a profile; 409 when the new name is taken in its project. */
 export function renameProfile(db: Db, id: number, newName: string): void {
-  db.transaction(() => {
-    const taken = db
-      .prepare(
-        'SELECT 1 FROM profiles WHERE name = ? AND project_id = (SELECT project_id FROM profiles WHERE id = ?)',
-      )
-      .get(newName, id)
-    if (taken) throw conflict(`Name "${newName}" already in use`)
-    db.prepare('UPDATE profiles SET name = ? WHERE id = ?').run(newName, id)
-  })()
+  renameScoped(db, { table: 'profiles', scope: 'project_id' }, id, newName)
 }
 
 /** Deletes a profile. */

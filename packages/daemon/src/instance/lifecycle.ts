@@ -12,6 +12,7 @@ import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
+import { unmountDiskDevices } from './lxc/disk-mounts.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
 import { lxcFiles } from './lxc/paths.js'
@@ -181,6 +182,7 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
   }
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   rmSync(instanceLogDir(state, inst.project, inst.name), { recursive: true, force: true })
+  await unmountDiskDevices(state, inst)
   await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
   db.deleteInstance(state.db, inst.id)
   emit(state, 'instance-deleted', inst, caller)

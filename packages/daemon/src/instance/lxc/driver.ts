@@ -1,36 +1,16 @@
 /** @module Starts and stops containers with LXC's tools, out of process (see docs/runtime.md). */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
-import { badRequest } from '@corral/api'
 import type { InstanceRecord } from '../../db/instances.js'
 import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
-import { buildLxcConfig, type MountEntry } from './lxc-config.js'
+import { mountDiskDevices, unmountDiskDevices } from './disk-mounts.js'
+import { buildLxcConfig } from './lxc-config.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
-
-function bindMounts(devices: Expanded['devices']): MountEntry[] {
-  return Object.values(devices)
-    .filter((d) => d.type === 'disk' && d.path !== '/' && d.source)
-    .flatMap((d) => {
-      const source = d.source!
-      if (!existsSync(source)) {
-        if (['false', '0', 'no', 'off'].includes((d.required ?? 'true').toLowerCase())) return []
-        throw badRequest(`Missing source path "${source}" for disk device`)
-      }
-      return [
-        {
-          source,
-          target: d.path!.replace(/^\/+/, ''),
-          readonly: ['true', '1', 'yes', 'on'].includes((d.readonly ?? '').toLowerCase()),
-          file: !statSync(source).isDirectory(),
-        },
-      ]
-    })
-}
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
 function lxcErrors(logFile: string): string {
@@ -78,7 +58,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
     cgroupVersion: cgroupVersion(),
     apparmor: existsSync('/sys/kernel/security/apparmor'),
     config: opts.expanded.config,
-    mounts: bindMounts(opts.expanded.devices),
+    mounts: await mountDiskDevices(state, inst, opts.expanded.devices),
     cpuCount: onlineCpuCount(),
     hostMemory: totalmem(),
   })
@@ -87,6 +67,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   try {
     await state.host.run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
   } catch (err) {
+    await unmountDiskDevices(state, inst)
     throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
   }
 }
@@ -101,4 +82,5 @@ export async function stopContainer(
   if (opts.force) args.push('-k')
   else args.push('-t', String(opts.timeout < 0 ? 60 : opts.timeout))
   await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
+  await unmountDiskDevices(state, inst)
 }

@@ -1,0 +1,60 @@
+/** @module Host-path disk devices: bind-mounted by host root under devices/, then into the container. */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { badRequest } from '@corral/api'
+import type { State } from '../../state.js'
+import { unmountIfMounted } from '../../storage/drivers/mounts.js'
+import type { Expanded } from '../expand.js'
+import type { MountEntry } from './lxc-config.js'
+import { lxcName } from './paths.js'
+
+const isTrue = (v: string | undefined): boolean =>
+  ['true', '1', 'yes', 'on'].includes((v ?? '').toLowerCase())
+
+/** Where an instance's device mounts live: `$CORRAL_DIR/devices/<lxc name>`. */
+export function devicesDir(state: State, project: string, name: string): string {
+  return join(state.paths.dir, 'devices', lxcName(project, name))
+}
+
+/**
+ * Mounts each host-path disk device at devices/<instance>/disk.<device> as host root and
+ * returns the LXC mount entries for them. LXC mounts entries as the container's root, which
+ * cannot reach a source below a private directory (e.g. under /root); this staging mount can,
+ * as LXD does it.
+ */
+export async function mountDiskDevices(
+  state: State,
+  inst: { project: string; name: string },
+  devices: Expanded['devices'],
+): Promise<MountEntry[]> {
+  await unmountDiskDevices(state, inst)
+  const base = devicesDir(state, inst.project, inst.name)
+  const entries: MountEntry[] = []
+  for (const [device, d] of Object.entries(devices)) {
+    if (d.type !== 'disk' || d.path === '/' || !d.source) continue
+    if (!existsSync(d.source)) {
+      if (!isTrue(d.required ?? 'true')) continue
+      throw badRequest(`Missing source path "${d.source}" for disk device "${device}"`)
+    }
+    const file = !statSync(d.source).isDirectory()
+    mkdirSync(base, { recursive: true, mode: 0o711 })
+    const stage = join(base, `disk.${device}`)
+    if (file) writeFileSync(stage, '')
+    else mkdirSync(stage, { recursive: true })
+    await state.host.run('mount', ['--bind', d.source, stage])
+    if (isTrue(d.readonly)) await state.host.run('mount', ['-o', 'remount,bind,ro', stage])
+    entries.push({ source: stage, target: d.path!.replace(/^\/+/, ''), readonly: isTrue(d.readonly), file })
+  }
+  return entries
+}
+
+/** Unmounts and removes an instance's staged device mounts (after a stop, before a start, at delete). */
+export async function unmountDiskDevices(
+  state: State,
+  inst: { project: string; name: string },
+): Promise<void> {
+  const base = devicesDir(state, inst.project, inst.name)
+  if (!existsSync(base)) return
+  for (const entry of readdirSync(base)) await unmountIfMounted(state.host, join(base, entry))
+  rmSync(base, { recursive: true, force: true })
+}

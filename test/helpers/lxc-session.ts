@@ -1,0 +1,99 @@
+/** @module System tier: a real corrald plus the stock lxc client pointed at it, optionally with the busybox image and a pool. */
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  cleanup,
+  makeStateDir,
+  repoRoot,
+  rootSkipReason,
+  run,
+  startCorrald,
+  type Corrald,
+} from './corrald.js'
+
+/** What a session sets up besides the daemon. */
+export interface SessionOptions {
+  /** Build the busybox image into `images` (and import it as `busybox` when `pool` is set too). */
+  image?: boolean
+  /** Create dir pool `default` and put the root disk in the default profile. */
+  pool?: boolean
+}
+
+/** A daemon, a client home and helpers to run the stock client against it. */
+export interface LxcSession {
+  dir: string
+  home: string
+  images: string
+  daemon(): Corrald
+  /** Replaces the daemon handle (after a kill and restart). */
+  setDaemon(d: Corrald): void
+  env(): NodeJS.ProcessEnv
+  lxc(args: string[], input?: string): ReturnType<typeof run>
+  /** Runs lxc and fails the test unless it exits 0; returns stdout. */
+  must(args: string[]): string
+  /** Force-stops the named containers, stops the daemon, removes every directory. */
+  close(containers?: string[]): Promise<void>
+}
+
+/** Why a stock-client session cannot run here, or undefined. */
+export function sessionSkipReason(opts: SessionOptions = {}): string | undefined {
+  return (
+    rootSkipReason() ??
+    (run('which', ['lxc']).status === 0
+      ? undefined
+      : 'the lxc client is not installed (scripts/install-deps.sh installs lxd-client)') ??
+    (opts.image && !existsSync('/bin/busybox')
+      ? '/bin/busybox is missing (install busybox-static)'
+      : undefined) ??
+    (opts.pool && run('which', ['lxc-start']).status !== 0
+      ? 'LXC is not installed (scripts/install-deps.sh)'
+      : undefined)
+  )
+}
+
+/** Starts corrald on a fresh state directory and prepares what `opts` asks for. */
+export async function startLxcSession(prefix: string, opts: SessionOptions = {}): Promise<LxcSession> {
+  const dir = makeStateDir(prefix)
+  const home = mkdtempSync(join('/tmp', `${prefix}-home-`))
+  const images = join(home, 'images')
+  let daemon: Corrald | undefined
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, LXD_DIR: dir, HOME: home, EDITOR: '/bin/false' })
+  const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
+  const must = (args: string[]): string => {
+    const r = lxc(args)
+    assert.equal(r.status, 0, `lxc ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  const session: LxcSession = {
+    dir,
+    home,
+    images,
+    daemon: () => daemon!,
+    setDaemon: (d) => (daemon = d),
+    env,
+    lxc,
+    must,
+    async close(containers = []) {
+      for (const name of containers) run('lxc-stop', ['-k', '-n', name, '-P', join(dir, 'containers')])
+      await cleanup(daemon, dir)
+      rmSync(home, { recursive: true, force: true })
+    },
+  }
+  try {
+    if (opts.image) {
+      const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
+      assert.equal(built.status, 0, built.stderr)
+    }
+    daemon = await startCorrald(dir)
+    if (opts.pool) {
+      must(['storage', 'create', 'default', 'dir'])
+      must(['profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=default'])
+      if (opts.image) must(['image', 'import', join(images, 'busybox.tar.xz'), '--alias', 'busybox'])
+    }
+    return session
+  } catch (err) {
+    await session.close()
+    throw err
+  }
+}
