@@ -2,7 +2,7 @@
 import { entityUrl } from '../events/lifecycle.js'
 import type { Caller } from '../instance/lifecycle.js'
 import { instanceLock, lockKey } from '../instance/service.js'
-import type { LiveOperation } from '../operation/operation.js'
+import type { LiveOperation, OperationContext } from '../operation/operation.js'
 import type { ApiRequest } from './endpoint.js'
 
 /** The caller of a request: its project and requestor. */
@@ -14,7 +14,7 @@ export function callerOf(req: ApiRequest): Caller {
 export function instanceOperation(
   req: ApiRequest,
   opts: { name: string; description: string; extraResources?: string[] },
-  work: () => Promise<Record<string, unknown> | void>,
+  work: (ctx: OperationContext) => Promise<Record<string, unknown> | void>,
 ): LiveOperation {
   const project = req.project()
   return req.state.operations.create({
@@ -25,6 +25,6 @@ export function instanceOperation(
       instances: [entityUrl(`/1.0/instances/${opts.name}`, project), ...(opts.extraResources ?? [])],
     },
     requestor: req.requestor(),
-    run: () => instanceLock.run(lockKey(project, opts.name), work),
+    run: (ctx) => instanceLock.run(lockKey(project, opts.name), () => work(ctx)),
   })
 }

@@ -146,8 +146,10 @@ export const instanceEndpoints = [
           throw badRequest(`Instance "${create.name}" already exists`)
         }
         return async(
-          instanceOperation(req, { name: create.name, description: 'Creating instance' }, async () => {
-            await createInstance(req.state, create, callerOf(req))
+          instanceOperation(req, { name: create.name, description: 'Creating instance' }, async (ctx) => {
+            await createInstance(req.state, create, callerOf(req), (text) =>
+              ctx.setMetadata({ create_instance_from_image_unpack_progress: text }),
+            )
           }),
         )
       },

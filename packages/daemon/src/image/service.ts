@@ -7,6 +7,8 @@ import { getProject } from '../db/projects.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { LiveOperation } from '../operation/operation.js'
 import type { State } from '../state.js'
+import { listPools } from '../storage/service.js'
+import { loadPool } from '../storage/pool.js'
 import { removeImageFiles } from './store.js'
 
 export type { ImageRecord, AliasRecord } from '../db/images.js'
@@ -127,8 +129,18 @@ export function deleteImage(state: State, image: db.ImageRecord, opts: WriteOpti
     requestor: opts.requestor,
     run: async () => {
       db.deleteImage(state.db, image.id)
-      if (db.countImageFingerprint(state.db, image.fingerprint) === 0)
+      if (db.countImageFingerprint(state.db, image.fingerprint) === 0) {
         await removeImageFiles(state, image.fingerprint)
+        // Copy-on-write pools keep an unpacked copy of the image; instances made from it are
+        // independent snapshots, so it can go too.
+        for (const pool of listPools(state)) {
+          await loadPool(state, pool.name)
+            .deleteImageVolume(image.fingerprint)
+            .catch((err: unknown) =>
+              state.log.warn('Failed to drop cached image volume', { pool: pool.name, err: String(err) }),
+            )
+        }
+      }
       publishLifecycle(state.events, 'image-deleted', entityUrl(url, image.project), {
         ...opts,
         project: image.project,

@@ -72,6 +72,7 @@ export async function createInstance(
   state: State,
   req: CreateRequest,
   caller: Caller,
+  progress: (text: string) => void = () => {},
 ): Promise<db.InstanceRecord> {
   const image = findImage(state, caller.project, req.image)
   req = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
@@ -98,7 +99,11 @@ export async function createInstance(
       project: caller.project,
       instance: req.name,
       fingerprint: image.fingerprint,
-      unpack: (dir) => unpackImage(state, image.fingerprint, dir),
+      unpack: async (dir) => {
+        progress('Unpack: 0%')
+        await unpackImage(state, image.fingerprint, dir)
+        progress('Unpack: 100%')
+      },
     })
     revert.add(() => pool.deleteInstance(caller.project, req.name))
     protectVolume(pool.instancePath(caller.project, req.name), idmap)

@@ -137,6 +137,11 @@ test('an instance is created from an image alias with LXD fields and volatile ke
   })
   assert.equal(done.status, 'Success', done.err)
   assert.deepEqual(done.resources, { instances: ['/1.0/instances/c1'] })
+  assert.equal(
+    done.metadata?.create_instance_from_image_unpack_progress,
+    'Unpack: 100%',
+    "progress in LXD's key",
+  )
   const inst = await ok<Instance>(sock(), 'GET', '/1.0/instances/c1')
   assert.equal(inst.status, 'Stopped')
   assert.equal(inst.status_code, 102)
