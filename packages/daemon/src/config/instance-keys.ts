@@ -1,6 +1,6 @@
 /** @module Instance configuration keys, shared by instances and profiles. */
 import { defineKeys } from './key.js'
-import { isCpuSet, isInRange, isSizeOrPercent } from './validate.js'
+import { isCpuSet, isInRange, isSingleLine, isSizeOrPercent } from './validate.js'
 
 /** Keys an instance or a profile may carry (LXD's InstanceConfigKeysAny/Container). */
 export const instanceKeys = defineKeys(
@@ -9,7 +9,11 @@ export const instanceKeys = defineKeys(
     'boot.autostart': { type: 'bool', short: 'Whether to start the instance when the daemon starts' },
     'boot.autostart.delay': { type: 'integer', default: '0', short: 'Seconds to wait after starting it' },
     'boot.autostart.priority': { type: 'integer', default: '0', short: 'Start order (higher first)' },
-    'environment.*': { type: 'string', short: 'Environment variable for the instance and exec sessions' },
+    'environment.*': {
+      type: 'string',
+      validate: isSingleLine,
+      short: 'Environment variable for the instance and exec sessions',
+    },
     'limits.cpu': { type: 'string', validate: isCpuSet, short: 'Number or range of CPUs to expose' },
     'limits.memory': {
       type: 'string',

@@ -108,6 +108,12 @@ export const isHttpUrl: Validator = (value) => {
     throw new Error(`Invalid URL scheme "${url.protocol}"`)
 }
 
+/** A single-line value: no newline or other control character (it may end up in a config file line). */
+export const isSingleLine: Validator = (value) => {
+  if (/[\p{Cc}]/u.test(value.replace(/\t/g, '')))
+    throw new Error('Value must not contain newlines or control characters')
+}
+
 /** Any string. */
 export const isAny: Validator = () => {}
 

@@ -1,12 +1,13 @@
 /** @module The `disk` device: the root disk (a storage pool) or a host path bind-mounted in. */
 import { badRequest } from '@corral/api'
 import { defineKeys } from '../config/key.js'
-import { isBool } from '../config/validate.js'
+import { isBool, isSingleLine } from '../config/validate.js'
 import type { DeviceDriver } from './device.js'
 import { deviceKeyMessages } from './messages.js'
 
 const absolute = (value: string): void => {
   if (!value.startsWith('/')) throw new Error('Must be an absolute path')
+  isSingleLine(value)
 }
 
 /** LXD's `disk` device type (root disk and host bind mounts). */
@@ -20,7 +21,11 @@ export const diskDevice: DeviceDriver = {
         validate: absolute,
         short: 'Path inside the instance where the disk is mounted',
       },
-      source: { type: 'string', short: 'Host path to bind-mount (file or directory)' },
+      source: {
+        type: 'string',
+        validate: isSingleLine,
+        short: 'Host path to bind-mount (file or directory)',
+      },
       pool: { type: 'string', short: 'Storage pool of the root disk' },
       readonly: { type: 'bool', validate: isBool, default: 'false', short: 'Mount read-only' },
       required: { type: 'bool', default: 'true', short: 'Fail when the source is missing' },

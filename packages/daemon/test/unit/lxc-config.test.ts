@@ -86,3 +86,19 @@ test('expand() applies profiles in order, local config on top, and drops none de
   assert.deepEqual(Object.keys(out.devices), ['root'])
   assert.equal(rootDisk(out.devices)?.[0], 'root')
 })
+
+test('buildLxcConfig() refuses a line break that would inject configuration', () => {
+  assert.throws(
+    () =>
+      buildLxcConfig({ ...base, config: { 'environment.X': 'a\nlxc.mount.entry = / mnt none bind 0 0' } }),
+    /line break/,
+  )
+  assert.throws(
+    () =>
+      buildLxcConfig({
+        ...base,
+        mounts: [{ source: '/srv\nlxc.idmap = u 0 0 1', target: 'mnt', readonly: false, file: false }],
+      }),
+    /line break/,
+  )
+})

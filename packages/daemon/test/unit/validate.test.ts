@@ -66,3 +66,8 @@ test('serverKeys.validate() names the key and value of a bad value', () => {
 test('serverKeys.validate() accepts an empty value as an unset', () => {
   assert.doesNotThrow(() => serverKeys.validate({ 'core.shutdown_timeout': '' }))
 })
+
+test('environment.* values must be single lines', () => {
+  assert.throws(() => instanceKeys.validate({ 'environment.X': 'a\nb' }), ApiError)
+  assert.doesNotThrow(() => instanceKeys.validate({ 'environment.X': 'a\tb c' }))
+})

@@ -65,6 +65,20 @@ function limitLines(input: LxcConfigInput): string[] {
 
 /** Renders the LXC config; the same input always gives the same text. */
 export function buildLxcConfig(input: LxcConfigInput): string {
+  // Every value below lands on one line; a newline would inject configuration (raw.lxc is the one way to add lines).
+  const values = [
+    input.name,
+    input.hostname,
+    input.rootfs,
+    input.logFile,
+    input.consoleLog,
+    ...input.mounts.flatMap((m) => [m.source, m.target]),
+  ]
+  const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
+  for (const v of [...values, ...config.map(([k, v]) => `${k}=${v}`)]) {
+    if (/[\r\n]/.test(v))
+      throw new Error(`Refusing a line break in LXC configuration value ${JSON.stringify(v)}`)
+  }
   const privileged = input.idmap.length === 0
   const lines = [
     `lxc.include = ${commonConf}`,
