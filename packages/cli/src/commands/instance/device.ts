@@ -3,17 +3,8 @@ import type { Instance } from '@corral/api'
 import { parseSetArgs, type CommandDefinition, type CommandGroup } from '../../command.js'
 import { none, text, yaml } from '../../render/result.js'
 import { instanceRef } from './common.js'
+import { deviceNamesText, parseDeviceProps, removedText } from '../device-common.js'
 import { updateInstance } from './config.js'
-
-function parseProps(args: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const arg of args) {
-    const at = arg.indexOf('=')
-    if (at < 0) throw new Error(`No value found in "${arg}"`)
-    out[arg.slice(0, at)] = arg.slice(at + 1)
-  }
-  return out
-}
 
 const profileOnly =
   'Device from profile(s) cannot be modified for individual instance. Override device or modify profile instead'
@@ -36,7 +27,7 @@ export const deviceAdd: CommandDefinition = {
   async run(ctx, args) {
     const { client, name } = await instanceRef(ctx, args[0]!)
     const device = args[1]!
-    const props = { type: args[2]!, ...parseProps(args.slice(3)) }
+    const props = { type: args[2]!, ...parseDeviceProps(args.slice(3)) }
     await updateInstance(client, name, (put) => {
       if (device in put.devices) throw new Error('The device already exists')
       put.devices[device] = props
@@ -114,12 +105,7 @@ export const deviceRemove: CommandDefinition = {
         delete put.devices[device]
       }
     })
-    return text(
-      args
-        .slice(1)
-        .map((d) => `Device ${d} removed from ${name}\n`)
-        .join(''),
-    )
+    return text(removedText(args.slice(1), name))
   },
 }
 
@@ -132,7 +118,7 @@ export const deviceOverride: CommandDefinition = {
   async run(ctx, args) {
     const { client, name } = await instanceRef(ctx, args[0]!)
     const device = args[1]!
-    const props = parseProps(args.slice(2))
+    const props = parseDeviceProps(args.slice(2))
     await updateInstance(client, name, (put, current) => {
       if (device in put.devices) throw new Error('The device already exists')
       const base = current.expanded_devices?.[device]
@@ -165,11 +151,7 @@ export const deviceList: CommandDefinition = {
   async run(ctx, args) {
     const { client, name } = await instanceRef(ctx, args[0]!)
     const { instance } = await client.instances.get(name)
-    return text(
-      Object.keys(instance.devices ?? {})
-        .map((d) => `${d}\n`)
-        .join(''),
-    )
+    return text(deviceNamesText(instance.devices))
   },
 }
 

@@ -2,18 +2,8 @@
 import type { CommandDefinition, CommandGroup } from '../../command.js'
 import { text, yaml } from '../../render/result.js'
 import { target } from '../common.js'
+import { deviceNamesText, parseDeviceProps, removedText } from '../device-common.js'
 import { profileDeviceGet, profileDeviceSet, profileDeviceUnset } from './device-config.js'
-
-/** Parses device `key=value` properties with lxc's message for a bare word. */
-function parseProps(args: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const arg of args) {
-    const at = arg.indexOf('=')
-    if (at < 0) throw new Error(`No value found in "${arg}"`)
-    out[arg.slice(0, at)] = arg.slice(at + 1)
-  }
-  return out
-}
 
 /** `corral profile device add [<remote>:]<profile> <device> <type> [key=value...]`. */
 export const profileDeviceAdd: CommandDefinition = {
@@ -26,7 +16,7 @@ export const profileDeviceAdd: CommandDefinition = {
   async run(ctx, args) {
     const { client, name } = await target(ctx, args[0]!, 'profile')
     const device = args[1]!
-    const props = { type: args[2]!, ...parseProps(args.slice(3)) }
+    const props = { type: args[2]!, ...parseDeviceProps(args.slice(3)) }
     const { profile, etag } = await client.profiles.get(name)
     if (device in profile.devices) throw new Error('The device already exists')
     const devices = { ...profile.devices, [device]: props }
@@ -58,12 +48,7 @@ export const profileDeviceRemove: CommandDefinition = {
       { config: profile.config, description: profile.description, devices },
       etag,
     )
-    return text(
-      args
-        .slice(1)
-        .map((d) => `Device ${d} removed from ${name}\n`)
-        .join(''),
-    )
+    return text(removedText(args.slice(1), name))
   },
 }
 
@@ -89,11 +74,7 @@ export const profileDeviceList: CommandDefinition = {
   async run(ctx, args) {
     const { client, name } = await target(ctx, args[0]!, 'profile')
     const { profile } = await client.profiles.get(name)
-    return text(
-      Object.keys(profile.devices ?? {})
-        .map((d) => `${d}\n`)
-        .join(''),
-    )
+    return text(deviceNamesText(profile.devices))
   },
 }
 
