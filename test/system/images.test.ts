@@ -1,49 +1,28 @@
 /** @module System tier: the stock lxc client imports, lists, shows, edits, exports and deletes corrald images. */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  makeStateDir,
-  repoRoot,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
-const skip =
-  rootSkipReason() ??
-  (run('which', ['lxc']).status !== 0
-    ? 'the lxc client is not installed (scripts/install-deps.sh installs lxd-client)'
-    : !existsSync('/bin/busybox')
-      ? '/bin/busybox is missing (install busybox-static)'
-      : undefined)
+const skip = sessionSkipReason({ image: true })
+let session: LxcSession
 let dir = ''
 let home = ''
 let images = ''
-let daemon: Corrald | undefined
 
 before(async () => {
   if (skip) return
-  home = mkdtempSync(join('/tmp', 'corral-img-home-'))
-  images = join(home, 'images')
-  const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
-  assert.equal(built.status, 0, built.stderr)
-  dir = makeStateDir('corral-img')
-  daemon = await startCorrald(dir)
+  session = await startLxcSession('corral-img', { image: true })
+  ;({ dir, home, images } = session)
 })
 
 after(async () => {
-  if (skip) return
-  await cleanup(daemon, dir)
-  rmSync(home, { recursive: true, force: true })
+  if (!skip) await session.close()
 })
 
-const env = () => ({ ...process.env, LXD_DIR: dir, HOME: home, EDITOR: '/bin/false' })
-const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
+const lxc = (args: string[], input?: string) => session.lxc(args, input)
 const sha256 = (...files: string[]) => {
   const h = createHash('sha256')
   for (const f of files) h.update(readFileSync(f))
