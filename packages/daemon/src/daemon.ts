@@ -15,6 +15,8 @@ import { OperationRegistry } from './operation/operation.js'
 import type { Paths, State } from './state.js'
 import { autostartInstances } from './instance/autostart.js'
 import { mountPools } from './storage/index.js'
+import { ensureServerCertificate } from './certificate/server-cert.js'
+import { TlsListener } from './endpoints/tls.js'
 import { isPastSupportEnd, release } from './version.js'
 
 /** How to start a daemon. */
@@ -74,6 +76,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const stopped = new Promise<void>((r) => (resolveStopped = r))
   let server: Server | undefined
   let router: Router | undefined
+  let tls: TlsListener | undefined
   let stopping: Promise<void> | undefined
 
   const state: State = {
@@ -84,6 +87,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     host,
     paths,
     environment: await gatherEnvironment(host, existsSync('/usr/sbin/nft') ? 'nftables' : 'xtables'),
+    https: {
+      apply: (address) => (tls ? tls.apply(address) : Promise.resolve()),
+      current: () => tls?.current ?? '',
+    },
     phase: 'starting',
     requestShutdown: () => setImmediate(() => void stop()),
   }
@@ -95,6 +102,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       const minutes = Number(loadServerConfig(db)['core.shutdown_timeout'] ?? '5')
       await state.operations.drain(minutes * 60)
       router?.closeSockets()
+      await tls?.close()
       if (server) {
         const closed = new Promise((r) => server!.close(r))
         server.closeAllConnections()
@@ -111,9 +119,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     })())
 
   await mountPools(state)
+  const certificate = await ensureServerCertificate(paths.dir, host)
+  state.environment.certificate = certificate.cert
+  state.environment.certificate_fingerprint = certificate.fingerprint
   try {
     router = mount(endpoints, state)
     server = await listenUnix(paths.socket, gid, router)
+    tls = new TlsListener(certificate, router, db)
+    const address = loadServerConfig(db)['core.https_address'] ?? ''
+    // A remote API that cannot bind is reported, not fatal: local access must keep working.
+    await tls
+      .apply(address)
+      .catch((err: unknown) =>
+        log.error('Failed to start the remote API listener', { address, err: String(err) }),
+      )
   } catch (err) {
     db.close()
     throw err

@@ -25,6 +25,13 @@ export interface State {
   environment: ServerEnvironment
   /** starting: 503 for API calls; stopping: 503 except local control. */
   phase: 'starting' | 'ready' | 'stopping'
+  /** The remote API listener (core.https_address). */
+  https: {
+    /** Binds the new address first ('' stops); a failure is a 400 and changes nothing. */
+    apply(address: string): Promise<void>
+    /** The address served now, '' when none. */
+    current(): string
+  }
   /** Asks the daemon to shut down cleanly (after the current response). */
   requestShutdown(): void
 }

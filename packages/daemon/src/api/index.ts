@@ -1,5 +1,6 @@
 /** @module THE list of all endpoints the daemon serves. */
 import type { Endpoint } from './endpoint.js'
+import { certificateEndpoints } from './certificates.js'
 import { eventEndpoints } from './events.js'
 import { imageEndpoints } from './images.js'
 import { instanceEndpoints } from './instances.js'
@@ -23,6 +24,7 @@ const primary: readonly Endpoint[] = [
   ...profileEndpoints,
   ...imageEndpoints,
   ...projectEndpoints,
+  ...certificateEndpoints,
   ...instanceEndpoints,
   ...instanceStateEndpoints,
   ...instanceSnapshotEndpoints,

@@ -22,7 +22,11 @@ function serverInfo(req: ApiRequest): ServerUntrusted | Server {
     config: getServerConfig(req.state),
     auth_user_name: req.identity.username,
     auth_user_method: req.identity.protocol,
-    environment: { ...req.state.environment, project: req.project() },
+    environment: {
+      ...req.state.environment,
+      addresses: req.state.https.current() ? [req.state.https.current()] : [],
+      project: req.project(),
+    },
   }
 }
 
@@ -30,7 +34,7 @@ async function putServer(req: ApiRequest, merge: boolean) {
   const current = getServerConfig(req.state)
   checkEtag(req.headers, current)
   const config = stringMapField(asObject(await req.json()), 'config')
-  replaceConfig(req.state, merge ? { ...current, ...config } : config, req.requestor())
+  await replaceConfig(req.state, merge ? { ...current, ...config } : config, req.requestor())
   return empty()
 }
 

@@ -1,15 +1,21 @@
 /** @module Server configuration keys (GET/PUT /1.0 `config`). */
 import { defineKeys } from './key.js'
-import { isInRange } from './validate.js'
+import { isInRange, isListenAddress } from './validate.js'
 
 /**
  * Every server key corrald accepts; anything else is refused. A key is declared only once
- * the daemon acts on it: core.https_address joins with the TLS listener, images.* with images.
+ * the daemon acts on it (core.https_address starts, moves and stops the TLS listener live).
  */
 export const serverKeys = defineKeys(
   'server',
   {
     'user.*': { type: 'string', short: 'Free-form user key' },
+    'core.https_address': {
+      type: 'string',
+      validate: isListenAddress,
+      short: 'Address to bind for the remote API (HTTPS); port 8443 when none is given',
+      long: 'Changes take effect at once. Prefer one address over a wildcard, and add a host firewall rule for the port.',
+    },
     'core.shutdown_timeout': {
       type: 'integer',
       default: '5',

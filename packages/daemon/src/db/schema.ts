@@ -94,4 +94,15 @@ export const schemaUpdates: readonly string[] = [
     UNIQUE (instance_id, name)
   );
   `,
+  `
+  CREATE TABLE certificates (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL DEFAULT 'client',
+    name TEXT NOT NULL,
+    certificate TEXT NOT NULL,
+    restricted INTEGER NOT NULL DEFAULT 0,
+    projects TEXT NOT NULL DEFAULT '[]'
+  );
+  `,
 ]

@@ -1,0 +1,98 @@
+/** @module The TLS listener of the remote API: started, moved and stopped live by core.https_address. */
+import { createServer, type Server } from 'node:https'
+import type { TLSSocket } from 'node:tls'
+import { badRequest } from '@corral/api'
+import type { Identity, Router } from '../api/index.js'
+import { fingerprintOfDer } from '../certificate/fingerprint.js'
+import type { ServerCertificate } from '../certificate/server-cert.js'
+import { findCertificate } from '../db/certificates.js'
+import type { Db } from '../db/db.js'
+
+/** Default port of the remote API, as LXD's. */
+export const defaultHttpsPort = 8443
+
+/** Splits `host[:port]`, `[v6][:port]` or `:port` into a host ('' = all) and a port. */
+export function parseListenAddress(value: string): { host: string; port: number } {
+  const v6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(value)
+  if (v6) return { host: v6[1] === '::' ? '::' : (v6[1] ?? ''), port: Number(v6[2] ?? defaultHttpsPort) }
+  const [host = '', port] = value.split(':')
+  return { host: host === '0.0.0.0' ? '0.0.0.0' : host, port: Number(port ?? defaultHttpsPort) }
+}
+
+/** Who a TLS peer is: trusted only when its certificate is in the trust store, byte for byte. */
+function identify(db: Db, socket: TLSSocket): Identity {
+  const address = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`
+  const peer = socket.getPeerCertificate()
+  if (!peer?.raw) return { trusted: false, protocol: 'tls', username: '', address }
+  const fingerprint = fingerprintOfDer(peer.raw)
+  const stored = findCertificate(db, fingerprint)
+  const trusted =
+    stored !== undefined && stored.certificate.replace(/\s/g, '') === pemOf(peer.raw).replace(/\s/g, '')
+  return { trusted, protocol: 'tls', username: trusted ? fingerprint : '', address }
+}
+
+function pemOf(der: Buffer): string {
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n')
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`
+}
+
+/** The live TLS listener: apply() binds the new address before the old one is closed. */
+export class TlsListener {
+  private server: Server | undefined
+  private address = ''
+
+  constructor(
+    private readonly cert: ServerCertificate,
+    private readonly router: Router,
+    private readonly db: Db,
+  ) {}
+
+  /** The address being served, or '' when not listening. */
+  get current(): string {
+    return this.address
+  }
+
+  /** Listens on `address` ('' stops listening); a bind failure is a 400 and keeps the old listener. */
+  async apply(address: string): Promise<void> {
+    if (address === this.address) return
+    const next = address === '' ? undefined : await this.listen(address)
+    await this.close()
+    this.server = next
+    this.address = address
+  }
+
+  /** Stops listening. */
+  async close(): Promise<void> {
+    const old = this.server
+    this.server = undefined
+    this.address = ''
+    if (!old) return
+    const closed = new Promise((r) => old.close(r))
+    old.closeAllConnections()
+    await closed
+  }
+
+  private async listen(address: string): Promise<Server> {
+    const { host, port } = parseListenAddress(address)
+    const server = createServer(
+      {
+        cert: this.cert.cert,
+        key: this.cert.key,
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.3',
+      },
+      (req, res) => this.router.handle(req, res, identify(this.db, req.socket as TLSSocket)),
+    )
+    server.on('upgrade', (req, socket, head) =>
+      this.router.upgrade(req, socket, head, identify(this.db, req.socket as TLSSocket)),
+    )
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(badRequest(`Cannot listen on https socket "${address}": ${err.message}`)),
+      )
+      server.listen({ host: host === '' ? undefined : host, port, ipv6Only: false }, () => resolve())
+    })
+    return server
+  }
+}

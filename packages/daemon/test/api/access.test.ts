@@ -1,0 +1,27 @@
+/** @module API tier: the actions callers reach without trust, pinned so that widening shows in review. */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { endpoints } from '../../src/api/index.js'
+
+const list = (access: string) =>
+  endpoints.flatMap((e) => [
+    ...Object.entries(e.actions)
+      .filter(([, a]) => a.access === access)
+      .map(([m]) => `${m.toUpperCase()} ${e.path}`),
+    ...(e.websocket?.access === access ? [`WS ${e.path}`] : []),
+  ])
+
+test('the untrusted and local-only actions are exactly these', () => {
+  assert.deepEqual(list('untrusted'), UNTRUSTED)
+  assert.deepEqual(list('localOnly'), ['GET /internal/ready', 'PUT /internal/shutdown'])
+})
+
+const UNTRUSTED = [
+  'GET /',
+  'GET /1.0',
+  'GET /1.0/images/aliases/{name}',
+  'GET /1.0/images',
+  'GET /1.0/images/{fingerprint}',
+  'GET /1.0/images/{fingerprint}/export',
+  'WS /1.0/operations/{id}/websocket',
+]
