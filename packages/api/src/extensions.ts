@@ -30,4 +30,5 @@ export const apiExtensions: readonly string[] = [
   'event_lifecycle_requestor_address',
   'instance_all_projects',
   'event_project',
+  'certificate_token',
 ]

@@ -1,11 +1,12 @@
 /** @module /1.0/certificates: the trust store. */
-import { badRequest } from '@corral/api'
+import { badRequest, forbidden } from '@corral/api'
 import * as db from '../db/certificates.js'
-import { addCertificate, removeCertificate, toApiCertificate } from '../certificate/service.js'
+import { addCertificate, checkGrant, removeCertificate, toApiCertificate } from '../certificate/service.js'
+import { issueToken, redeemToken, type TokenGrant } from '../certificate/tokens.js'
 import { asObject, stringField } from './body.js'
-import { endpoint } from './endpoint.js'
+import { endpoint, type ApiRequest } from './endpoint.js'
 import { recursionLevel } from './query.js'
-import { created, empty, sync } from './response.js'
+import { async, created, empty, sync } from './response.js'
 
 function projectsField(body: Record<string, unknown>): string[] {
   const v = body.projects
@@ -13,6 +14,32 @@ function projectsField(body: Record<string, unknown>): string[] {
   if (!Array.isArray(v) || v.some((p) => typeof p !== 'string'))
     throw badRequest('Invalid value for field "projects": must be a list of strings')
   return v as string[]
+}
+
+function grantOf(body: Record<string, unknown>): TokenGrant {
+  if (body.restricted !== undefined && typeof body.restricted !== 'boolean') {
+    throw badRequest('Invalid value for field "restricted": must be a boolean')
+  }
+  const type = stringField(body, 'type', 'client') || 'client'
+  return {
+    name: stringField(body, 'name'),
+    type,
+    restricted: body.restricted === true,
+    projects: projectsField(body),
+  }
+}
+
+/** An untrusted TLS client adds its own certificate with a token; name and restriction come from the token. */
+function redeem(req: ApiRequest, body: Record<string, unknown>) {
+  const token = stringField(body, 'trust_token') || stringField(body, 'password')
+  if (!token || !req.identity.certificate) throw forbidden()
+  const grant = redeemToken(token)
+  const fingerprint = addCertificate(
+    req.state,
+    { ...grant, certificate: req.identity.certificate },
+    req.requestor(),
+  )
+  return created(`/1.0/certificates/${fingerprint}`)
 }
 
 /** The certificate endpoints. */
@@ -27,28 +54,24 @@ export const certificateEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      // Untrusted callers may only redeem a trust token; the handler checks that first.
+      access: 'untrusted',
       handler: async (req) => {
         const body = asObject(await req.json())
-        if (body.token === true) throw badRequest('Trust tokens are not supported yet')
-        if (body.restricted !== undefined && typeof body.restricted !== 'boolean')
-          throw badRequest('Invalid value for field "restricted": must be a boolean')
-        const certificate = stringField(body, 'certificate')
+        if (!req.identity.trusted) return redeem(req, body)
+        const grant = grantOf(body)
+        if (body.token === true) {
+          checkGrant(req.state, grant)
+          const addresses = req.state.https.current() ? [req.state.https.current()] : []
+          return async(issueToken(req.state, grant, req.requestor(), addresses))
+        }
+        // Without a certificate in the body, a trusted TLS caller adds its own (as LXD does).
+        const certificate = stringField(body, 'certificate') || req.identity.certificate || ''
         if (!certificate) throw badRequest('No certificate provided')
         const pem = certificate.includes('BEGIN CERTIFICATE')
           ? certificate
           : `-----BEGIN CERTIFICATE-----\n${certificate}\n-----END CERTIFICATE-----\n`
-        const fingerprint = addCertificate(
-          req.state,
-          {
-            name: stringField(body, 'name'),
-            type: stringField(body, 'type', 'client') || 'client',
-            certificate: pem,
-            restricted: body.restricted === true,
-            projects: projectsField(body),
-          },
-          req.requestor(),
-        )
+        const fingerprint = addCertificate(req.state, { ...grant, certificate: pem }, req.requestor())
         return created(`/1.0/certificates/${fingerprint}`)
       },
     },

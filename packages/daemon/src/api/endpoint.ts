@@ -13,6 +13,8 @@ export interface Identity {
   username: string
   address: string
   uid?: number
+  /** The client certificate (PEM) of a TLS peer. */
+  certificate?: string
 }
 
 /** Who may call an action: see access.ts. */

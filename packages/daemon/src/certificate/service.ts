@@ -57,6 +57,16 @@ export interface AddRequest {
 
 /** Adds a client certificate to the trust store after checking it and its restriction. */
 export function addCertificate(state: State, req: AddRequest, requestor: Requestor): string {
+  checkGrant(state, req)
+  const cert = checkCertificate(req.certificate)
+  const fingerprint = fingerprintOfDer(cert.raw)
+  db.addCertificate(state.db, { ...req, fingerprint, certificate: cert.toString() })
+  publishLifecycle(state.events, 'certificate-created', `/1.0/certificates/${fingerprint}`, { requestor })
+  return fingerprint
+}
+
+/** Checks a certificate's name, type and restriction (also when a token is issued). */
+export function checkGrant(state: State, req: Omit<AddRequest, 'certificate'>): void {
   if (req.type !== 'client') throw badRequest(`Unknown certificate type "${req.type}"`)
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$/.test(req.name))
     throw badRequest(`Invalid certificate name "${req.name}"`)
@@ -65,11 +75,6 @@ export function addCertificate(state: State, req: AddRequest, requestor: Request
     throw badRequest('Projects can only be set on a restricted certificate (add --restricted)')
   }
   for (const p of req.projects) getProject(state.db, p)
-  const cert = checkCertificate(req.certificate)
-  const fingerprint = fingerprintOfDer(cert.raw)
-  db.addCertificate(state.db, { ...req, fingerprint, certificate: cert.toString() })
-  publishLifecycle(state.events, 'certificate-created', `/1.0/certificates/${fingerprint}`, { requestor })
-  return fingerprint
 }
 
 /** Removes a certificate from the trust store. */

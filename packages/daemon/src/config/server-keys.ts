@@ -1,5 +1,6 @@
 /** @module Server configuration keys (GET/PUT /1.0 `config`). */
 import { defineKeys } from './key.js'
+import { parseDuration } from '../util/duration.js'
 import { isInRange, isListenAddress } from './validate.js'
 
 /**
@@ -15,6 +16,12 @@ export const serverKeys = defineKeys(
       validate: isListenAddress,
       short: 'Address to bind for the remote API (HTTPS); port 8443 when none is given',
       long: 'Changes take effect at once. Prefer one address over a wildcard, and add a host firewall rule for the port.',
+    },
+    'core.remote_token_expiry': {
+      type: 'string',
+      default: '15d',
+      validate: (v) => void parseDuration(v),
+      short: 'Time after which an unused trust token expires (e.g. 15d, 4h, 30M, 10S)',
     },
     'core.shutdown_timeout': {
       type: 'integer',

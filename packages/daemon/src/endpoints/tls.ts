@@ -26,9 +26,10 @@ function identify(db: Db, socket: TLSSocket): Identity {
   if (!peer?.raw) return { trusted: false, protocol: 'tls', username: '', address }
   const fingerprint = fingerprintOfDer(peer.raw)
   const stored = findCertificate(db, fingerprint)
+  const certificate = pemOf(peer.raw)
   const trusted =
-    stored !== undefined && stored.certificate.replace(/\s/g, '') === pemOf(peer.raw).replace(/\s/g, '')
-  return { trusted, protocol: 'tls', username: trusted ? fingerprint : '', address }
+    stored !== undefined && stored.certificate.replace(/\s/g, '') === certificate.replace(/\s/g, '')
+  return { trusted, protocol: 'tls', username: trusted ? fingerprint : '', address, certificate }
 }
 
 function pemOf(der: Buffer): string {

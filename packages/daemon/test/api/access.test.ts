@@ -23,5 +23,6 @@ const UNTRUSTED = [
   'GET /1.0/images',
   'GET /1.0/images/{fingerprint}',
   'GET /1.0/images/{fingerprint}/export',
+  'POST /1.0/certificates',
   'WS /1.0/operations/{id}/websocket',
 ]
