@@ -75,6 +75,9 @@ export function checkGrant(state: State, req: Omit<AddRequest, 'certificate'>): 
     throw badRequest('Projects can only be set on a restricted certificate (add --restricted)')
   }
   for (const p of req.projects) getProject(state.db, p)
+  // Until project checks enforce a restriction, a restricted certificate would get full access:
+  // refuse it rather than grant more than was asked.
+  if (req.restricted) throw badRequest('Restricted certificates are not supported yet')
 }
 
 /** Removes a certificate from the trust store. */

@@ -137,6 +137,11 @@ test('bad certificates and requests are refused and nothing is added', async () 
     [{ name: 'fo/o', certificate: client.cert }, /Invalid certificate name/],
     [{ name: 'a', certificate: client.cert, projects: ['default'] }, /restricted certificate/],
     [{ name: 'a', certificate: client.cert, restricted: true, projects: ['nope'] }, /Project not found/],
+    [
+      { name: 'a', certificate: client.cert, restricted: true, projects: ['default'] },
+      /Restricted certificates are not supported yet/,
+    ],
+    [{ name: 'a', token: true, restricted: true }, /Restricted certificates are not supported yet/],
     [{ name: 'a' }, /No certificate provided/],
   ]
   for (const [body, message] of cases) {
