@@ -8,7 +8,14 @@ import type { State } from '../state.js'
 import { parseImageMetadata } from './metadata.js'
 import { imageProject } from './service.js'
 import { imageFile, removeImageFiles, rootfsFile } from './store.js'
-import { checkMembers, detectExtension, listTar, normalizeMember, readMember } from './tar.js'
+import {
+  checkMembers,
+  detectExtension,
+  listTar,
+  normalizeMember,
+  readMember,
+  type ArchiveKind,
+} from './tar.js'
 import type { StagedUpload } from './upload.js'
 
 /** What the client asked for besides the files (LXD's X-LXD-* headers). */
@@ -24,19 +31,19 @@ export interface ImportOptions {
 }
 
 /** Lists an archive, checks its member paths, and returns the members. */
-async function checkedMembers(state: State, file: string): Promise<string[]> {
+async function checkedMembers(state: State, file: string, kind: ArchiveKind): Promise<string[]> {
   if ((await detectExtension(file)) === '.squashfs') throw badRequest('Squashfs images are not supported yet')
   const members = await listTar(state, file)
-  checkMembers(members)
+  checkMembers(members, kind)
   return members.map((m) => m.name)
 }
 
 /** Validates a staged upload: readable archives, safe paths, a metadata.yaml with a valid architecture. */
 export async function validateUpload(state: State, staged: StagedUpload): Promise<ImageMetadata> {
-  const names = await checkedMembers(state, staged.metadata)
+  const names = await checkedMembers(state, staged.metadata, staged.rootfs ? 'metadata' : 'unified')
   const meta = names.find((n) => normalizeMember(n) === 'metadata.yaml')
   if (!meta) throw badRequest('Invalid image archive: metadata.yaml is missing')
-  if (staged.rootfs) await checkedMembers(state, staged.rootfs)
+  if (staged.rootfs) await checkedMembers(state, staged.rootfs, 'rootfs')
   else if (!names.some((n) => normalizeMember(n) === 'rootfs'))
     throw badRequest('Invalid image archive: the rootfs/ directory is missing')
   return parseImageMetadata(await readMember(state, staged.metadata, meta))

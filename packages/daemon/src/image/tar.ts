@@ -12,8 +12,18 @@ export interface TarMember {
 
 /** A member name without its leading `./` and trailing `/` (`./rootfs/bin/` → `rootfs/bin`). */
 export function normalizeMember(name: string): string {
-  return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '')
+  // Drop every empty and `.` component, so `rootfs/./x` and `rootfs//x` compare as `rootfs/x`.
+  return name
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/')
 }
+
+/** Which archive is checked: a unified image, the metadata half or the rootfs half of a split one. */
+export type ArchiveKind = 'unified' | 'metadata' | 'rootfs'
+
+/** The member types the image layout requires at the top of a unified or metadata archive. */
+const layoutTypes: Record<string, string> = { rootfs: 'd', templates: 'd', 'metadata.yaml': '-' }
 
 /** Why a member path could write outside the target, or undefined when it is safe. */
 export function unsafeMemberReason(name: string): string | undefined {
@@ -23,9 +33,18 @@ export function unsafeMemberReason(name: string): string | undefined {
 }
 
 /** Throws 400 when any member escapes the target: absolute or `..` names, hard links out, entries under a symlink. */
-export function checkMembers(members: readonly TarMember[]): void {
+export function checkMembers(members: readonly TarMember[], kind: ArchiveKind = 'unified'): void {
   const symlinks = new Set<string>()
   for (const m of members) {
+    const top = normalizeMember(m.name).split('/')[0] ?? ''
+    if (kind !== 'rootfs') {
+      // A `rootfs` that is a symlink (say to /) would send the unpack, and the container, onto the host.
+      const want = layoutTypes[normalizeMember(m.name)]
+      if (want !== undefined && m.type !== want)
+        throw badRequest(`Image member "${m.name}" has the wrong type`)
+      if (kind === 'metadata' && top === 'rootfs')
+        throw badRequest(`Image metadata member "${m.name}" is inside rootfs/`)
+    }
     const reason = unsafeMemberReason(m.name)
     if (reason) throw badRequest(reason)
     if (m.type === 'h' && m.link !== undefined) {

@@ -1,6 +1,6 @@
 /** @module Unpacks a stored image into a directory with GNU tar, owners and xattrs preserved. */
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { lstat, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { State } from '../state.js'
 import { imageFile, isSplit, rootfsFile } from './store.js'
@@ -24,10 +24,15 @@ export async function unpackImage(state: State, fingerprint: string, target: str
   await state.host.run('tar', [...unpackFlags, '-C', target, '-xf', file], opts)
   if (isSplit(state, fingerprint)) {
     const rootfs = join(target, 'rootfs')
+    const existing = await lstat(rootfs).catch(() => undefined)
+    if (existing && !existing.isDirectory())
+      throw new Error(`Image "${fingerprint}" metadata holds a rootfs that is not a directory`)
     await mkdir(rootfs, { recursive: true, mode: 0o755 })
     await state.host.run('tar', [...unpackFlags, '-C', rootfs, '-xf', rootfsFile(state, fingerprint)], opts)
   }
-  for (const entry of ['metadata.yaml', 'rootfs']) {
-    if (!existsSync(join(target, entry))) throw new Error(`Image "${fingerprint}" unpacked without ${entry}`)
-  }
+  // Defence in depth behind the upload checks: the layout must be a real file and a real directory.
+  const rootfs = await lstat(join(target, 'rootfs')).catch(() => undefined)
+  const meta = await lstat(join(target, 'metadata.yaml')).catch(() => undefined)
+  if (!rootfs?.isDirectory()) throw new Error(`Image "${fingerprint}" unpacked without a rootfs/ directory`)
+  if (!meta?.isFile()) throw new Error(`Image "${fingerprint}" unpacked without a metadata.yaml file`)
 }

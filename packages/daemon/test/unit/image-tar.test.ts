@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { readMultipart, multipartBoundary, type PartInfo } from '../../src/image/multipart.js'
-import { checkMembers, extensionOf, parseListing, unsafeMemberReason } from '../../src/image/tar.js'
+import {
+  checkMembers,
+  extensionOf,
+  normalizeMember,
+  parseListing,
+  unsafeMemberReason,
+  type TarMember,
+} from '../../src/image/tar.js'
 import { unpackFlags } from '../../src/image/unpack.js'
 
 test('unsafeMemberReason() refuses absolute paths and ".." components, allows the rest', () => {
@@ -130,4 +137,61 @@ test('GNU tar with the unpack flags keeps absolute symlinks and never writes thr
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('checkMembers() refuses a rootfs, templates or metadata.yaml of the wrong type (a rootfs symlink to / above all)', () => {
+  const cases: TarMember[][] = [
+    [
+      { name: 'metadata.yaml', type: '-' },
+      { name: 'rootfs', type: 'l' },
+    ],
+    [{ name: './rootfs', type: 'l' }],
+    [{ name: 'metadata.yaml', type: 'l' }],
+    [{ name: 'templates', type: '-' }],
+  ]
+  for (const members of cases) assert.throws(() => checkMembers(members), /wrong type/)
+  assert.doesNotThrow(() =>
+    checkMembers([
+      { name: 'metadata.yaml', type: '-' },
+      { name: 'rootfs/', type: 'd' },
+    ]),
+  )
+})
+
+test('checkMembers() refuses anything under rootfs/ in the metadata half of a split image', () => {
+  assert.throws(
+    () =>
+      checkMembers(
+        [
+          { name: 'metadata.yaml', type: '-' },
+          { name: 'rootfs/etc/x', type: '-' },
+        ],
+        'metadata',
+      ),
+    /inside rootfs/,
+  )
+  assert.doesNotThrow(() =>
+    checkMembers(
+      [
+        { name: 'metadata.yaml', type: '-' },
+        { name: 'rootfs', type: 'l' },
+      ],
+      'rootfs',
+    ),
+  )
+})
+
+test('normalizeMember() drops . and empty components, so a path cannot hide below a symlink', () => {
+  assert.equal(normalizeMember('./rootfs/./lnk//x/'), 'rootfs/lnk/x')
+  assert.throws(
+    () =>
+      checkMembers(
+        [
+          { name: 'rootfs/lnk', type: 'l' },
+          { name: 'rootfs/./lnk/x', type: '-' },
+        ],
+        'unified',
+      ),
+    /below a symbolic link/,
+  )
 })
