@@ -50,6 +50,11 @@ test("lxc launch runs an unprivileged container mapped to root's subuid range", 
 })
 
 test('the instance directory is owned by the container root and mode 0100', { skip }, () => {
+  assert.equal(
+    run('stat', ['-c', '%a', join(dir, 'storage-pools', 'default', 'images')]).stdout.trim(),
+    '700',
+    'cached images are root-only',
+  )
   const stat = run('stat', ['-c', '%a %u', join(dir, 'storage-pools', 'default', 'containers', name)])
   assert.equal(stat.stdout.trim(), `100 ${subuidBase().start}`)
 })

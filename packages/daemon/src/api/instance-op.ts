@@ -13,7 +13,7 @@ export function callerOf(req: ApiRequest): Caller {
 /** Starts an operation for one instance; its work waits for earlier work on that instance. */
 export function instanceOperation(
   req: ApiRequest,
-  opts: { name: string; description: string; extraResources?: string[] },
+  opts: { name: string; description: string; extraResources?: string[]; alsoLock?: string },
   work: (ctx: OperationContext) => Promise<Record<string, unknown> | void>,
 ): LiveOperation {
   const project = req.project()
@@ -25,6 +25,15 @@ export function instanceOperation(
       instances: [entityUrl(`/1.0/instances/${opts.name}`, project), ...(opts.extraResources ?? [])],
     },
     requestor: req.requestor(),
-    run: (ctx) => instanceLock.run(lockKey(project, opts.name), () => work(ctx)),
+    run: (ctx) => {
+      // Several locks are taken in sorted order, so two renames in opposite directions cannot deadlock.
+      const keys = [...new Set([opts.name, opts.alsoLock ?? opts.name])]
+        .sort()
+        .map((n) => lockKey(project, n))
+      return keys.reduceRight<() => Promise<Record<string, unknown> | void>>(
+        (inner, key) => () => instanceLock.run(key, inner),
+        () => work(ctx),
+      )()
+    },
   })
 }

@@ -179,13 +179,16 @@ export const instanceEndpoints = [
         const newName = stringField(body, 'name')
         validateInstanceName(newName)
         return async(
-          instanceOperation(req, { name: inst.name, description: 'Renaming instance' }, () =>
-            renameInstance(
-              req.state,
-              db.getInstance(req.state.db, inst.project, inst.name),
-              newName,
-              callerOf(req),
-            ),
+          instanceOperation(
+            req,
+            { name: inst.name, description: 'Renaming instance', alsoLock: newName },
+            () =>
+              renameInstance(
+                req.state,
+                db.getInstance(req.state.db, inst.project, inst.name),
+                newName,
+                callerOf(req),
+              ),
           ),
         )
       },

@@ -1,7 +1,7 @@
 /** @module Instance lifecycle: create from an image, start, stop, restart, rename, update, delete. */
 import { randomUUID } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, renameSync, rmSync } from 'node:fs'
-import { badRequest, type Requestor } from '@corral/api'
+import { badRequest, conflict, type Requestor } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { rootIdRanges } from '../host/subid.js'
@@ -92,6 +92,10 @@ export async function createInstance(
   })
   const revert = new Reverter()
   try {
+    // Checked under the instance's lock: a row means a real instance, whatever the handler saw.
+    if (db.listInstances(state.db, caller.project).some((i) => i.name === req.name)) {
+      throw conflict(`Instance "${req.name}" already exists`)
+    }
     // A volume left by a create that died before its row was written is not an instance: drop it.
     if (existsSync(pool.instancePath(caller.project, req.name)))
       await pool.deleteInstance(caller.project, req.name)

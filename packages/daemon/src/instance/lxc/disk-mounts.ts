@@ -1,9 +1,17 @@
 /** @module Host-path disk devices: bind-mounted by host root under devices/, then into the container. */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { badRequest } from '@corral/api'
 import type { State } from '../../state.js'
-import { unmountIfMounted } from '../../storage/drivers/mounts.js'
 import type { Expanded } from '../expand.js'
 import type { MountEntry } from './lxc-config.js'
 import { lxcName } from './paths.js'
@@ -55,6 +63,27 @@ export async function unmountDiskDevices(
 ): Promise<void> {
   const base = devicesDir(state, inst.project, inst.name)
   if (!existsSync(base)) return
-  for (const entry of readdirSync(base)) await unmountIfMounted(state.host, join(base, entry))
-  rmSync(base, { recursive: true, force: true })
+  for (const entry of readdirSync(base)) {
+    const stage = join(base, entry)
+    // Unmount every stacked mount, then remove only the empty stage itself: a recursive remove
+    // would walk into a mount still in place and delete the host source's files.
+    for (let i = 0; i < 16; i++) {
+      try {
+        await state.host.run('umount', [stage])
+      } catch {
+        break
+      }
+    }
+    try {
+      if (lstatSync(stage).isDirectory()) rmdirSync(stage)
+      else unlinkSync(stage)
+    } catch (err) {
+      state.log.warn('Left a device stage in place', { path: stage, err: String(err) })
+    }
+  }
+  try {
+    rmdirSync(base)
+  } catch {
+    // Something is still mounted inside; it stays rather than risk the host's files.
+  }
 }

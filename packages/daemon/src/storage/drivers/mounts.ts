@@ -1,5 +1,5 @@
 /** @module Mount helpers shared by the drivers, through the host seam. */
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { chmod, mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CommandRunner } from '../../host/runner.js'
 
@@ -23,7 +23,13 @@ export async function unmountIfMounted(host: CommandRunner, path: string): Promi
 
 /** Creates the pool's layout directories under its mount. */
 export async function createLayout(mountPath: string): Promise<void> {
-  for (const d of poolLayout) await mkdir(join(mountPath, d), { recursive: true, mode: 0o711 })
+  for (const d of poolLayout) {
+    // Cached images keep their setuid files as on disk (idmapped rootfs): nobody but root may reach them.
+    // Containers need to traverse only containers/ to reach their own volume.
+    const mode = d === 'images' ? 0o700 : 0o711
+    await mkdir(join(mountPath, d), { recursive: true, mode })
+    await chmod(join(mountPath, d), mode)
+  }
 }
 
 /** True when a directory is missing or empty. */
