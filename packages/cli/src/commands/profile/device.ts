@@ -1,82 +1,42 @@
-/** @module `profile device add|remove|show|list`: a profile's devices. */
-import type { CommandDefinition, CommandGroup } from '../../command.js'
-import { text, yaml } from '../../render/result.js'
+/** @module `profile device add|get|set|unset|remove|show|list`: a profile's devices. */
+import type { Profile } from '@corral/api'
+import type { CommandGroup } from '../../command.js'
 import { target } from '../common.js'
-import { deviceNamesText, parseDeviceProps, removedText } from '../device-common.js'
-import { profileDeviceGet, profileDeviceSet, profileDeviceUnset } from './device-config.js'
+import { deviceCommands, type DeviceHost } from '../device-commands.js'
+
+/** A profile as the owner of devices: no inherited devices, `unset` sends the key empty. */
+const profileDevices: DeviceHost<Profile> = {
+  kind: 'profile',
+  command: 'corral profile device',
+  resolve: (ctx, arg) => target(ctx, arg, 'profile'),
+  async load(client, name) {
+    const { profile, etag } = await client.profiles.get(name)
+    return { current: profile, etag }
+  },
+  save: (client, name, current, devices, etag) =>
+    client.profiles.put(name, { config: current.config, description: current.description, devices }, etag),
+  own: (current) => current.devices ?? {},
+  inherited: () => undefined,
+  unsetSendsEmpty: true,
+  parseBeforeResolve: true,
+}
+
+const commands = deviceCommands(profileDevices)
 
 /** `corral profile device add [<remote>:]<profile> <device> <type> [key=value...]`. */
-export const profileDeviceAdd: CommandDefinition = {
-  names: ['add'],
-  usage: '[<remote>:]<profile> <device> <type> [key=value...]',
-  short: 'Add instance devices',
-  examples: `corral profile device add [<remote>:]profile1 <device-name> disk source=/share/c1 path=/opt
-    Will mount the host's /share/c1 onto /opt in the instance.`,
-  args: { min: 3, max: Infinity },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const device = args[1]!
-    const props = { type: args[2]!, ...parseDeviceProps(args.slice(3)) }
-    const { profile, etag } = await client.profiles.get(name)
-    if (device in profile.devices) throw new Error('The device already exists')
-    const devices = { ...profile.devices, [device]: props }
-    await client.profiles.put(
-      name,
-      { config: profile.config, description: profile.description, devices },
-      etag,
-    )
-    return text(`Device ${device} added to ${name}\n`)
-  },
-}
-
+export const profileDeviceAdd = commands.add
+/** `corral profile device get [<remote>:]<profile> <device> <key>`. */
+export const profileDeviceGet = commands.get
+/** `corral profile device set [<remote>:]<profile> <device> <key>=<value>...`. */
+export const profileDeviceSet = commands.set
+/** `corral profile device unset [<remote>:]<profile> <device> <key>`: sends the key empty, as lxc. */
+export const profileDeviceUnset = commands.unset
 /** `corral profile device remove [<remote>:]<profile> <name>...`. */
-export const profileDeviceRemove: CommandDefinition = {
-  names: ['remove', 'rm'],
-  usage: '[<remote>:]<profile> <name>...',
-  short: 'Remove instance devices',
-  args: { min: 2, max: Infinity },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const { profile, etag } = await client.profiles.get(name)
-    const devices = { ...profile.devices }
-    for (const device of args.slice(1)) {
-      if (!(device in devices)) throw new Error("Device doesn't exist")
-      delete devices[device]
-    }
-    await client.profiles.put(
-      name,
-      { config: profile.config, description: profile.description, devices },
-      etag,
-    )
-    return text(removedText(args.slice(1), name))
-  },
-}
-
+export const profileDeviceRemove = commands.remove
 /** `corral profile device show [<remote>:]<profile>`. */
-export const profileDeviceShow: CommandDefinition = {
-  names: ['show'],
-  usage: '[<remote>:]<profile>',
-  short: 'Show full device configuration',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const { profile } = await client.profiles.get(name)
-    return yaml(profile.devices ?? {})
-  },
-}
-
+export const profileDeviceShow = commands.show
 /** `corral profile device list [<remote>:]<profile>`. */
-export const profileDeviceList: CommandDefinition = {
-  names: ['list', 'ls'],
-  usage: '[<remote>:]<profile>',
-  short: 'List instance devices',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const { profile } = await client.profiles.get(name)
-    return text(deviceNamesText(profile.devices))
-  },
-}
+export const profileDeviceList = commands.list
 
 /** `corral profile device`. */
 export const profileDevice: CommandGroup = {
