@@ -1,9 +1,10 @@
 /** @module `corral operation list|show|delete`: background operations. */
 import type { Operation } from '@corral/api'
 import type { CommandDefinition, CommandGroup } from '../command.js'
-import { list, text, yaml } from '../render/result.js'
+import { text, yaml } from '../render/result.js'
 import { operationShape } from '../render/shapes.js'
-import { formatFlag, formatOf, remoteClient, target } from './common.js'
+import { target } from './common.js'
+import { listCommand } from './list-command.js'
 
 const pad = (n: number): string => String(n).padStart(2, '0')
 
@@ -26,21 +27,13 @@ function row(op: Operation): string[] {
 }
 
 /** `corral operation list [<remote>:]`. */
-export const operationList: CommandDefinition = {
-  names: ['list', 'ls'],
-  usage: '[<remote>:]',
+export const operationList: CommandDefinition = listCommand({
   short: 'List background operations',
-  args: { min: 0, max: 1 },
-  flags: [formatFlag],
-  async run(ctx, args, flags) {
-    const format = formatOf(flags)
-    const client = await remoteClient(ctx, args[0])
-    const ops = await client.operations.list()
-    const header = ['ID', 'TYPE', 'DESCRIPTION', 'STATUS', 'CANCELABLE', 'CREATED']
-    const raw = ops.map((op) => operationShape(op, format === 'json'))
-    return list({ header, rows: ops.map(row), raw }, format)
-  },
-}
+  header: ['ID', 'TYPE', 'DESCRIPTION', 'STATUS', 'CANCELABLE', 'CREATED'],
+  fetch: (client) => client.operations.list(),
+  rows: (ops) => ops.map(row),
+  raw: (op, format) => operationShape(op, format === 'json'),
+})
 
 /** `corral operation show [<remote>:]<operation>`. */
 export const operationShow: CommandDefinition = {

@@ -1,36 +1,30 @@
 /** @module `project list`: features, description and use count, marking the current project. */
 import type { Project } from '@corral/api'
 import type { CommandDefinition } from '../../command.js'
-import { projectOf } from '../../context.js'
-import { list } from '../../render/result.js'
+import { projectOf, type Context } from '../../context.js'
 import { projectShape } from '../../render/shapes.js'
 import { splitRemote } from '../../remotes/config.js'
-import { formatFlag, formatOf, remoteClient } from '../common.js'
+import { listCommand } from '../list-command.js'
 
 const yesNo = (p: Project, key: string): string => (p.config?.[key] === 'true' ? 'YES' : 'NO')
 
+/** The project `project list` marks: the remote's configured one, not --project (as lxc does). */
+async function currentProject(ctx: Context, remoteArg: string | undefined): Promise<string> {
+  const config = await ctx.config()
+  const remote = remoteArg
+    ? splitRemote(config, remoteArg.includes(':') ? remoteArg : `${remoteArg}:`).remote
+    : undefined
+  return projectOf({ ...ctx.global, project: undefined }, config, remote ?? config['default-remote'])
+}
+
 /** `corral project list [<remote>:]`. */
-export const projectList: CommandDefinition = {
-  names: ['list', 'ls'],
-  usage: '[<remote>:]',
+export const projectList: CommandDefinition = listCommand({
   short: 'List projects',
-  args: { min: 0, max: 1 },
-  flags: [formatFlag],
-  async run(ctx, args, flags) {
-    const format = formatOf(flags)
-    const config = await ctx.config()
-    const remote = args[0]
-      ? splitRemote(config, args[0].includes(':') ? args[0] : `${args[0]}:`).remote
-      : undefined
-    const client = await remoteClient(ctx, args[0])
-    // The marker follows the remote's configured project, not --project (as lxc does).
-    const current = projectOf(
-      { ...ctx.global, project: undefined },
-      config,
-      remote ?? config['default-remote'],
-    )
-    const projects = await client.projects.list()
-    const rows = projects.map((p) => [
+  header: ['NAME', 'IMAGES', 'PROFILES', 'STORAGE VOLUMES', 'NETWORKS', 'DESCRIPTION', 'USED BY'],
+  fetch: (client) => client.projects.list(),
+  async rows(projects, ctx, remoteArg) {
+    const current = await currentProject(ctx, remoteArg)
+    return projects.map((p) => [
       p.name === current ? `${p.name} (current)` : p.name,
       yesNo(p, 'features.images'),
       yesNo(p, 'features.profiles'),
@@ -39,7 +33,6 @@ export const projectList: CommandDefinition = {
       p.description,
       String(p.used_by?.length ?? 0),
     ])
-    const header = ['NAME', 'IMAGES', 'PROFILES', 'STORAGE VOLUMES', 'NETWORKS', 'DESCRIPTION', 'USED BY']
-    return list({ header, rows, raw: projects.map(projectShape) }, format)
   },
-}
+  raw: (p) => projectShape(p),
+})

@@ -3,19 +3,12 @@ import type { StoragePool } from '@corral/api'
 import type { Client } from '@corral/client'
 import { parseKeyValues, parseSetArgs, type CommandDefinition, type CommandGroup } from '../../command.js'
 import type { Context } from '../../context.js'
-import { list, none, text, yaml } from '../../render/result.js'
+import { none, text, yaml } from '../../render/result.js'
 import { storagePoolShape } from '../../render/instance-shapes.js'
 import { toYaml } from '../../render/yaml.js'
 import { byteSizeIEC } from '../../render/units.js'
-import {
-  editFlow,
-  formatFlag,
-  formatOf,
-  parseYamlStrings,
-  remoteClient,
-  stringMap,
-  target,
-} from '../common.js'
+import { editFlow, parseYamlStrings, stringMap, target } from '../common.js'
+import { listCommand } from '../list-command.js'
 
 const pool = (ctx: Context, arg: string): Promise<{ client: Client; name: string }> =>
   target(ctx, arg, 'storage pool')
@@ -63,25 +56,13 @@ export const storageCreate: CommandDefinition = {
 }
 
 /** `corral storage list [<remote>:]`. */
-export const storageList: CommandDefinition = {
-  names: ['list', 'ls'],
-  usage: '[<remote>:]',
+export const storageList: CommandDefinition = listCommand({
   short: 'List available storage pools',
-  args: { min: 0, max: 1 },
-  flags: [formatFlag],
-  async run(ctx, args, flags) {
-    const format = formatOf(flags)
-    const pools = await (await remoteClient(ctx, args[0])).storagePools.list()
-    return list(
-      {
-        header: ['NAME', 'DRIVER', 'SOURCE', 'DESCRIPTION', 'USED BY', 'STATE'],
-        rows: pools.map(poolRow),
-        raw: pools.map(storagePoolShape),
-      },
-      format,
-    )
-  },
-}
+  header: ['NAME', 'DRIVER', 'SOURCE', 'DESCRIPTION', 'USED BY', 'STATE'],
+  fetch: (client) => client.storagePools.list(),
+  rows: (pools) => pools.map(poolRow),
+  raw: (p) => storagePoolShape(p),
+})
 
 /** `corral storage show [<remote>:]<pool>`. */
 export const storageShow: CommandDefinition = {
