@@ -1,10 +1,9 @@
 /** @module `corral operation list|show|delete`: background operations. */
 import type { Operation } from '@corral/api'
 import type { CommandDefinition, CommandGroup } from '../command.js'
-import { text, yaml } from '../render/result.js'
 import { operationShape } from '../render/shapes.js'
-import { target } from './common.js'
 import { listCommand } from './list-command.js'
+import { deleteCommand, showCommand } from './named-commands.js'
 
 const pad = (n: number): string => String(n).padStart(2, '0')
 
@@ -37,30 +36,25 @@ export const operationList: CommandDefinition = listCommand({
 
 /** `corral operation show [<remote>:]<operation>`. */
 export const operationShow: CommandDefinition = {
-  names: ['show'],
-  usage: '[<remote>:]<operation>',
-  short: 'Show details on a background operation',
+  ...showCommand({
+    what: 'operation',
+    arg: 'operation',
+    short: 'Show details on a background operation',
+    shape: async (client, name) => operationShape(await client.operations.get(name)),
+  }),
   examples:
     'corral operation show 344a79e4-d88a-45bf-9c39-c72c26f6ab8a\n    Show details on that operation UUID',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'operation')
-    return yaml(operationShape(await client.operations.get(name)))
-  },
 }
 
 /** `corral operation delete [<remote>:]<operation>`: cancels it. */
-export const operationDelete: CommandDefinition = {
+export const operationDelete: CommandDefinition = deleteCommand({
   names: ['delete', 'cancel', 'rm'],
-  usage: '[<remote>:]<operation>',
+  what: 'operation',
+  arg: 'operation',
+  label: 'Operation',
   short: 'Delete a background operation (will attempt to cancel)',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'operation')
-    await client.operations.cancel(name)
-    return text(`Operation ${name} deleted\n`)
-  },
-}
+  remove: (client, name) => client.operations.cancel(name),
+})
 
 /** `corral operation`. */
 export const operation: CommandGroup = {

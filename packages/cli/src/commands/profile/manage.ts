@@ -1,9 +1,12 @@
 /** @module `profile create|copy|rename|delete|show`. */
 import type { CommandDefinition } from '../../command.js'
-import { none, text, yaml } from '../../render/result.js'
+import { none, text } from '../../render/result.js'
 import { profileShape } from '../../render/shapes.js'
 import { splitRemote } from '../../remotes/config.js'
 import { target } from '../common.js'
+import { deleteCommand, renameCommand, showCommand } from '../named-commands.js'
+
+const profileNamed = { what: 'profile', arg: 'profile', label: 'Profile' }
 
 /** `corral profile create [<remote>:]<profile>`. */
 export const profileCreate: CommandDefinition = {
@@ -45,40 +48,22 @@ export const profileCopy: CommandDefinition = {
 }
 
 /** `corral profile rename [<remote>:]<profile> <new-name>`. */
-export const profileRename: CommandDefinition = {
-  names: ['rename', 'mv'],
-  usage: '[<remote>:]<profile> <new-name>',
+export const profileRename: CommandDefinition = renameCommand({
+  ...profileNamed,
   short: 'Rename profiles',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    await client.profiles.rename(name, args[1]!)
-    return text(`Profile ${name} renamed to ${args[1]!}\n`)
-  },
-}
+  rename: (client, name, newName) => client.profiles.rename(name, newName),
+})
 
 /** `corral profile delete [<remote>:]<profile>`. */
-export const profileDelete: CommandDefinition = {
-  names: ['delete', 'rm'],
-  usage: '[<remote>:]<profile>',
+export const profileDelete: CommandDefinition = deleteCommand({
+  ...profileNamed,
   short: 'Delete profiles',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    await client.profiles.delete(name)
-    return text(`Profile ${name} deleted\n`)
-  },
-}
+  remove: (client, name) => client.profiles.delete(name),
+})
 
 /** `corral profile show [<remote>:]<profile>`. */
-export const profileShow: CommandDefinition = {
-  names: ['show'],
-  usage: '[<remote>:]<profile>',
+export const profileShow: CommandDefinition = showCommand({
+  ...profileNamed,
   short: 'Show profile configurations',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const { profile } = await client.profiles.get(name)
-    return yaml(profileShape(profile))
-  },
-}
+  shape: async (client, name) => profileShape((await client.profiles.get(name)).profile),
+})

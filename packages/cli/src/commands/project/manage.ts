@@ -1,9 +1,12 @@
 /** @module `project create|delete|rename|show|switch`. */
 import { parseKeyValues, type CommandDefinition } from '../../command.js'
-import { none, text, yaml } from '../../render/result.js'
+import { none, text } from '../../render/result.js'
 import { projectShape } from '../../render/shapes.js'
 import { splitRemote } from '../../remotes/config.js'
 import { target } from '../common.js'
+import { deleteCommand, renameCommand, showCommand } from '../named-commands.js'
+
+const projectNamed = { what: 'project', arg: 'project', label: 'Project' }
 
 /** `corral project create [<remote>:]<project> [-c key=value]...`. */
 export const projectCreate: CommandDefinition = {
@@ -28,43 +31,25 @@ export const projectCreate: CommandDefinition = {
 }
 
 /** `corral project delete [<remote>:]<project>`. */
-export const projectDelete: CommandDefinition = {
-  names: ['delete', 'rm'],
-  usage: '[<remote>:]<project>',
+export const projectDelete: CommandDefinition = deleteCommand({
+  ...projectNamed,
   short: 'Delete projects',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    await client.projects.delete(name)
-    return text(`Project ${name} deleted\n`)
-  },
-}
+  remove: (client, name) => client.projects.delete(name),
+})
 
 /** `corral project rename [<remote>:]<project> <new-name>`. */
-export const projectRename: CommandDefinition = {
-  names: ['rename', 'mv'],
-  usage: '[<remote>:]<project> <new-name>',
+export const projectRename: CommandDefinition = renameCommand({
+  ...projectNamed,
   short: 'Rename projects',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    await client.projects.rename(name, args[1]!)
-    return text(`Project ${name} renamed to ${args[1]!}\n`)
-  },
-}
+  rename: (client, name, newName) => client.projects.rename(name, newName),
+})
 
 /** `corral project show [<remote>:]<project>`. */
-export const projectShow: CommandDefinition = {
-  names: ['show'],
-  usage: '[<remote>:]<project>',
+export const projectShow: CommandDefinition = showCommand({
+  ...projectNamed,
   short: 'Show project options',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    const { project } = await client.projects.get(name)
-    return yaml(projectShape(project))
-  },
-}
+  shape: async (client, name) => projectShape((await client.projects.get(name)).project),
+})
 
 /** `corral project switch [<remote>:]<project>`: records the project in config.yml. */
 export const projectSwitch: CommandDefinition = {

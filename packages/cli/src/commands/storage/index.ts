@@ -9,6 +9,7 @@ import { toYaml } from '../../render/yaml.js'
 import { byteSizeIEC } from '../../render/units.js'
 import { editFlow, parseYamlStrings, stringMap, target } from '../common.js'
 import { listCommand } from '../list-command.js'
+import { deleteCommand, showCommand } from '../named-commands.js'
 
 const pool = (ctx: Context, arg: string): Promise<{ client: Client; name: string }> =>
   target(ctx, arg, 'storage pool')
@@ -66,17 +67,15 @@ export const storageList: CommandDefinition = listCommand({
 
 /** `corral storage show [<remote>:]<pool>`. */
 export const storageShow: CommandDefinition = {
-  names: ['show'],
-  usage: '[<remote>:]<pool>',
-  short: 'Show storage pool configurations and resources',
-  args: { min: 1, max: 1 },
+  ...showCommand({
+    what: 'storage pool',
+    arg: 'pool',
+    short: 'Show storage pool configurations and resources',
+    shape: async (client, name) => storagePoolShape((await client.storagePools.get(name)).pool),
+  }),
   flags: [
     { long: 'resources', type: 'boolean', description: 'Show the resources available to the storage pool' },
   ],
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
-    return yaml(storagePoolShape((await client.storagePools.get(name)).pool))
-  },
 }
 
 /** `corral storage get [<remote>:]<pool> <key>`. */
@@ -142,17 +141,13 @@ export const storageEdit: CommandDefinition = {
 }
 
 /** `corral storage delete [<remote>:]<pool>`. */
-export const storageDelete: CommandDefinition = {
-  names: ['delete', 'rm'],
-  usage: '[<remote>:]<pool>',
+export const storageDelete: CommandDefinition = deleteCommand({
+  what: 'storage pool',
+  arg: 'pool',
+  label: 'Storage pool',
   short: 'Delete storage pools',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
-    await client.storagePools.delete(name)
-    return text(`Storage pool ${name} deleted\n`)
-  },
-}
+  remove: (client, name) => client.storagePools.delete(name),
+})
 
 /** `corral storage info [<remote>:]<pool>`: usage and space. */
 export const storageInfo: CommandDefinition = {

@@ -1,0 +1,67 @@
+/** @module Builders for `delete`, `rename` and `show` of named entities (profiles, projects, pools, operations). */
+import type { Client } from '@corral/client'
+import type { CommandDefinition } from '../command.js'
+import { text, yaml } from '../render/result.js'
+import { target } from './common.js'
+
+/** How a named entity is spelled in help, errors and output. */
+export interface Named {
+  /** The word of "Missing <what> name" (`profile`, `storage pool`). */
+  what: string
+  /** The usage placeholder without brackets (`profile`, `pool`). */
+  arg: string
+  /** The output's capitalised word (`Profile`, `Storage pool`). */
+  label: string
+  /** Help line. */
+  short: string
+}
+
+/** `delete [<remote>:]<name>`: prints `<Label> <name> deleted`. */
+export function deleteCommand(
+  n: Named & { names?: string[]; remove(client: Client, name: string): Promise<void> },
+): CommandDefinition {
+  return {
+    names: n.names ?? ['delete', 'rm'],
+    usage: `[<remote>:]<${n.arg}>`,
+    short: n.short,
+    args: { min: 1, max: 1 },
+    async run(ctx, args) {
+      const { client, name } = await target(ctx, args[0]!, n.what)
+      await n.remove(client, name)
+      return text(`${n.label} ${name} deleted\n`)
+    },
+  }
+}
+
+/** `rename|mv [<remote>:]<name> <new-name>`: prints `<Label> <name> renamed to <new-name>`. */
+export function renameCommand(
+  n: Named & { rename(client: Client, name: string, newName: string): Promise<void> },
+): CommandDefinition {
+  return {
+    names: ['rename', 'mv'],
+    usage: `[<remote>:]<${n.arg}> <new-name>`,
+    short: n.short,
+    args: { min: 2, max: 2 },
+    async run(ctx, args) {
+      const { client, name } = await target(ctx, args[0]!, n.what)
+      await n.rename(client, name, args[1]!)
+      return text(`${n.label} ${name} renamed to ${args[1]!}\n`)
+    },
+  }
+}
+
+/** `show [<remote>:]<name>`: the entity as YAML. */
+export function showCommand(
+  n: Omit<Named, 'label'> & { shape(client: Client, name: string): Promise<unknown> },
+): CommandDefinition {
+  return {
+    names: ['show'],
+    usage: `[<remote>:]<${n.arg}>`,
+    short: n.short,
+    args: { min: 1, max: 1 },
+    async run(ctx, args) {
+      const { client, name } = await target(ctx, args[0]!, n.what)
+      return yaml(await n.shape(client, name))
+    },
+  }
+}
