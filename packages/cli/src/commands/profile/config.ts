@@ -1,66 +1,36 @@
 /** @module `profile get|set|unset|edit`: a profile's config keys and its YAML. */
-import type { ProfilePut } from '@corral/api'
-import { parseSetArgs, type CommandDefinition } from '../../command.js'
-import { none, text } from '../../render/result.js'
+import type { Profile, ProfilePut } from '@corral/api'
+import type { CommandDefinition } from '../../command.js'
+import { none } from '../../render/result.js'
 import { profileShape } from '../../render/shapes.js'
 import { toYaml } from '../../render/yaml.js'
 import { deviceMap, editFlow, parseYamlStrings, stringMap, target } from '../common.js'
+import { keyValueCommands } from '../key-value-commands.js'
+
+/** A profile's config keys: `unset` refuses a key it does not have. */
+const profileKeys = keyValueCommands<Profile>({
+  arg: 'profile',
+  noun: 'profile',
+  setUsage: '<key><value>...',
+  setLong:
+    'Set profile configuration keys\n\nFor backward compatibility, a single configuration key may still be set with:\n    corral profile set [<remote>:]<profile> <key> <value>',
+  unset: 'delete-known',
+  resolve: (ctx, arg) => target(ctx, arg, 'profile'),
+  async load(client, name) {
+    const { profile, etag } = await client.profiles.get(name)
+    return { current: profile, etag }
+  },
+  config: (profile) => profile.config,
+  save: (client, name, profile, config, etag) =>
+    client.profiles.put(name, { config, description: profile.description, devices: profile.devices }, etag),
+})
 
 /** `corral profile get [<remote>:]<profile> <key>`. */
-export const profileGet: CommandDefinition = {
-  names: ['get'],
-  usage: '[<remote>:]<profile> <key>',
-  short: 'Get values for profile configuration keys',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const { profile } = await client.profiles.get(name)
-    return text(`${profile.config[args[1]!] ?? ''}\n`)
-  },
-}
-
+export const profileGet = profileKeys.get
 /** `corral profile set [<remote>:]<profile> <key>=<value>...`. */
-export const profileSet: CommandDefinition = {
-  names: ['set'],
-  usage: '[<remote>:]<profile> <key><value>...',
-  short: 'Set profile configuration keys',
-  long: 'Set profile configuration keys\n\nFor backward compatibility, a single configuration key may still be set with:\n    corral profile set [<remote>:]<profile> <key> <value>',
-  args: { min: 2, max: Infinity },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const values = parseSetArgs(args.slice(1))
-    const { profile, etag } = await client.profiles.get(name)
-    const config = { ...profile.config, ...values }
-    await client.profiles.put(
-      name,
-      { config, description: profile.description, devices: profile.devices },
-      etag,
-    )
-    return none()
-  },
-}
-
+export const profileSet = profileKeys.set
 /** `corral profile unset [<remote>:]<profile> <key>`. */
-export const profileUnset: CommandDefinition = {
-  names: ['unset'],
-  usage: '[<remote>:]<profile> <key>',
-  short: 'Unset profile configuration keys',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    const key = args[1]!
-    const { profile, etag } = await client.profiles.get(name)
-    if (!(key in profile.config)) throw new Error(`Unknown configuration key: ${key}`)
-    const config = { ...profile.config }
-    delete config[key]
-    await client.profiles.put(
-      name,
-      { config, description: profile.description, devices: profile.devices },
-      etag,
-    )
-    return none()
-  },
-}
+export const profileUnset = profileKeys.unset
 
 const header = `### This is a YAML representation of the profile.
 ### Any line starting with a '# will be ignored.

@@ -1,59 +1,36 @@
 /** @module `project get|set|unset|edit`: a project's config keys and its YAML. */
-import type { ProjectPut } from '@corral/api'
-import { parseSetArgs, type CommandDefinition } from '../../command.js'
-import { none, text } from '../../render/result.js'
+import type { Project, ProjectPut } from '@corral/api'
+import type { CommandDefinition } from '../../command.js'
+import { none } from '../../render/result.js'
 import { projectShape } from '../../render/shapes.js'
 import { toYaml } from '../../render/yaml.js'
 import { editFlow, parseYamlStrings, stringMap, target } from '../common.js'
+import { keyValueCommands } from '../key-value-commands.js'
+
+/** A project's config keys: `unset` sends the key empty, as lxc. */
+const projectKeys = keyValueCommands<Project>({
+  arg: 'project',
+  noun: 'project',
+  setUsage: '<key>=<value>...',
+  setLong:
+    'Set project configuration keys\n\nFor backward compatibility, a single configuration key may still be set with:\n    corral project set [<remote>:]<project> <key> <value>',
+  unset: 'send-empty',
+  resolve: (ctx, arg) => target(ctx, arg, 'project'),
+  async load(client, name) {
+    const { project, etag } = await client.projects.get(name)
+    return { current: project, etag }
+  },
+  config: (project) => project.config,
+  save: (client, name, project, config, etag) =>
+    client.projects.put(name, { config, description: project.description }, etag),
+})
 
 /** `corral project get [<remote>:]<project> <key>`. */
-export const projectGet: CommandDefinition = {
-  names: ['get'],
-  usage: '[<remote>:]<project> <key>',
-  short: 'Get values for project configuration keys',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    const { project } = await client.projects.get(name)
-    return text(`${project.config[args[1]!] ?? ''}\n`)
-  },
-}
-
+export const projectGet = projectKeys.get
 /** `corral project set [<remote>:]<project> <key>=<value>...`. */
-export const projectSet: CommandDefinition = {
-  names: ['set'],
-  usage: '[<remote>:]<project> <key>=<value>...',
-  short: 'Set project configuration keys',
-  long: 'Set project configuration keys\n\nFor backward compatibility, a single configuration key may still be set with:\n    corral project set [<remote>:]<project> <key> <value>',
-  args: { min: 2, max: Infinity },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    const values = parseSetArgs(args.slice(1))
-    const { project, etag } = await client.projects.get(name)
-    await client.projects.put(
-      name,
-      { config: { ...project.config, ...values }, description: project.description },
-      etag,
-    )
-    return none()
-  },
-}
-
+export const projectSet = projectKeys.set
 /** `corral project unset [<remote>:]<project> <key>`. */
-export const projectUnset: CommandDefinition = {
-  names: ['unset'],
-  usage: '[<remote>:]<project> <key>',
-  short: 'Unset project configuration keys',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    const { project, etag } = await client.projects.get(name)
-    // As lxc: the key is sent empty and the server drops it (and rejects unknown keys).
-    const config = { ...project.config, [args[1]!]: '' }
-    await client.projects.put(name, { config, description: project.description }, etag)
-    return none()
-  },
-}
+export const projectUnset = projectKeys.unset
 
 const header = `### This is a YAML representation of the project.
 ### Any line starting with a '# will be ignored.

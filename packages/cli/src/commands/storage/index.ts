@@ -1,29 +1,35 @@
 /** @module `corral storage`: storage pools (create, list, show, get, set, unset, edit, delete, info). */
 import type { StoragePool } from '@corral/api'
 import type { Client } from '@corral/client'
-import { parseKeyValues, parseSetArgs, type CommandDefinition, type CommandGroup } from '../../command.js'
+import { parseKeyValues, type CommandDefinition, type CommandGroup } from '../../command.js'
 import type { Context } from '../../context.js'
 import { none, text, yaml } from '../../render/result.js'
 import { storagePoolShape } from '../../render/instance-shapes.js'
 import { toYaml } from '../../render/yaml.js'
 import { byteSizeIEC } from '../../render/units.js'
 import { editFlow, parseYamlStrings, stringMap, target } from '../common.js'
+import { keyValueCommands } from '../key-value-commands.js'
 import { listCommand } from '../list-command.js'
 import { deleteCommand, showCommand } from '../named-commands.js'
 
 const pool = (ctx: Context, arg: string): Promise<{ client: Client; name: string }> =>
   target(ctx, arg, 'storage pool')
 
-async function updatePool(
-  client: Client,
-  name: string,
-  change: (config: Record<string, string>) => void,
-): Promise<void> {
-  const { pool: p, etag } = await client.storagePools.get(name)
-  const config = { ...p.config }
-  change(config)
-  await client.storagePools.put(name, { config, description: p.description }, etag)
-}
+/** A pool's config keys: `unset` deletes the key. */
+const poolKeys = keyValueCommands<StoragePool>({
+  arg: 'pool',
+  noun: 'storage pool',
+  setUsage: '<key> <value>',
+  unset: 'delete',
+  resolve: pool,
+  async load(client, name) {
+    const { pool: p, etag } = await client.storagePools.get(name)
+    return { current: p, etag }
+  },
+  config: (p) => p.config,
+  save: (client, name, p, config, etag) =>
+    client.storagePools.put(name, { config, description: p.description }, etag),
+})
 
 /** One pool as a row: NAME, DRIVER, SOURCE, DESCRIPTION, USED BY, STATE. */
 export function poolRow(p: StoragePool): string[] {
@@ -79,43 +85,11 @@ export const storageShow: CommandDefinition = {
 }
 
 /** `corral storage get [<remote>:]<pool> <key>`. */
-export const storageGet: CommandDefinition = {
-  names: ['get'],
-  usage: '[<remote>:]<pool> <key>',
-  short: 'Get values for storage pool configuration keys',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
-    return text(`${(await client.storagePools.get(name)).pool.config?.[args[1]!] ?? ''}\n`)
-  },
-}
-
+export const storageGet = poolKeys.get
 /** `corral storage set [<remote>:]<pool> <key>=<value>...`. */
-export const storageSet: CommandDefinition = {
-  names: ['set'],
-  usage: '[<remote>:]<pool> <key> <value>',
-  short: 'Set storage pool configuration keys',
-  args: { min: 2, max: Infinity },
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
-    const values = parseSetArgs(args.slice(1))
-    await updatePool(client, name, (config) => Object.assign(config, values))
-    return none()
-  },
-}
-
+export const storageSet = poolKeys.set
 /** `corral storage unset [<remote>:]<pool> <key>`. */
-export const storageUnset: CommandDefinition = {
-  names: ['unset'],
-  usage: '[<remote>:]<pool> <key>',
-  short: 'Unset storage pool configuration keys',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
-    await updatePool(client, name, (config) => void delete config[args[1]!])
-    return none()
-  },
-}
+export const storageUnset = poolKeys.unset
 
 /** `corral storage edit [<remote>:]<pool>`. */
 export const storageEdit: CommandDefinition = {
