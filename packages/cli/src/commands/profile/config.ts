@@ -1,10 +1,9 @@
 /** @module `profile get|set|unset|edit`: a profile's config keys and its YAML. */
 import type { Profile, ProfilePut } from '@corral/api'
 import type { CommandDefinition } from '../../command.js'
-import { none } from '../../render/result.js'
 import { profileShape } from '../../render/shapes.js'
-import { toYaml } from '../../render/yaml.js'
-import { deviceMap, editFlow, parseYamlStrings, stringMap, target } from '../common.js'
+import { deviceMap, parseYamlStrings, stringMap, target } from '../common.js'
+import { editCommand } from '../edit-command.js'
 import { keyValueCommands } from '../key-value-commands.js'
 
 /** A profile's config keys: `unset` refuses a key it does not have. */
@@ -63,25 +62,16 @@ export async function parseProfilePut(yamlText: string): Promise<ProfilePut> {
 }
 
 /** `corral profile edit [<remote>:]<profile>`. */
-export const profileEdit: CommandDefinition = {
-  names: ['edit'],
-  usage: '[<remote>:]<profile>',
+export const profileEdit: CommandDefinition = editCommand({
+  what: 'profile',
   short: 'Edit profile configurations as YAML',
   examples:
     'corral profile edit <profile> < profile.yaml\n    Update a profile using the content of profile.yaml',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'profile')
-    if (!ctx.stdinIsTTY) {
-      await client.profiles.put(name, await parseProfilePut(await ctx.readStdin()))
-      return none()
-    }
+  header,
+  parse: parseProfilePut,
+  async load(client, name) {
     const { profile, etag } = await client.profiles.get(name)
-    await editFlow(ctx, {
-      header,
-      current: toYaml(profileShape(profile)),
-      apply: async (edited) => client.profiles.put(name, await parseProfilePut(edited), etag),
-    })
-    return none()
+    return { shape: profileShape(profile), etag }
   },
-}
+  put: (client, name, body, etag) => client.profiles.put(name, body, etag),
+})

@@ -1,10 +1,9 @@
 /** @module `project get|set|unset|edit`: a project's config keys and its YAML. */
 import type { Project, ProjectPut } from '@corral/api'
 import type { CommandDefinition } from '../../command.js'
-import { none } from '../../render/result.js'
 import { projectShape } from '../../render/shapes.js'
-import { toYaml } from '../../render/yaml.js'
-import { editFlow, parseYamlStrings, stringMap, target } from '../common.js'
+import { parseYamlStrings, stringMap, target } from '../common.js'
+import { editCommand } from '../edit-command.js'
 import { keyValueCommands } from '../key-value-commands.js'
 
 /** A project's config keys: `unset` sends the key empty, as lxc. */
@@ -58,25 +57,16 @@ export async function parseProjectPut(yamlText: string): Promise<ProjectPut> {
 }
 
 /** `corral project edit [<remote>:]<project>`. */
-export const projectEdit: CommandDefinition = {
-  names: ['edit'],
-  usage: '[<remote>:]<project>',
+export const projectEdit: CommandDefinition = editCommand({
+  what: 'project',
   short: 'Edit project configurations as YAML',
   examples:
     'corral project edit <project> < project.yaml\n    Update a project using the content of project.yaml',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'project')
-    if (!ctx.stdinIsTTY) {
-      await client.projects.put(name, await parseProjectPut(await ctx.readStdin()))
-      return none()
-    }
+  header,
+  parse: parseProjectPut,
+  async load(client, name) {
     const { project, etag } = await client.projects.get(name)
-    await editFlow(ctx, {
-      header,
-      current: toYaml(projectShape(project)),
-      apply: async (edited) => client.projects.put(name, await parseProjectPut(edited), etag),
-    })
-    return none()
+    return { shape: projectShape(project), etag }
   },
-}
+  put: (client, name, body, etag) => client.projects.put(name, body, etag),
+})
