@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Client } from '@corral/client'
-import type { CommandDefinition, CommandGroup, FlagValues } from '../../command.js'
+import type { CommandDefinition, CommandGroup, FlagDef, FlagValues } from '../../command.js'
 import type { Context } from '../../context.js'
 import { none } from '../../render/result.js'
 import { instanceRef } from './common.js'
@@ -14,6 +14,12 @@ async function fileRef(ctx: Context, arg: string): Promise<{ client: Client; nam
   const { client, name } = await instanceRef(ctx, arg.slice(0, slash))
   return { client, name, path: arg.slice(slash) }
 }
+
+/** `-p, --create-dirs` and `-r, --recursive`, common to push and pull. */
+const transferFlags: FlagDef[] = [
+  { long: 'create-dirs', short: 'p', type: 'boolean', description: 'Create any directories necessary' },
+  { long: 'recursive', short: 'r', type: 'boolean', description: 'Recursively transfer files' },
+]
 
 const intFlag = (v: unknown): number | undefined =>
   typeof v === 'string' && v !== '' && v !== '-1' ? Number(v) : undefined
@@ -78,8 +84,7 @@ export const filePush: CommandDefinition = {
   short: 'Push files into instances',
   args: { min: 2, max: Infinity },
   flags: [
-    { long: 'create-dirs', short: 'p', type: 'boolean', description: 'Create any directories necessary' },
-    { long: 'recursive', short: 'r', type: 'boolean', description: 'Recursively transfer files' },
+    ...transferFlags,
     { long: 'uid', type: 'string', default: '-1', description: "Set the file's uid on push" },
     { long: 'gid', type: 'string', default: '-1', description: "Set the file's gid on push" },
     { long: 'mode', type: 'string', description: "Set the file's perms on push" },
@@ -145,10 +150,7 @@ export const filePull: CommandDefinition = {
   usage: '[<remote>:]<instance>/<path>... <target path>',
   short: 'Pull files from instances',
   args: { min: 2, max: Infinity },
-  flags: [
-    { long: 'create-dirs', short: 'p', type: 'boolean', description: 'Create any directories necessary' },
-    { long: 'recursive', short: 'r', type: 'boolean', description: 'Recursively transfer files' },
-  ],
+  flags: transferFlags,
   async run(ctx, args, flags) {
     const target = args[args.length - 1]!
     const sources = args.slice(0, -1)
