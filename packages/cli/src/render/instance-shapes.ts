@@ -23,6 +23,14 @@ export function instancePutShape(i: Instance, expanded = false): GoStruct {
   )
 }
 
+/** Instances and snapshots print their own and expanded config and devices as `{}` when empty. */
+const configMaps: FieldConverters = {
+  config: mapOrEmpty,
+  devices: mapOrEmpty,
+  expanded_config: mapOrEmpty,
+  expanded_devices: mapOrEmpty,
+}
+
 /** api.Instance. */
 export function instanceShape(i: Instance, forJson = false): GoStruct {
   const fields = [
@@ -43,10 +51,7 @@ export function instanceShape(i: Instance, forJson = false): GoStruct {
   const rec = Object.fromEntries(fields.map((f) => [f, (i as unknown as Record<string, unknown>)[f]]))
   return struct(rec, fields, {
     ...times,
-    config: mapOrEmpty,
-    devices: mapOrEmpty,
-    expanded_config: mapOrEmpty,
-    expanded_devices: mapOrEmpty,
+    ...configMaps,
     profiles: nilSlice(forJson),
   })
 }
@@ -73,10 +78,7 @@ export function snapshotShape(s: InstanceSnapshot, forJson = false): GoStruct {
   const rec = Object.fromEntries(fields.map((f) => [f, (s as unknown as Record<string, unknown>)[f]]))
   return struct(rec, fields, {
     ...times,
-    config: mapOrEmpty,
-    devices: mapOrEmpty,
-    expanded_config: mapOrEmpty,
-    expanded_devices: mapOrEmpty,
+    ...configMaps,
   })
 }
 
