@@ -63,7 +63,7 @@ export function deviceMap(value: unknown): Record<string, Record<string, string>
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringMap(v)]))
 }
 
-/** The edit flow lxc uses: stdin when it is not a terminal, else $EDITOR with a retry on errors. */
+/** The edit flow lxc uses: stdin when it is not a terminal (`current` unused), else $EDITOR with a retry on errors. */
 export async function editFlow(
   ctx: Context,
   opts: { header: string; current: string; apply: (text: string) => Promise<void> },

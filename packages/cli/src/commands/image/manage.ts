@@ -100,10 +100,6 @@ export const imageEdit: CommandDefinition = {
         etag,
       )
     }
-    if (!ctx.stdinIsTTY) {
-      await apply(await ctx.readStdin())
-      return none()
-    }
     const current = toYaml(imagePutShape(image))
     await editFlow(ctx, { header: '', current, apply })
     return none()

@@ -114,10 +114,6 @@ export async function instanceConfigEdit(ctx: Context, client: Client, name: str
   const { instance, etag } = await client.instances.get(name)
   const apply = async (edited: string): Promise<void> =>
     client.instances.put(name, await parsePut(edited, instance), etag)
-  if (!ctx.stdinIsTTY) {
-    await apply(await ctx.readStdin())
-    return none()
-  }
   await editFlow(ctx, { header, current: toYaml(instancePutShape(instance)), apply })
   return none()
 }

@@ -105,10 +105,6 @@ export const storageEdit: CommandDefinition = {
       const description = typeof doc.description === 'string' ? doc.description : ''
       await client.storagePools.put(name, { config: stringMap(doc.config), description }, etag)
     }
-    if (!ctx.stdinIsTTY) {
-      await apply(await ctx.readStdin())
-      return none()
-    }
     await editFlow(ctx, { header: '', current: toYaml(storagePoolShape(p)), apply })
     return none()
   },
