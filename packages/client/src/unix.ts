@@ -75,31 +75,13 @@ async function openBinarySocket(socketPath: string, path: string): Promise<Binar
   }
 }
 
-function sendRequest(socketPath: string, req: TransportRequest): Promise<TransportResponse> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...req.headers }
-    if (req.body !== undefined) {
-      headers['Content-Type'] = 'application/json'
-      headers['Content-Length'] = String(Buffer.byteLength(req.body))
-    }
-    const r = http.request(
-      { socketPath, method: req.method, path: req.path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('error', reject)
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        )
-      },
-    )
-    r.on('error', (err) => reject(connectionError(err, { method: req.method, path: req.path, socketPath })))
-    r.end(req.body)
-  })
+/** A JSON request: sendRaw with the body as bytes and its JSON content type, the answer read as text. */
+async function sendRequest(socketPath: string, req: TransportRequest): Promise<TransportResponse> {
+  const headers: Record<string, string> = { ...req.headers }
+  if (req.body !== undefined) headers['Content-Type'] = 'application/json'
+  const body = req.body === undefined ? undefined : Buffer.from(req.body)
+  const res = await sendRaw(socketPath, { method: req.method, path: req.path, headers, body })
+  return { status: res.status, headers: res.headers, body: res.body.toString() }
 }
 
 async function openWebsocket(socketPath: string, path: string): Promise<EventSocket> {
