@@ -24,6 +24,24 @@ export async function imageRef(ctx: Context, arg: string): Promise<{ client: Cli
   return { client, fingerprint: matches[0]!.fingerprint }
 }
 
+/** Resolves `[<remote>:]<image>` and GETs it. */
+async function loadImage(
+  ctx: Context,
+  arg: string,
+): Promise<{ client: Client; fingerprint: string; image: Image; etag?: string }> {
+  const { client, fingerprint } = await imageRef(ctx, arg)
+  return { client, fingerprint, ...(await client.images.get(fingerprint)) }
+}
+
+/** Resolves `[<remote>:]<alias>` to the remote's client, the remote and the alias name. */
+async function aliasRef(
+  ctx: Context,
+  arg: string,
+): Promise<{ client: Client; remote: string; name: string }> {
+  const { remote, name } = splitRemote(await ctx.config(), arg)
+  return { client: await ctx.client(remote), remote, name }
+}
+
 /** The `image info` text as lxc 5.0.2 prints it. */
 export function imageInfoText(img: Image): string {
   const when = (t: string | undefined, none: string): string => (timeIsSet(t) ? localTime(t) : none)
@@ -58,8 +76,7 @@ export const imageInfo: CommandDefinition = {
   short: 'Show useful information about images',
   args: { min: 1, max: 1 },
   async run(ctx, args) {
-    const { client, fingerprint } = await imageRef(ctx, args[0]!)
-    return text(imageInfoText((await client.images.get(fingerprint)).image))
+    return text(imageInfoText((await loadImage(ctx, args[0]!)).image))
   },
 }
 
@@ -70,8 +87,7 @@ export const imageShow: CommandDefinition = {
   short: 'Show image properties',
   args: { min: 1, max: 1 },
   async run(ctx, args) {
-    const { client, fingerprint } = await imageRef(ctx, args[0]!)
-    return yaml(imagePutShape((await client.images.get(fingerprint)).image))
+    return yaml(imagePutShape((await loadImage(ctx, args[0]!)).image))
   },
 }
 
@@ -82,8 +98,7 @@ export const imageEdit: CommandDefinition = {
   short: 'Edit image properties',
   args: { min: 1, max: 1 },
   async run(ctx, args) {
-    const { client, fingerprint } = await imageRef(ctx, args[0]!)
-    const { image, etag } = await client.images.get(fingerprint)
+    const { client, fingerprint, image, etag } = await loadImage(ctx, args[0]!)
     const apply = async (edited: string): Promise<void> => {
       const doc = await parseYamlStrings(edited)
       await client.images.put(
@@ -182,8 +197,7 @@ export const imageAliasCreate: CommandDefinition = {
   args: { min: 2, max: 2 },
   flags: [{ long: 'description', type: 'string', description: 'Alias description' }],
   async run(ctx, args, flags) {
-    const { remote, name } = splitRemote(await ctx.config(), args[0]!)
-    const client = await ctx.client(remote)
+    const { client, remote, name } = await aliasRef(ctx, args[0]!)
     const { fingerprint } = await imageRef(ctx, `${remote}:${args[1]!}`)
     await client.images.createAlias(
       name,
@@ -201,8 +215,8 @@ export const imageAliasDelete: CommandDefinition = {
   short: 'Delete image aliases',
   args: { min: 1, max: 1 },
   async run(ctx, args) {
-    const { remote, name } = splitRemote(await ctx.config(), args[0]!)
-    await (await ctx.client(remote)).images.deleteAlias(name)
+    const { client, name } = await aliasRef(ctx, args[0]!)
+    await client.images.deleteAlias(name)
     return none()
   },
 }
@@ -214,8 +228,8 @@ export const imageAliasRename: CommandDefinition = {
   short: 'Rename aliases',
   args: { min: 2, max: 2 },
   async run(ctx, args) {
-    const { remote, name } = splitRemote(await ctx.config(), args[0]!)
-    await (await ctx.client(remote)).images.renameAlias(name, args[1]!)
+    const { client, name } = await aliasRef(ctx, args[0]!)
+    await client.images.renameAlias(name, args[1]!)
     return none()
   },
 }
