@@ -59,6 +59,10 @@ export function deviceCommands<T>(
   host: DeviceHost<T>,
 ): Record<'add' | 'get' | 'set' | 'unset' | 'remove' | 'show' | 'list', CommandDefinition> {
   const owner = `[<remote>:]<${host.kind}>`
+  const loadOwner = async (ctx: Context, arg: string): Promise<T> => {
+    const { client, name } = await host.resolve(ctx, arg)
+    return (await host.load(client, name)).current
+  }
   const setKeys = async (
     ctx: Context,
     args: string[],
@@ -96,8 +100,7 @@ export function deviceCommands<T>(
       short: 'Get values for device configuration keys',
       args: { min: 3, max: 3 },
       async run(ctx, args) {
-        const { client, name } = await host.resolve(ctx, args[0]!)
-        const { current } = await host.load(client, name)
+        const current = await loadOwner(ctx, args[0]!)
         const d = host.own(current)[args[1]!] ?? host.inherited(current)?.[args[1]!]
         if (!d) throw new Error("Device doesn't exist")
         return text(`${d[args[2]!] ?? ''}\n`)
@@ -161,8 +164,7 @@ export function deviceCommands<T>(
       short: 'Show full device configuration',
       args: { min: 1, max: 1 },
       async run(ctx, args) {
-        const { client, name } = await host.resolve(ctx, args[0]!)
-        const { current } = await host.load(client, name)
+        const current = await loadOwner(ctx, args[0]!)
         return yaml(host.own(current))
       },
     },
@@ -172,8 +174,7 @@ export function deviceCommands<T>(
       short: 'List instance devices',
       args: { min: 1, max: 1 },
       async run(ctx, args) {
-        const { client, name } = await host.resolve(ctx, args[0]!)
-        const { current } = await host.load(client, name)
+        const current = await loadOwner(ctx, args[0]!)
         return text(deviceNamesText(host.own(current)))
       },
     },
