@@ -42,7 +42,7 @@ function ownDevice<T>(host: DeviceHost<T>, current: T, device: string): Record<s
 }
 
 /** GET, change a copy of the own devices, then PUT with If-Match. */
-export async function updateDevices<T>(
+async function updateDevices<T>(
   host: DeviceHost<T>,
   client: Client,
   name: string,
