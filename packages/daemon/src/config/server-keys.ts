@@ -1,7 +1,6 @@
 /** @module Server configuration keys (GET/PUT /1.0 `config`). */
 import { defineKeys } from './key.js'
-import { parseDuration } from '../util/duration.js'
-import { isInRange, isListenAddress } from './validate.js'
+import { isDuration, isInRange, isListenAddress } from './validate.js'
 
 /**
  * Every server key corrald accepts; anything else is refused. A key is declared only once
@@ -20,7 +19,7 @@ export const serverKeys = defineKeys(
     'core.remote_token_expiry': {
       type: 'string',
       default: '15d',
-      validate: (v) => void parseDuration(v),
+      validate: isDuration,
       short: 'Time after which an unused trust token expires (e.g. 15d, 4h, 30M, 10S)',
     },
     'core.shutdown_timeout': {

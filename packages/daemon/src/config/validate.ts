@@ -1,4 +1,5 @@
 /** @module Small pure validators for LXD's string-typed config values; each throws a short reason. */
+import { parseDuration } from '../util/duration.js'
 
 /** Checks one config value; throws an Error whose message is the reason, without the key. */
 export type Validator = (value: string) => void
@@ -70,12 +71,8 @@ export const isSizeOrPercent: Validator = (value) => {
   isSize(value)
 }
 
-/** A duration like LXD's `15d`, `4h`, `30m` (integer followed by a unit, several allowed). */
-export const isDuration: Validator = (value) => {
-  if (!/^(\d+\s*(s|m|h|d|w|M|y|min|H|minute|hour|day|week|month|year)s?\s*)+$/.test(value)) {
-    throw new Error(`Invalid duration "${value}"`)
-  }
-}
+/** A duration as LXD writes it (`15d`, `4h`, `1d 2h`), by the one parser the daemon uses. */
+export const isDuration: Validator = (value) => void parseDuration(value)
 
 /** `host`, `host:port`, `[v6]:port`, or a bare `:port`; port 1–65535. */
 export const isListenAddress: Validator = (value) => {

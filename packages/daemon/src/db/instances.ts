@@ -39,21 +39,13 @@ export interface SnapshotRecord {
   expires_at: string
 }
 
-interface Row {
-  id: number
-  project: string
-  name: string
-  type: 'container'
-  architecture: string
-  description: string
+/** The stored row: flags as integers, maps and lists as JSON text. */
+type Row = Omit<InstanceRecord, 'ephemeral' | 'stateful' | 'config' | 'devices' | 'profiles'> & {
   ephemeral: number
   stateful: number
   config: string
   devices: string
   profiles: string
-  pool: string
-  created_at: string
-  last_used_at: string
 }
 
 const select =

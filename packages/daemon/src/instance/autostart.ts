@@ -1,4 +1,5 @@
 /** @module At daemon start: start instances that should run (boot.autostart, or running when last seen). */
+import { isTrue } from '../config/validate.js'
 import { listInstances } from '../db/instances.js'
 import type { State } from '../state.js'
 import { startInstance } from './lifecycle.js'
@@ -12,7 +13,7 @@ export async function autostartInstances(state: State): Promise<void> {
     .map((inst) => ({ inst, config: expandedOf(state, inst).config }))
     .filter(({ inst, config }) => {
       const auto = config['boot.autostart']
-      if (auto !== undefined && auto !== '') return ['true', '1', 'yes', 'on'].includes(auto.toLowerCase())
+      if (auto !== undefined && auto !== '') return isTrue(auto)
       return inst.config['volatile.last_state.power'] === 'RUNNING'
     })
     .sort(

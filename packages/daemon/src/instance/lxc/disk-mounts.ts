@@ -11,13 +11,11 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { badRequest } from '@corral/api'
+import { isTrue } from '../../config/validate.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { MountEntry } from './lxc-config.js'
 import { lxcName } from './paths.js'
-
-const isTrue = (v: string | undefined): boolean =>
-  ['true', '1', 'yes', 'on'].includes((v ?? '').toLowerCase())
 
 /** Where an instance's device mounts live: `$CORRAL_DIR/devices/<lxc name>`. */
 export function devicesDir(state: State, project: string, name: string): string {

@@ -1,4 +1,5 @@
 /** @module Pure builder of a container's LXC configuration file. */
+import { isTrue } from '../../config/validate.js'
 import { memoryLimitBytes } from '../../util/size.js'
 import type { IdmapEntry } from '../idmap.js'
 
@@ -39,10 +40,6 @@ export interface LxcConfigInput {
 const commonConf = '/usr/share/lxc/config/common.conf'
 const userNsConf = '/usr/share/lxc/config/userns.conf'
 const nestingConf = '/usr/share/lxc/config/nesting.conf'
-
-function isTrue(v: string | undefined): boolean {
-  return ['true', '1', 'yes', 'on'].includes((v ?? '').toLowerCase())
-}
 
 function cpuSet(limit: string, cpuCount: number): string {
   if (/^\d+$/.test(limit)) return `0-${Math.max(0, Math.min(Number(limit), cpuCount) - 1)}`
