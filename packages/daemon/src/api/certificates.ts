@@ -1,10 +1,18 @@
 /** @module /1.0/certificates: the trust store. */
-import { badRequest, forbidden } from '@corral/api'
+import { badRequest, forbidden, notFound } from '@corral/api'
 import * as db from '../db/certificates.js'
-import { addCertificate, checkGrant, removeCertificate, toApiCertificate } from '../certificate/service.js'
+import {
+  addCertificate,
+  checkGrant,
+  removeCertificate,
+  toApiCertificate,
+  updateCertificate,
+} from '../certificate/service.js'
 import { issueToken, redeemToken, type TokenGrant } from '../certificate/tokens.js'
 import { asObject, stringField } from './body.js'
+import { isAdmin } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
+import { checkEtag, etagOf } from './etag.js'
 import { recursionLevel } from './query.js'
 import { async, created, empty, sync } from './response.js'
 
@@ -29,6 +37,34 @@ function grantOf(body: Record<string, unknown>): TokenGrant {
   }
 }
 
+/** A certificate the caller may see: a restricted certificate sees only itself (others are not found). */
+function load(req: ApiRequest): db.CertificateRecord {
+  const c = db.getCertificate(req.state.db, req.params.fingerprint!)
+  if (!isAdmin(req.identity) && c.fingerprint !== req.identity.fingerprint)
+    throw notFound('Certificate not found')
+  return c
+}
+
+/** PUT and PATCH: a restricted certificate may replace its own material, nothing else. */
+async function update(req: ApiRequest, merge: boolean) {
+  const current = load(req)
+  checkEtag(req.headers, toApiCertificate(current))
+  const body = asObject(await req.json())
+  const base = merge ? toApiCertificate(current) : {}
+  const merged = { ...base, ...body }
+  const next = { ...grantOf(merged), certificate: stringField(merged, 'certificate') }
+  if (!isAdmin(req.identity)) {
+    const same =
+      next.name === current.name &&
+      next.type === current.type &&
+      next.restricted === current.restricted &&
+      next.projects.join('\n') === current.projects.join('\n')
+    if (!same) throw forbidden('Only the certificate can be changed')
+  }
+  updateCertificate(req.state, current, next, req.requestor())
+  return empty()
+}
+
 /** An untrusted TLS client adds its own certificate with a token; name and restriction come from the token. */
 function redeem(req: ApiRequest, body: Record<string, unknown>) {
   const token = stringField(body, 'trust_token') || stringField(body, 'password')
@@ -46,9 +82,11 @@ function redeem(req: ApiRequest, body: Record<string, unknown>) {
 export const certificateEndpoints = [
   endpoint('/1.0/certificates', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: (req) => {
-        const list = db.listCertificates(req.state.db)
+        const list = db
+          .listCertificates(req.state.db)
+          .filter((c) => isAdmin(req.identity) || c.fingerprint === req.identity.fingerprint)
         if (recursionLevel(req) > 0) return sync(list.map(toApiCertificate))
         return sync(list.map((c) => `/1.0/certificates/${c.fingerprint}`))
       },
@@ -59,6 +97,8 @@ export const certificateEndpoints = [
       handler: async (req) => {
         const body = asObject(await req.json())
         if (!req.identity.trusted) return redeem(req, body)
+        // A restricted certificate can neither add certificates nor issue tokens, as in LXD.
+        if (!isAdmin(req.identity)) throw forbidden()
         const grant = grantOf(body)
         if (body.token === true) {
           checkGrant(req.state, grant)
@@ -78,11 +118,16 @@ export const certificateEndpoints = [
   }),
   endpoint('/1.0/certificates/{fingerprint}', {
     get: {
-      access: 'trusted',
-      handler: (req) => sync(toApiCertificate(db.getCertificate(req.state.db, req.params.fingerprint!))),
+      access: 'authenticated',
+      handler: (req) => {
+        const c = toApiCertificate(load(req))
+        return sync(c, { etag: etagOf(c) })
+      },
     },
+    put: { access: 'authenticated', handler: (req) => update(req, false) },
+    patch: { access: 'authenticated', handler: (req) => update(req, true) },
     delete: {
-      access: 'trusted',
+      access: 'admin',
       handler: (req) => {
         removeCertificate(
           req.state,

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { WebSocket } from 'ws'
 import type { Requestor } from '@corral/api'
 import type { State } from '../state.js'
+import type { Access } from './access.js'
 import type { ApiResponse } from './response.js'
 
 /** Who is calling. */
@@ -15,10 +16,11 @@ export interface Identity {
   uid?: number
   /** The client certificate (PEM) of a TLS peer. */
   certificate?: string
+  /** The trusted certificate's fingerprint (TLS callers only). */
+  fingerprint?: string
+  /** Present for a restricted certificate: the projects it may use. */
+  restriction?: { projects: readonly string[] }
 }
-
-/** Who may call an action: see access.ts. */
-export type Access = 'untrusted' | 'trusted' | 'localOnly'
 
 /** A parsed request as handlers see it. */
 export interface ApiRequest {

@@ -1,7 +1,9 @@
 /** @module /1.0/events: the event stream as a websocket. */
-import { badRequest, type EventType } from '@corral/api'
+import { badRequest, forbidden, type EventType } from '@corral/api'
 import { isTrue } from '../config/validate.js'
-import { endpoint } from './endpoint.js'
+import type { Subscription } from '../events/hub.js'
+import { inProject, isAdmin } from './access.js'
+import { endpoint, type ApiRequest } from './endpoint.js'
 
 const allTypes: EventType[] = ['operation', 'lifecycle', 'logging']
 
@@ -14,20 +16,31 @@ export function parseEventTypes(raw: string | null): Set<EventType> {
   return new Set(types as EventType[])
 }
 
+/**
+ * What a caller may listen to: a restricted certificate only its projects' events (not all
+ * projects at once) and never the daemon's log, as LXD keeps logging events for admins.
+ */
+function subscription(req: ApiRequest): Omit<Subscription, 'send'> {
+  const types = parseEventTypes(req.query.get('type'))
+  const all = isTrue(req.query.get('all-projects') ?? '')
+  if (isAdmin(req.identity)) return { types, project: all ? undefined : req.project() }
+  if (all || !inProject(req.identity, req.project())) throw forbidden()
+  if (req.query.get('type') && types.has('logging')) throw forbidden('Forbidden')
+  types.delete('logging')
+  return { types, project: req.project(), projectOnly: true }
+}
+
 /** The events endpoint. */
 export const eventEndpoints = [
   endpoint(
     '/1.0/events',
     {},
     {
-      access: 'trusted',
-      check: (req) => void parseEventTypes(req.query.get('type')),
+      access: 'authenticated',
+      check: (req) => void subscription(req),
       handler: (req, ws) => {
-        const types = parseEventTypes(req.query.get('type'))
-        const project = isTrue(req.query.get('all-projects') ?? '') ? undefined : req.project()
         const unsubscribe = req.state.events.subscribe({
-          types,
-          project,
+          ...subscription(req),
           send: (event) => ws.send(JSON.stringify(event)),
         })
         ws.on('close', unsubscribe)

@@ -2,6 +2,7 @@
 import { entityUrl } from '../events/lifecycle.js'
 import * as images from '../image/index.js'
 import { asObject, requiredString, stringField } from './body.js'
+import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { recursionLevel } from './query.js'
@@ -10,14 +11,16 @@ import { created, empty, sync } from './response.js'
 const writeOpts = (req: ApiRequest) => ({ project: req.project(), requestor: req.requestor() })
 
 function load(req: ApiRequest): images.AliasRecord {
-  return images.getAlias(req.state, req.project(), req.params.name!, !req.identity.trusted)
+  // Untrusted callers resolve the default project's aliases of public images only.
+  const project = req.identity.trusted ? req.project() : 'default'
+  return images.getAlias(req.state, project, req.params.name!, !inProject(req.identity, project))
 }
 
 /** The image alias endpoints; mounted before /1.0/images/{fingerprint}. */
 export const imageAliasEndpoints = [
   endpoint('/1.0/images/aliases', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: (req) => {
         const list = images.listAliases(req.state, req.project())
         if (recursionLevel(req) > 0) return sync(list.map(images.toApiAlias))
@@ -25,7 +28,7 @@ export const imageAliasEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         const body = asObject(await req.json())
         const name = stringField(body, 'name')
@@ -47,7 +50,7 @@ export const imageAliasEndpoints = [
       },
     },
     put: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         const a = load(req)
         checkEtag(req.headers, images.aliasEtagSource(a))
@@ -58,7 +61,7 @@ export const imageAliasEndpoints = [
       },
     },
     patch: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         const a = load(req)
         checkEtag(req.headers, images.aliasEtagSource(a))
@@ -72,7 +75,7 @@ export const imageAliasEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         const a = load(req)
         const newName = requiredString(asObject(await req.json()), 'name', 'Alias name missing')
@@ -81,7 +84,7 @@ export const imageAliasEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: (req) => {
         images.deleteAlias(req.state, load(req), writeOpts(req))
         return empty()

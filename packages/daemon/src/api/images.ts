@@ -1,8 +1,10 @@
 /** @module /1.0/images endpoints: import, list, show, edit, export and delete. */
-import { badRequest, type ImagePut } from '@corral/api'
+import { badRequest, notFound, type ImagePut } from '@corral/api'
 import { entityUrl } from '../events/lifecycle.js'
 import * as images from '../image/index.js'
 import { asObject, stringMapField } from './body.js'
+import { findImageSecret, issueImageSecret } from '../image/secrets.js'
+import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { imageAliasEndpoints } from './image-aliases.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -11,8 +13,24 @@ import { async, empty, raw, sync } from './response.js'
 
 const writeOpts = (req: ApiRequest) => ({ project: req.project(), requestor: req.requestor() })
 
-function load(req: ApiRequest): images.ImageRecord {
-  return images.getImage(req.state, req.project(), req.params.fingerprint!, !req.identity.trusted)
+/**
+ * Where and what the caller may read: untrusted callers see the default project's public images;
+ * callers outside the project see its public ones (LXD's rule), unless they hold the image's secret.
+ */
+function readScope(req: ApiRequest): { project: string; publicOnly: boolean } {
+  const project = req.identity.trusted ? req.project() : 'default'
+  return { project, publicOnly: !inProject(req.identity, project) }
+}
+
+/** The image named in the path, as the caller may read it; `consume` spends a matching secret. */
+function load(req: ApiRequest, consume = false): images.ImageRecord {
+  const { project, publicOnly } = readScope(req)
+  const image = images.getImage(req.state, project, req.params.fingerprint!)
+  if (!publicOnly || image.public) return image
+  const secret = findImageSecret(req.state, project, image.fingerprint, req.query.get('secret') ?? '')
+  if (!secret) throw notFound('Image not found')
+  if (consume) void secret.cancel().catch(() => {})
+  return image
 }
 
 function header(req: ApiRequest, name: string): string {
@@ -78,13 +96,14 @@ export const imageEndpoints = [
     get: {
       access: 'untrusted',
       handler: (req) => {
-        const list = images.listImages(req.state, req.project(), !req.identity.trusted)
+        const { project, publicOnly } = readScope(req)
+        const list = images.listImages(req.state, project, publicOnly)
         if (recursionLevel(req) > 0) return sync(list.map((r) => images.toApiImage(req.state, r)))
         return sync(list.map((r) => entityUrl(`/1.0/images/${r.fingerprint}`, r.project)))
       },
     },
     post: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         if (/^application\/json\b/i.test(header(req, 'content-type')))
           refuseJsonSource(asObject(await req.json()))
@@ -102,7 +121,7 @@ export const imageEndpoints = [
       },
     },
     put: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -112,7 +131,7 @@ export const imageEndpoints = [
       },
     },
     patch: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -126,7 +145,7 @@ export const imageEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: can('manage-images'),
       handler: (req) => async(images.deleteImage(req.state, load(req), writeOpts(req))),
     },
   }),
@@ -134,8 +153,19 @@ export const imageEndpoints = [
     get: {
       access: 'untrusted',
       handler: async (req) => {
-        const { body, headers } = await images.exportBody(await images.exportFiles(req.state, load(req)))
+        const { body, headers } = await images.exportBody(
+          await images.exportFiles(req.state, load(req, true)),
+        )
         return raw(body, headers)
+      },
+    },
+  }),
+  endpoint('/1.0/images/{fingerprint}/secret', {
+    post: {
+      access: can('view'),
+      handler: (req) => {
+        const image = load(req)
+        return async(issueImageSecret(req.state, req.project(), image.fingerprint, req.requestor()))
       },
     },
   }),

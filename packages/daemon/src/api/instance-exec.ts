@@ -18,6 +18,7 @@ import { runtimeState } from '../instance/lxc/runtime.js'
 import { expandedOf } from '../instance/service.js'
 import type { LiveOperation } from '../operation/operation.js'
 import { asObject, stringField, stringMapField } from './body.js'
+import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { async } from './response.js'
 
@@ -286,5 +287,5 @@ async function postExec(req: ApiRequest) {
 
 /** The exec endpoint (index.ts adds the /1.0/containers alias). */
 export const instanceExecEndpoints = [
-  endpoint('/1.0/instances/{name}/exec', { post: { access: 'trusted', handler: postExec } }),
+  endpoint('/1.0/instances/{name}/exec', { post: { access: can('operate-containers'), handler: postExec } }),
 ]

@@ -17,6 +17,7 @@ import {
 import { lxcFiles } from '../instance/lxc/paths.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
+import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { empty, raw, sync } from './response.js'
 
@@ -129,13 +130,13 @@ function logFileOf(req: ApiRequest): { inst: InstanceRecord; file: string; path:
 /** The files and logs endpoints (index.ts adds the /1.0/containers aliases). */
 export const instanceFileEndpoints = [
   endpoint('/1.0/instances/{name}/files', {
-    get: { access: 'trusted', handler: getFile },
-    post: { access: 'trusted', handler: postFile },
-    delete: { access: 'trusted', handler: deletePath },
+    get: { access: can('operate-containers'), handler: getFile },
+    post: { access: can('operate-containers'), handler: postFile },
+    delete: { access: can('operate-containers'), handler: deletePath },
   }),
   endpoint('/1.0/instances/{name}/logs', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: (req) => {
         const inst = instanceOf(req)
         return sync(
@@ -146,7 +147,7 @@ export const instanceFileEndpoints = [
   }),
   endpoint('/1.0/instances/{name}/logs/{file}', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: (req) => {
         const { file, path } = logFileOf(req)
         return raw(createReadStream(path), {
@@ -157,7 +158,7 @@ export const instanceFileEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: can('operate-containers'),
       handler: (req) => {
         const { file, path } = logFileOf(req)
         if (!file.startsWith('exec_')) throw badRequest('Only exec output logs can be deleted')

@@ -4,6 +4,7 @@ import * as db from '../db/instances.js'
 import { entityUrl } from '../events/lifecycle.js'
 import { createSnapshot, deleteSnapshot, renameSnapshot, toApiSnapshot } from '../instance/snapshots.js'
 import { asObject, stringField } from './body.js'
+import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { callerOf, instanceOperation } from './instance-op.js'
 import { recursionLevel } from './query.js'
@@ -15,7 +16,7 @@ const loadInstance = (req: ApiRequest) => db.getInstance(req.state.db, req.proje
 export const instanceSnapshotEndpoints = [
   endpoint('/1.0/instances/{name}/snapshots', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: (req) => {
         const inst = loadInstance(req)
         const snaps = db.listSnapshots(req.state.db, inst.id)
@@ -26,7 +27,7 @@ export const instanceSnapshotEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('operate-containers'),
       handler: async (req) => {
         const inst = loadInstance(req)
         const body = asObject(await req.json())
@@ -47,7 +48,7 @@ export const instanceSnapshotEndpoints = [
   }),
   endpoint('/1.0/instances/{name}/snapshots/{snapshot}', {
     get: {
-      access: 'trusted',
+      access: can('operate-containers'),
       handler: (req) => {
         const inst = loadInstance(req)
         return sync(
@@ -56,7 +57,7 @@ export const instanceSnapshotEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('operate-containers'),
       handler: async (req) => {
         const inst = loadInstance(req)
         const snap = db.getSnapshot(req.state.db, inst.id, req.params.snapshot!)
@@ -71,7 +72,7 @@ export const instanceSnapshotEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: can('operate-containers'),
       handler: (req) => {
         const inst = loadInstance(req)
         const snap = db.getSnapshot(req.state.db, inst.id, req.params.snapshot!)

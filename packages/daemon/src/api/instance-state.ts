@@ -5,6 +5,7 @@ import { restartInstance, startInstance, stopInstance } from '../instance/lifecy
 import { runtimeState } from '../instance/lxc/runtime.js'
 import { instanceStateOf } from '../instance/state.js'
 import { asObject, stringField } from './body.js'
+import { can } from './access.js'
 import { endpoint } from './endpoint.js'
 import { callerOf, instanceOperation } from './instance-op.js'
 import { async, sync } from './response.js'
@@ -19,14 +20,14 @@ const descriptions: Record<string, string> = {
 export const instanceStateEndpoints = [
   endpoint('/1.0/instances/{name}/state', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: async (req) => {
         const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
         return sync(instanceStateOf(req.state, inst, await runtimeState(req.state, inst)))
       },
     },
     put: {
-      access: 'trusted',
+      access: can('operate-containers'),
       handler: async (req) => {
         const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
         const body = asObject(await req.json())

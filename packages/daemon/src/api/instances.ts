@@ -17,6 +17,7 @@ import { restoreSnapshot } from '../instance/snapshots.js'
 import { isTrue } from '../config/validate.js'
 import { validateInstanceName } from '../util/names.js'
 import { asObject, devicesField, stringField, stringMapField } from './body.js'
+import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { callerOf, instanceOperation } from './instance-op.js'
@@ -121,7 +122,7 @@ async function update(req: ApiRequest, merge: boolean) {
 export const instanceEndpoints = [
   endpoint('/1.0/instances', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: async (req) => {
         const all = isTrue(req.query.get('all-projects') ?? '')
         const list = db.listInstances(req.state.db, all ? undefined : req.project())
@@ -139,7 +140,7 @@ export const instanceEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('manage-containers'),
       handler: async (req) => {
         const create = parseCreate(asObject(await req.json()))
         if (db.listInstances(req.state.db, req.project()).some((i) => i.name === create.name)) {
@@ -157,7 +158,7 @@ export const instanceEndpoints = [
   }),
   endpoint('/1.0/instances/{name}', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: async (req) => {
         const inst = load(req)
         const run = await runtimeState(req.state, inst)
@@ -168,10 +169,10 @@ export const instanceEndpoints = [
         return sync(body, { etag: etagOf(etagSource(inst)) })
       },
     },
-    put: { access: 'trusted', handler: (req) => update(req, false) },
-    patch: { access: 'trusted', handler: (req) => update(req, true) },
+    put: { access: can('manage-containers'), handler: (req) => update(req, false) },
+    patch: { access: can('manage-containers'), handler: (req) => update(req, true) },
     post: {
-      access: 'trusted',
+      access: can('manage-containers'),
       handler: async (req) => {
         const inst = load(req)
         const body = asObject(await req.json())
@@ -194,7 +195,7 @@ export const instanceEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: can('manage-containers'),
       handler: async (req) => {
         const inst = load(req)
         if ((await runtimeState(req.state, inst)).status === 'Running')

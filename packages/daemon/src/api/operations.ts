@@ -1,14 +1,44 @@
 /** @module /1.0/operations endpoints: list, get, wait, cancel. */
-import { badRequest, type Operation } from '@corral/api'
+import { timingSafeEqual } from 'node:crypto'
+import { badRequest, forbidden, notFound, type Operation } from '@corral/api'
 import { isTrue } from '../config/validate.js'
 import type { LiveOperation } from '../operation/operation.js'
+import { inProject, isAdmin } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { recursionLevel } from './query.js'
 import { empty, sync } from './response.js'
 
+/** The operations a caller may list: a restricted certificate sees only its projects'. */
 function visible(req: ApiRequest): LiveOperation[] {
   const all = isTrue(req.query.get('all-projects') ?? '')
-  return req.state.operations.list(all ? undefined : req.project())
+  if (!all && !inProject(req.identity, req.project())) throw forbidden()
+  const ops = req.state.operations.list(all ? undefined : req.project())
+  return isAdmin(req.identity) ? ops : ops.filter((op) => inProject(req.identity, op.project))
+}
+
+/** One operation; another project's is "not found" to a restricted certificate. */
+function lookup(req: ApiRequest): LiveOperation {
+  const op = req.state.operations.get(req.params.id!)
+  if (!inProject(req.identity, op.project)) throw notFound('Operation not found')
+  return op
+}
+
+/** True when `secret` equals the operation's `metadata.secret` (compared in constant time). */
+function secretMatches(op: LiveOperation, secret: string): boolean {
+  const own = op.render().metadata?.secret
+  if (typeof own !== 'string' || own === '' || secret === '') return false
+  const a = Buffer.from(own)
+  const b = Buffer.from(secret)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Waiting needs trust in the operation's project, or the operation's secret (LXD's image secrets). */
+function waitable(req: ApiRequest): LiveOperation {
+  const secret = req.query.get('secret') ?? ''
+  if (!req.identity.trusted && secret === '') throw forbidden()
+  const op = req.state.operations.get(req.params.id!)
+  if (secret !== '' ? !secretMatches(op, secret) : !inProject(req.identity, op.project)) throw forbidden()
+  return op
 }
 
 /** Groups operations by lowercase status, as LXD lists them. */
@@ -32,7 +62,7 @@ function parseTimeout(req: ApiRequest): number {
 export const operationEndpoints = [
   endpoint('/1.0/operations', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: (req) =>
         sync(
           groupByStatus(visible(req), (op) => (recursionLevel(req) > 0 ? op : `/1.0/operations/${op.id}`)),
@@ -40,20 +70,21 @@ export const operationEndpoints = [
     },
   }),
   endpoint('/1.0/operations/{id}', {
-    get: { access: 'trusted', handler: (req) => sync(req.state.operations.get(req.params.id!).render()) },
+    get: { access: 'authenticated', handler: (req) => sync(lookup(req).render()) },
     delete: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: async (req) => {
-        await req.state.operations.get(req.params.id!).cancel()
+        await lookup(req).cancel()
         return empty()
       },
     },
   }),
   endpoint('/1.0/operations/{id}/wait', {
     get: {
-      access: 'trusted',
+      // Untrusted callers wait with the operation's secret, as LXD's image copy does.
+      access: 'untrusted',
       handler: async (req) => {
-        const op = req.state.operations.get(req.params.id!)
+        const op = waitable(req)
         await op.wait(parseTimeout(req))
         return sync(op.render())
       },

@@ -2,6 +2,7 @@
 import { entityUrl } from '../events/lifecycle.js'
 import * as profiles from '../profile/service.js'
 import { asObject, devicesField, requiredString, stringField, stringMapField } from './body.js'
+import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { recursionLevel } from './query.js'
@@ -25,7 +26,7 @@ const writeOpts = (req: ApiRequest) => ({ project: req.project(), requestor: req
 export const profileEndpoints = [
   endpoint('/1.0/profiles', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: (req) => {
         const list = profiles.listProfiles(req.state, req.project())
         if (recursionLevel(req) > 0) return sync(list.map((p) => profiles.toApiProfile(req.state, p)))
@@ -33,7 +34,7 @@ export const profileEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('manage-profiles'),
       handler: async (req) => {
         const body = asObject(await req.json())
         const name = requiredString(body, 'name', 'No name provided')
@@ -44,14 +45,14 @@ export const profileEndpoints = [
   }),
   endpoint('/1.0/profiles/{name}', {
     get: {
-      access: 'trusted',
+      access: can('view'),
       handler: (req) => {
         const p = load(req)
         return sync(profiles.toApiProfile(req.state, p), { etag: etagOf(profiles.profileEtagSource(p)) })
       },
     },
     put: {
-      access: 'trusted',
+      access: can('manage-profiles'),
       handler: async (req) => {
         const p = load(req)
         checkEtag(req.headers, profiles.profileEtagSource(p))
@@ -60,7 +61,7 @@ export const profileEndpoints = [
       },
     },
     patch: {
-      access: 'trusted',
+      access: can('manage-profiles'),
       handler: async (req) => {
         const p = load(req)
         checkEtag(req.headers, profiles.profileEtagSource(p))
@@ -70,7 +71,7 @@ export const profileEndpoints = [
       },
     },
     post: {
-      access: 'trusted',
+      access: can('manage-profiles'),
       handler: async (req) => {
         const p = load(req)
         const newName = requiredString(asObject(await req.json()), 'name', 'No name provided')
@@ -79,7 +80,7 @@ export const profileEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: can('manage-profiles'),
       handler: (req) => {
         profiles.deleteProfile(req.state, load(req), writeOpts(req))
         return empty()

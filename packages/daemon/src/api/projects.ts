@@ -1,6 +1,8 @@
 /** @module /1.0/projects endpoints. */
+import { forbidden } from '@corral/api'
 import { getProject, listProjects } from '../db/projects.js'
 import * as projects from '../project/service.js'
+import { inProject } from './access.js'
 import { asObject, requiredString, stringField, stringMapField } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -26,15 +28,15 @@ async function update(req: ApiRequest, merge: boolean) {
 export const projectEndpoints = [
   endpoint('/1.0/projects', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: (req) => {
-        const list = listProjects(req.state.db)
+        const list = listProjects(req.state.db).filter((p) => inProject(req.identity, p.name))
         if (recursionLevel(req) > 0) return sync(list.map((p) => projects.toApiProject(req.state, p)))
         return sync(list.map((p) => `/1.0/projects/${p.name}`))
       },
     },
     post: {
-      access: 'trusted',
+      access: 'admin',
       handler: async (req) => {
         const body = asObject(await req.json())
         const name = requiredString(body, 'name', 'No name provided')
@@ -49,16 +51,17 @@ export const projectEndpoints = [
   }),
   endpoint('/1.0/projects/{name}', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: (req) => {
+        if (!inProject(req.identity, req.params.name!)) throw forbidden()
         const p = load(req)
         return sync(projects.toApiProject(req.state, p), { etag: etagOf(projects.projectEtagSource(p)) })
       },
     },
-    put: { access: 'trusted', handler: (req) => update(req, false) },
-    patch: { access: 'trusted', handler: (req) => update(req, true) },
+    put: { access: 'admin', handler: (req) => update(req, false) },
+    patch: { access: 'admin', handler: (req) => update(req, true) },
     post: {
-      access: 'trusted',
+      access: 'admin',
       handler: async (req) => {
         const p = load(req)
         const newName = requiredString(asObject(await req.json()), 'name', 'No name provided')
@@ -67,7 +70,7 @@ export const projectEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: 'admin',
       handler: (req) => {
         projects.deleteProject(req.state, load(req), req.requestor())
         return empty()

@@ -2,6 +2,7 @@
 import type { Server, ServerUntrusted } from '@corral/api'
 import { apiExtensions } from '@corral/api'
 import { getServerConfig, replaceConfig } from '../server/service.js'
+import { isAdmin } from './access.js'
 import { asObject, stringMapField } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -19,7 +20,8 @@ function serverInfo(req: ApiRequest): ServerUntrusted | Server {
   if (!req.identity.trusted) return base
   return {
     ...base,
-    config: getServerConfig(req.state),
+    // Server config is for unrestricted callers only, as in LXD.
+    config: isAdmin(req.identity) ? getServerConfig(req.state) : {},
     auth_user_name: req.identity.username,
     auth_user_method: req.identity.protocol,
     environment: {
@@ -49,7 +51,7 @@ export const rootEndpoints = [
         return sync(info, 'config' in info ? { etag: etagOf(info.config) } : {})
       },
     },
-    put: { access: 'trusted', handler: (req) => putServer(req, false) },
-    patch: { access: 'trusted', handler: (req) => putServer(req, true) },
+    put: { access: 'admin', handler: (req) => putServer(req, false) },
+    patch: { access: 'admin', handler: (req) => putServer(req, true) },
   }),
 ]

@@ -2,9 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { ApiError, badRequest, errorEnvelope, forbidden, notFound, tooLarge, unavailable } from '@corral/api'
+import { ApiError, badRequest, errorEnvelope, notFound, tooLarge, unavailable } from '@corral/api'
 import type { State } from '../state.js'
-import type { Access, ApiRequest, Endpoint, Identity, Method } from './endpoint.js'
+import { checkAccess, type Access } from './access.js'
+import type { ApiRequest, Endpoint, Identity, Method } from './endpoint.js'
 import { classifyError, renderError, renderResponse } from './render.js'
 
 /** Largest JSON body accepted; bigger bodies get 413 before any work. */
@@ -47,7 +48,8 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     params: Record<string, string>,
   ): ApiRequest => {
     if (!access) throw new ApiError(405, 'Method not allowed')
-    checkAccess(access, identity)
+    const project = new URL(req.url ?? '/', 'http://corral').searchParams.get('project') || 'default'
+    checkAccess(access, identity, project)
     if (state.phase === 'starting') throw unavailable('Daemon is starting up')
     if (state.phase === 'stopping' && access !== 'localOnly') throw unavailable('Shutting down')
     return buildRequest(req, identity, params, state)
@@ -95,12 +97,6 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
       }
     },
   }
-}
-
-function checkAccess(access: Access, identity: Identity): void {
-  if (access === 'untrusted') return
-  if (!identity.trusted) throw forbidden()
-  if (access === 'localOnly' && identity.protocol !== 'unix') throw forbidden()
 }
 
 function compile(endpoint: Endpoint): Route {

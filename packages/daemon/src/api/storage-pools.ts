@@ -1,5 +1,6 @@
 /** @module /1.0/storage-pools endpoints. */
 import { storagePools as pools } from '../storage/index.js'
+import { isAdmin, visibleUsedBy } from './access.js'
 import { asObject, requiredString, stringField, stringMapField } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -7,6 +8,13 @@ import { recursionLevel } from './query.js'
 import { created, empty, sync } from './response.js'
 
 const load = (req: ApiRequest): pools.StoragePoolRecord => pools.getPool(req.state, req.params.name!)
+/** A pool as the caller may see it: config and other projects' users hidden from restricted callers. */
+function poolView(req: ApiRequest, p: pools.StoragePoolRecord) {
+  const pool = pools.toApiPool(req.state, p)
+  if (isAdmin(req.identity)) return pool
+  return { ...pool, config: {}, used_by: visibleUsedBy(req.identity, pool.used_by) }
+}
+
 const writeOpts = (req: ApiRequest) => ({ requestor: req.requestor() })
 
 async function readContent(req: ApiRequest): Promise<pools.StoragePoolContent & { hasDescription: boolean }> {
@@ -22,15 +30,15 @@ async function readContent(req: ApiRequest): Promise<pools.StoragePoolContent & 
 export const storagePoolEndpoints = [
   endpoint('/1.0/storage-pools', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: (req) => {
         const list = pools.listPools(req.state)
-        if (recursionLevel(req) > 0) return sync(list.map((p) => pools.toApiPool(req.state, p)))
+        if (recursionLevel(req) > 0) return sync(list.map((p) => poolView(req, p)))
         return sync(list.map((p) => `/1.0/storage-pools/${p.name}`))
       },
     },
     post: {
-      access: 'trusted',
+      access: 'admin',
       handler: async (req) => {
         const body = asObject(await req.json())
         const name = requiredString(body, 'name', 'No name provided')
@@ -46,14 +54,14 @@ export const storagePoolEndpoints = [
   }),
   endpoint('/1.0/storage-pools/{name}', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: (req) => {
         const p = load(req)
-        return sync(pools.toApiPool(req.state, p), { etag: etagOf(pools.poolEtagSource(p)) })
+        return sync(poolView(req, p), { etag: etagOf(pools.poolEtagSource(p)) })
       },
     },
     put: {
-      access: 'trusted',
+      access: 'admin',
       handler: async (req) => {
         const p = load(req)
         checkEtag(req.headers, pools.poolEtagSource(p))
@@ -62,7 +70,7 @@ export const storagePoolEndpoints = [
       },
     },
     patch: {
-      access: 'trusted',
+      access: 'admin',
       handler: async (req) => {
         const p = load(req)
         checkEtag(req.headers, pools.poolEtagSource(p))
@@ -72,7 +80,7 @@ export const storagePoolEndpoints = [
       },
     },
     delete: {
-      access: 'trusted',
+      access: 'admin',
       handler: async (req) => {
         await pools.deletePool(req.state, load(req), writeOpts(req))
         return empty()
@@ -81,7 +89,7 @@ export const storagePoolEndpoints = [
   }),
   endpoint('/1.0/storage-pools/{name}/resources', {
     get: {
-      access: 'trusted',
+      access: 'authenticated',
       handler: async (req) => sync(await pools.poolResources(req.state, load(req))),
     },
   }),

@@ -75,9 +75,34 @@ export function checkGrant(state: State, req: Omit<AddRequest, 'certificate'>): 
     throw badRequest('Projects can only be set on a restricted certificate (add --restricted)')
   }
   for (const p of req.projects) getProject(state.db, p)
-  // Until project checks enforce a restriction, a restricted certificate would get full access:
-  // refuse it rather than grant more than was asked.
-  if (req.restricted) throw badRequest('Restricted certificates are not supported yet')
+}
+
+/** The writable fields of a certificate (PUT/PATCH /1.0/certificates/{fingerprint}). */
+export type CertificatePut = Omit<AddRequest, 'certificate'> & { certificate: string }
+
+/**
+ * Updates a certificate; a new `certificate` re-keys the entry under its own fingerprint.
+ * Returns the fingerprint the entry now has.
+ */
+export function updateCertificate(
+  state: State,
+  current: db.CertificateRecord,
+  next: CertificatePut,
+  requestor: Requestor,
+): string {
+  checkGrant(state, next)
+  let { certificate, fingerprint } = current
+  if (
+    next.certificate !== '' &&
+    next.certificate.replace(/\s/g, '') !== current.certificate.replace(/\s/g, '')
+  ) {
+    const cert = checkCertificate(next.certificate)
+    certificate = cert.toString()
+    fingerprint = fingerprintOfDer(cert.raw)
+  }
+  db.updateCertificate(state.db, current.fingerprint, { ...next, certificate, fingerprint })
+  publishLifecycle(state.events, 'certificate-updated', `/1.0/certificates/${fingerprint}`, { requestor })
+  return fingerprint
 }
 
 /** Removes a certificate from the trust store. */

@@ -41,7 +41,10 @@ export function findCertificate(db: Db, fingerprint: string): CertificateRecord 
 
 /** Resolves a fingerprint or unique prefix; 404 otherwise. */
 export function getCertificate(db: Db, prefix: string): CertificateRecord {
-  const rows = db.prepare("SELECT * FROM certificates WHERE fingerprint LIKE ? || '%'").all(prefix) as Row[]
+  // A plain prefix comparison: LIKE would treat `%` and `_` in the request as wildcards.
+  const rows = db
+    .prepare('SELECT * FROM certificates WHERE substr(fingerprint, 1, length(@prefix)) = @prefix')
+    .all({ prefix }) as Row[]
   if (rows.length !== 1 || prefix === '') throw notFound('Certificate not found')
   return toRecord(rows[0]!)
 }
@@ -53,6 +56,25 @@ export function addCertificate(db: Db, c: CertificateRecord): void {
     db.prepare(
       'INSERT INTO certificates (fingerprint, type, name, certificate, restricted, projects) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(c.fingerprint, c.type, c.name, c.certificate, c.restricted ? 1 : 0, JSON.stringify(c.projects))
+  })()
+}
+
+/** Replaces a certificate's row (its fingerprint may change with new material); 409 on a clash. */
+export function updateCertificate(db: Db, fingerprint: string, c: CertificateRecord): void {
+  db.transaction(() => {
+    if (c.fingerprint !== fingerprint && findCertificate(db, c.fingerprint))
+      throw conflict('Certificate already in trust store')
+    db.prepare(
+      'UPDATE certificates SET fingerprint = ?, type = ?, name = ?, certificate = ?, restricted = ?, projects = ? WHERE fingerprint = ?',
+    ).run(
+      c.fingerprint,
+      c.type,
+      c.name,
+      c.certificate,
+      c.restricted ? 1 : 0,
+      JSON.stringify(c.projects),
+      fingerprint,
+    )
   })()
 }
 

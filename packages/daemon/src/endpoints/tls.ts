@@ -29,7 +29,16 @@ function identify(db: Db, socket: TLSSocket): Identity {
   const certificate = pemOf(peer.raw)
   const trusted =
     stored !== undefined && stored.certificate.replace(/\s/g, '') === certificate.replace(/\s/g, '')
-  return { trusted, protocol: 'tls', username: trusted ? fingerprint : '', address, certificate }
+  if (!trusted) return { trusted, protocol: 'tls', username: '', address, certificate }
+  const identity: Identity = {
+    trusted,
+    protocol: 'tls',
+    username: fingerprint,
+    address,
+    certificate,
+    fingerprint,
+  }
+  return stored.restricted ? { ...identity, restriction: { projects: stored.projects } } : identity
 }
 
 function pemOf(der: Buffer): string {

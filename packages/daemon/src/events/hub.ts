@@ -6,6 +6,8 @@ export interface Subscription {
   types: ReadonlySet<EventType>
   /** Project to follow; undefined follows every project. */
   project: string | undefined
+  /** Skip server-wide events (no project): a restricted certificate sees only its projects'. */
+  projectOnly?: boolean
   send(event: Event): void
 }
 
@@ -31,6 +33,7 @@ export class EventHub {
     for (const sub of this.subs) {
       if (!sub.types.has(type)) continue
       if (sub.project !== undefined && project !== undefined && sub.project !== project) continue
+      if (sub.projectOnly && project === undefined) continue
       try {
         sub.send(event)
       } catch {

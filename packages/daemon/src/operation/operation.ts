@@ -96,6 +96,11 @@ export class LiveOperation {
       .run(ctx)
       .then((result) => {
         if (this.done) return
+        if (this.abort.signal.aborted) {
+          // Work that returns normally once cancelled was still cancelled.
+          this.update({ status_code: StatusCode.Cancelled, err: 'Operation cancelled' })
+          return
+        }
         const metadata = result ? { ...(this.data.metadata ?? {}), ...result } : this.data.metadata
         this.update({ status_code: StatusCode.Success, metadata })
       })

@@ -1,8 +1,6 @@
 /** @module API tier: the remote API over TLS on loopback: untrusted matrix, trust store, live listener. */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { request } from 'node:https'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +8,7 @@ import { after, before, test } from 'node:test'
 import { endpoints } from '../../src/api/index.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import { freePort, makeCert as makeCertIn, tlsCall, type ClientCert } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -17,48 +16,11 @@ let port = 0
 const client = { cert: '', key: '' }
 const stranger = { cert: '', key: '' }
 
-function makeCert(
-  name: string,
-  args: string[] = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1'],
-) {
-  const key = join(work, `${name}.key`)
-  const cert = join(work, `${name}.crt`)
-  execFileSync(
-    'openssl',
-    ['req', '-x509', ...args, '-nodes', '-days', '30', '-subj', `/CN=${name}`, '-keyout', key, '-out', cert],
-    { stdio: 'ignore' },
-  )
-  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port
-      s.close(() => resolve(p))
-    })
-  })
-}
+const makeCert = (name: string, args?: string[]) => makeCertIn(work, name, args)
 
 /** One HTTPS request to the daemon, optionally with a client certificate. */
-function tls(
-  method: string,
-  path: string,
-  who?: { cert: string; key: string },
-  host = '127.0.0.1',
-  p = port,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port: p, method, path, rejectUnauthorized: false, ...(who ?? {}) }, (res) => {
-      let text = ''
-      res.on('data', (c: Buffer) => (text += c.toString('utf8')))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
-      )
-    })
-    req.on('error', reject)
-    req.end(method === 'GET' || method === 'DELETE' ? undefined : '{}')
-  })
+function tls(method: string, path: string, who?: ClientCert, host = '127.0.0.1', p = port) {
+  return tlsCall({ port: p, host, ...(who ? { who } : {}) }, method, path)
 }
 
 before(async () => {
@@ -137,11 +99,6 @@ test('bad certificates and requests are refused and nothing is added', async () 
     [{ name: 'fo/o', certificate: client.cert }, /Invalid certificate name/],
     [{ name: 'a', certificate: client.cert, projects: ['default'] }, /restricted certificate/],
     [{ name: 'a', certificate: client.cert, restricted: true, projects: ['nope'] }, /Project not found/],
-    [
-      { name: 'a', certificate: client.cert, restricted: true, projects: ['default'] },
-      /Restricted certificates are not supported yet/,
-    ],
-    [{ name: 'a', token: true, restricted: true }, /Restricted certificates are not supported yet/],
     [{ name: 'a' }, /No certificate provided/],
   ]
   for (const [body, message] of cases) {
@@ -173,5 +130,25 @@ test('core.https_address moves the listener live, a bind failure keeps the old o
   assert.equal((await tls('GET', '/', undefined, '::1', next)).status, 200, 'the old listener still answers')
   await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': '' } } })
   await assert.rejects(tls('GET', '/', undefined, '::1', next), 'nothing listens after unset')
-  port = next
+})
+
+test('a certificate whose fingerprint is trusted but whose content differs from the stored one is refused', async () => {
+  const { X509Certificate } = await import('node:crypto')
+  const { fingerprintOfDer } = await import('../../src/certificate/fingerprint.js')
+  const fp = fingerprintOfDer(new X509Certificate(client.cert).raw)
+  port = await freePort()
+  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  // A store row under the client's fingerprint holding other material (a forged or corrupted entry).
+  d.daemon.state.db
+    .prepare(
+      'INSERT INTO certificates (fingerprint, type, name, certificate, restricted, projects) VALUES (?, ?, ?, ?, 0, ?)',
+    )
+    .run(fp, 'client', 'forged', stranger.cert, '[]')
+  try {
+    const res = await tls('GET', '/1.0/profiles', client)
+    assert.equal(res.status, 403)
+    assert.equal(((await tls('GET', '/1.0', client)).body.metadata as { auth: string }).auth, 'untrusted')
+  } finally {
+    d.daemon.state.db.prepare('DELETE FROM certificates WHERE fingerprint = ?').run(fp)
+  }
 })

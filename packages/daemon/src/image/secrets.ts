@@ -1,0 +1,50 @@
+/** @module Image secrets: token operations that let an untrusted server fetch one private image. */
+import { timingSafeEqual, randomBytes } from 'node:crypto'
+import type { Requestor } from '@corral/api'
+import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
+import type { LiveOperation } from '../operation/operation.js'
+import type { State } from '../state.js'
+
+const description = 'Image download token'
+
+/** Issues a secret for one image as a running token operation (metadata.secret), as LXD does. */
+export function issueImageSecret(
+  state: State,
+  project: string,
+  fingerprint: string,
+  requestor: Requestor,
+): LiveOperation {
+  let finish!: () => void
+  const done = new Promise<void>((resolve) => (finish = resolve))
+  const url = entityUrl(`/1.0/images/${fingerprint}`, project)
+  const op = state.operations.create({
+    project,
+    class: 'token',
+    description,
+    resources: { images: [`/1.0/images/${fingerprint}`] },
+    metadata: { secret: randomBytes(32).toString('hex') },
+    requestor,
+    run: () => done,
+    cancel: () => finish(),
+  })
+  publishLifecycle(state.events, 'image-secret-created', url, { project, requestor })
+  return op
+}
+
+/** The live secret operation for this image whose secret equals `secret`, if any. */
+export function findImageSecret(
+  state: State,
+  project: string,
+  fingerprint: string,
+  secret: string,
+): LiveOperation | undefined {
+  if (secret === '') return undefined
+  const given = Buffer.from(secret)
+  return state.operations.list(project).find((op) => {
+    const r = op.render()
+    if (op.done || r.class !== 'token' || r.description !== description) return false
+    if (!r.resources?.images?.includes(`/1.0/images/${fingerprint}`)) return false
+    const own = Buffer.from(typeof r.metadata?.secret === 'string' ? r.metadata.secret : '')
+    return own.length === given.length && timingSafeEqual(own, given)
+  })
+}

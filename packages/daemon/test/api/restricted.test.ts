@@ -1,0 +1,152 @@
+/** @module API tier: restricted certificates see and change only their projects, over real TLS. */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { WebSocket } from 'ws'
+import { call, ok } from '../helpers/http.js'
+import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import { freePort, makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
+
+let d: TestDaemon
+let work = ''
+let port = 0
+let restricted: ClientCert
+let admin: ClientCert
+let restrictedFp = ''
+let adminFp = ''
+
+const asRestricted = (method: string, path: string, body?: unknown) =>
+  tlsCall({ port, who: restricted }, method, path, body)
+
+async function trust(name: string, cert: ClientCert, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await call(d.socket, 'POST', '/1.0/certificates', {
+    body: { name, type: 'client', certificate: cert.cert, ...extra },
+  })
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  return String(res.headers.location).split('/').pop()!
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'corral-restricted-'))
+  restricted = makeCert(work, 'restricted')
+  admin = makeCert(work, 'admin')
+  d = await startTestDaemon()
+  port = await freePort()
+  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  await ok(d.socket, 'POST', '/1.0/projects', { body: { name: 'p1' } })
+  await ok(d.socket, 'POST', '/1.0/profiles?project=p1', { body: { name: 'web' } })
+  await ok(d.socket, 'POST', '/1.0/profiles', { body: { name: 'secret-default' } })
+  restrictedFp = await trust('ci-bot', restricted, { restricted: true, projects: ['p1'] })
+  adminFp = await trust('laptop', admin)
+})
+
+after(async () => {
+  await d.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+test("a certificate restricted to p1 lists p1's profiles and is refused the default project's", async () => {
+  const mine = await asRestricted('GET', '/1.0/profiles?project=p1')
+  assert.equal(mine.status, 200)
+  assert.deepEqual(mine.body.metadata, ['/1.0/profiles/default?project=p1', '/1.0/profiles/web?project=p1'])
+  for (const path of [
+    '/1.0/profiles',
+    '/1.0/profiles/secret-default',
+    '/1.0/instances',
+    '/1.0/images/aliases',
+  ]) {
+    const res = await asRestricted('GET', path)
+    assert.equal(res.status, 403, path)
+    assert.equal(res.body.error, 'not authorized', path)
+  }
+  assert.equal((await asRestricted('POST', '/1.0/profiles', { name: 'x' })).status, 403)
+  assert.equal((await asRestricted('POST', '/1.0/profiles?project=p1', { name: 'x' })).status, 201)
+  // The unrestricted certificate still sees the default project.
+  assert.equal((await tlsCall({ port, who: admin }, 'GET', '/1.0/profiles/secret-default')).status, 200)
+})
+
+test('it sees only its own certificate', async () => {
+  const list = await asRestricted('GET', '/1.0/certificates?recursion=1')
+  assert.deepEqual(
+    (list.body.metadata as { fingerprint: string }[]).map((c) => c.fingerprint),
+    [restrictedFp],
+  )
+  assert.equal((await asRestricted('GET', `/1.0/certificates/${restrictedFp}`)).status, 200)
+  const other = await asRestricted('GET', `/1.0/certificates/${adminFp}`)
+  assert.equal(other.status, 404)
+  assert.equal((await asRestricted('DELETE', `/1.0/certificates/${adminFp}`)).status, 403)
+  assert.equal((await asRestricted('POST', '/1.0/certificates', { token: true, name: 'x' })).status, 403)
+})
+
+test('it cannot change its own name, type, restriction or projects, and nothing changes', async () => {
+  const before = await ok(d.socket, 'GET', `/1.0/certificates/${restrictedFp}`)
+  const attempts = [
+    { restricted: false },
+    { projects: ['p1', 'default'] },
+    { projects: [] },
+    { name: 'renamed' },
+  ]
+  for (const patch of attempts) {
+    const res = await asRestricted('PATCH', `/1.0/certificates/${restrictedFp}`, patch)
+    assert.equal(res.status, 403, JSON.stringify(patch))
+    assert.equal(res.body.error, 'Only the certificate can be changed')
+  }
+  const put = await asRestricted('PUT', `/1.0/certificates/${restrictedFp}`, {
+    name: 'ci-bot',
+    type: 'client',
+    restricted: false,
+    projects: [],
+  })
+  assert.equal(put.status, 403)
+  assert.deepEqual(await ok(d.socket, 'GET', `/1.0/certificates/${restrictedFp}`), before)
+  // Re-sending its own fields unchanged is allowed.
+  assert.equal(
+    (await asRestricted('PATCH', `/1.0/certificates/${restrictedFp}`, { name: 'ci-bot' })).status,
+    200,
+  )
+})
+
+test('no server config, no other projects, no server-wide writes', async () => {
+  const info = (await asRestricted('GET', '/1.0')).body.metadata as { auth: string; config: object }
+  assert.equal(info.auth, 'trusted')
+  assert.deepEqual(info.config, {})
+  assert.equal((await asRestricted('PATCH', '/1.0', { config: { 'user.x': 'y' } })).status, 403)
+  assert.deepEqual((await asRestricted('GET', '/1.0/projects')).body.metadata, ['/1.0/projects/p1'])
+  assert.equal((await asRestricted('GET', '/1.0/projects/p1')).status, 200)
+  assert.equal((await asRestricted('GET', '/1.0/projects/default')).status, 403)
+  assert.equal((await asRestricted('PATCH', '/1.0/projects/p1', { config: {} })).status, 403)
+  assert.equal((await asRestricted('POST', '/1.0/projects', { name: 'p2' })).status, 403)
+  assert.equal((await asRestricted('POST', '/1.0/storage-pools', { name: 'x', driver: 'dir' })).status, 403)
+  assert.equal((await asRestricted('GET', '/1.0/operations')).status, 403)
+  assert.equal((await asRestricted('GET', '/1.0/operations?project=p1')).status, 200)
+})
+
+test('its event stream is limited to its projects', async () => {
+  const open = (path: string) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(`wss://127.0.0.1:${port}${path}`, { ...restricted, rejectUnauthorized: false })
+      ws.once('open', () => {
+        ws.close()
+        resolve(101)
+      })
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      ws.once('error', () => {})
+    })
+  assert.equal(await open('/1.0/events?project=p1'), 101)
+  assert.equal(await open('/1.0/events'), 403)
+  assert.equal(await open('/1.0/events?all-projects=true&project=p1'), 403)
+  assert.equal(await open('/1.0/events?project=p1&type=logging'), 403)
+})
+
+test('an admin can widen the restriction, and the new projects apply at once', async () => {
+  await ok(d.socket, 'PATCH', `/1.0/certificates/${restrictedFp}`, { body: { projects: ['p1', 'default'] } })
+  assert.equal((await asRestricted('GET', '/1.0/profiles/secret-default')).status, 200)
+  const bad = await call(d.socket, 'PATCH', `/1.0/certificates/${restrictedFp}`, {
+    body: { restricted: false },
+  })
+  assert.equal(bad.status, 400, 'projects without restricted stay refused')
+  await ok(d.socket, 'PATCH', `/1.0/certificates/${restrictedFp}`, { body: { projects: ['p1'] } })
+  assert.equal((await asRestricted('GET', '/1.0/profiles/secret-default')).status, 403)
+})
