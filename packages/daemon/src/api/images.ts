@@ -2,7 +2,7 @@
 import { badRequest, notFound, type ImagePut } from '@corral/api'
 import { entityUrl } from '../events/lifecycle.js'
 import * as images from '../image/index.js'
-import { asObject, stringMapField } from './body.js'
+import { asObject, stringField, stringMapField } from './body.js'
 import { findImageSecret, issueImageSecret } from '../image/secrets.js'
 import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
@@ -52,11 +52,33 @@ function importOptions(req: ApiRequest): images.ImportOptions {
   }
 }
 
-/** Refuses the JSON forms of POST /1.0/images, which need remotes or instances. */
-function refuseJsonSource(body: Record<string, unknown>): never {
+/** The `aliases` of POST /1.0/images: `[{name, description}]`. */
+function aliasesField(body: Record<string, unknown>): images.NewAlias[] {
+  const v = body.aliases
+  if (v === undefined || v === null) return []
+  if (!Array.isArray(v)) throw badRequest('Invalid value for field "aliases": must be a list')
+  return v.map((a: unknown) => {
+    const entry = asObject(a)
+    return { name: stringField(entry, 'name'), description: stringField(entry, 'description') }
+  })
+}
+
+/** The JSON forms of POST /1.0/images: a pull from another server; the other sources are refused. */
+function jsonSource(req: ApiRequest, body: Record<string, unknown>) {
   const source = body.source as Record<string, unknown> | undefined
   const type = typeof source?.type === 'string' ? source.type : ''
-  if (type === 'image' || type === 'url') throw badRequest('Remote image sources are not supported yet')
+  if (type === 'image' && source?.server) {
+    const remote = images.parseRemoteSource(source)
+    const options = {
+      ...writeOpts(req),
+      public: boolField(body, 'public', false),
+      filename: '',
+      properties: stringMapField(body, 'properties'),
+    }
+    return async(images.pullImageOperation(req.state, remote, options, aliasesField(body)))
+  }
+  if (type === 'image') throw badRequest('An image source needs a "server" to copy from')
+  if (type === 'url') throw badRequest('URL image sources are not supported yet')
   if (type === 'instance' || type === 'container' || type === 'virtual-machine' || type === 'snapshot')
     throw badRequest('Publishing instances as images is not supported yet')
   throw badRequest(type ? `Unsupported image source type "${type}"` : 'No image source provided')
@@ -106,7 +128,7 @@ export const imageEndpoints = [
       access: can('manage-images'),
       handler: async (req) => {
         if (/^application\/json\b/i.test(header(req, 'content-type')))
-          refuseJsonSource(asObject(await req.json()))
+          return jsonSource(req, asObject(await req.json()))
         const staged = await images.receiveUpload(req.state, req.raw, req.headers)
         return async(await images.importImage(req.state, staged, importOptions(req)))
       },

@@ -2,6 +2,7 @@
 import { badRequest } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl } from '../events/lifecycle.js'
+import { parseRemoteSource } from '../image/index.js'
 import {
   createInstance,
   deleteInstance,
@@ -64,10 +65,11 @@ function parseCreate(body: Record<string, unknown>): CreateRequest {
   const src = source as Record<string, unknown>
   const srcType = stringField(src, 'type')
   if (srcType !== 'image') throw badRequest(`Source type "${srcType}" is not supported (only "image")`)
-  if (stringField(src, 'server')) throw badRequest('Remote image sources are not supported yet')
+  const remote = stringField(src, 'server') ? parseRemoteSource(src) : undefined
   const image = stringField(src, 'fingerprint') || stringField(src, 'alias')
   if (!image) throw badRequest('Image source needs an alias or a fingerprint')
   return {
+    ...(remote ? { remote } : {}),
     name,
     description: stringField(body, 'description'),
     config: stringMapField(body, 'config'),

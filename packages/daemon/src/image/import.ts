@@ -49,65 +49,89 @@ export async function validateUpload(state: State, staged: StagedUpload): Promis
   return parseImageMetadata(await readMember(state, staged.metadata, meta))
 }
 
+/** An upload that passed validation, ready to be stored. */
+export interface CheckedUpload {
+  staged: StagedUpload
+  meta: ImageMetadata
+  project: string
+  url: string
+}
+
+/** Validates an upload; on failure it is discarded and the error (400/409) thrown. */
+export async function checkUpload(
+  state: State,
+  staged: StagedUpload,
+  opts: ImportOptions,
+): Promise<CheckedUpload> {
+  try {
+    if (opts.expectedFingerprint && opts.expectedFingerprint !== staged.fingerprint)
+      throw badRequest(
+        `Fingerprints don't match, got ${staged.fingerprint} expected ${opts.expectedFingerprint}`,
+      )
+    const project = imageProject(state, opts.project)
+    if (db.findImagesByPrefix(state.db, project, staged.fingerprint).length > 0)
+      throw conflict('Image with same fingerprint already exists')
+    const meta = await validateUpload(state, staged)
+    return { staged, meta, project, url: entityUrl(`/1.0/images/${staged.fingerprint}`, project) }
+  } catch (err) {
+    await staged.discard()
+    throw err
+  }
+}
+
+/** Stores a checked upload: files, then the row; returns the operation result LXD reports. */
+export async function storeUpload(
+  state: State,
+  { staged, meta, project, url }: CheckedUpload,
+  opts: ImportOptions,
+): Promise<Record<string, unknown>> {
+  try {
+    await storeFiles(state, staged)
+    insertRow(state, project, staged, () => ({
+      fingerprint: staged.fingerprint,
+      filename: opts.filename || staged.partFilename,
+      size: staged.size,
+      public: opts.public,
+      autoUpdate: false,
+      architecture: meta.architecture,
+      type: 'container',
+      createdAt: meta.creation_date > 0 ? new Date(meta.creation_date * 1000).toISOString() : '',
+      expiresAt: meta.expiry_date > 0 ? new Date(meta.expiry_date * 1000).toISOString() : '',
+      uploadedAt: new Date().toISOString(),
+      properties: { ...meta.properties, ...opts.properties },
+      profiles: opts.profiles ?? ['default'],
+    }))
+  } finally {
+    await staged.discard()
+  }
+  publishLifecycle(state.events, 'image-created', url, {
+    project,
+    requestor: opts.requestor,
+    context: { type: 'container' },
+  })
+  return {
+    fingerprint: staged.fingerprint,
+    size: String(staged.size),
+    progress: { stage: 'done', percent: '100' },
+  }
+}
+
 /** Validates an upload (400 and nothing kept on failure), then stores it in an operation. */
 export async function importImage(
   state: State,
   staged: StagedUpload,
   opts: ImportOptions,
 ): Promise<LiveOperation> {
-  let meta: ImageMetadata
-  let project: string
-  try {
-    if (opts.expectedFingerprint && opts.expectedFingerprint !== staged.fingerprint)
-      throw badRequest(
-        `Fingerprints don't match, got ${staged.fingerprint} expected ${opts.expectedFingerprint}`,
-      )
-    project = imageProject(state, opts.project)
-    if (db.findImagesByPrefix(state.db, project, staged.fingerprint).length > 0)
-      throw conflict('Image with same fingerprint already exists')
-    meta = await validateUpload(state, staged)
-  } catch (err) {
-    await staged.discard()
-    throw err
-  }
-  const url = entityUrl(`/1.0/images/${staged.fingerprint}`, project)
+  const checked = await checkUpload(state, staged, opts)
   return state.operations.create({
-    project,
+    project: checked.project,
     class: 'task',
     description: 'Downloading image',
-    resources: { images: [url] },
+    resources: { images: [checked.url] },
     requestor: opts.requestor,
-    run: async (ctx) => {
-      try {
-        ctx.setMetadata({ progress: { stage: 'store', percent: '50' } })
-        await storeFiles(state, staged)
-        insertRow(state, project, staged, () => ({
-          fingerprint: staged.fingerprint,
-          filename: opts.filename || staged.partFilename,
-          size: staged.size,
-          public: opts.public,
-          autoUpdate: false,
-          architecture: meta.architecture,
-          type: 'container',
-          createdAt: meta.creation_date > 0 ? new Date(meta.creation_date * 1000).toISOString() : '',
-          expiresAt: meta.expiry_date > 0 ? new Date(meta.expiry_date * 1000).toISOString() : '',
-          uploadedAt: new Date().toISOString(),
-          properties: { ...meta.properties, ...opts.properties },
-          profiles: opts.profiles ?? ['default'],
-        }))
-      } finally {
-        await staged.discard()
-      }
-      publishLifecycle(state.events, 'image-created', url, {
-        project,
-        requestor: opts.requestor,
-        context: { type: 'container' },
-      })
-      return {
-        fingerprint: staged.fingerprint,
-        size: String(staged.size),
-        progress: { stage: 'done', percent: '100' },
-      }
+    run: (ctx) => {
+      ctx.setMetadata({ progress: { stage: 'store', percent: '50' } })
+      return storeUpload(state, checked, opts)
     },
   })
 }

@@ -7,3 +7,11 @@ export { exportBody, exportFiles, type ExportBody, type ExportFile } from './exp
 export { unpackImage, unpackFlags } from './unpack.js'
 export { parseImageMetadata } from './metadata.js'
 export { imageFile, rootfsFile, imagesDir, isSplit } from './store.js'
+export {
+  localCopy,
+  parseRemoteSource,
+  pullImageOperation,
+  type NewAlias,
+  type RemoteImageSource,
+} from './remote.js'
+export { findImageSecret, issueImageSecret } from './secrets.js'

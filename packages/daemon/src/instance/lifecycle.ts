@@ -5,7 +5,7 @@ import { badRequest, conflict, type Requestor } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { rootIdRanges } from '../host/subid.js'
-import { findImage, unpackImage } from '../image/index.js'
+import { findImage, localCopy, unpackImage, type RemoteImageSource } from '../image/index.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
 import { isTrue } from '../config/validate.js'
@@ -35,6 +35,8 @@ export interface CreateRequest {
   ephemeral: boolean
   /** Image reference: alias, fingerprint or fingerprint prefix. */
   image: string
+  /** Present when the image comes from another server: it is copied here first. */
+  remote?: RemoteImageSource
 }
 
 const url = (inst: { project: string; name: string }) =>
@@ -74,7 +76,11 @@ export async function createInstance(
   caller: Caller,
   progress: (text: string) => void = () => {},
 ): Promise<db.InstanceRecord> {
-  const image = findImage(state, caller.project, req.image)
+  const ref = req.remote
+    ? (await localCopy(state, req.remote, { ...caller, public: false, filename: '', properties: {} }))
+        .fingerprint
+    : req.image
+  const image = findImage(state, caller.project, ref)
   req = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
   const draft = { project: caller.project, profiles: req.profiles, config: req.config, devices: req.devices }
   const expanded = validateInstance(state, draft)

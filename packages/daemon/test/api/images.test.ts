@@ -380,12 +380,25 @@ test(
       const wrongFp = await importUnified(file('busybox.tar.xz'), { 'X-LXD-fingerprint': 'abc' })
       assert.equal(wrongFp.status, 400)
       assert.match(String(wrongFp.body.error), /^Fingerprints don't match/)
-      const remote = await call(d.socket, 'POST', '/1.0/images', {
-        body: { source: { type: 'image', alias: 'debian/12', server: 'https://images.example' } },
-        headers: { 'Content-Type': 'application/json' },
-      })
-      assert.equal(remote.status, 400)
-      assert.equal(remote.body.error, 'Remote image sources are not supported yet')
+      // Refused before any connection is attempted (the server names nothing reachable anyway).
+      const remoteCases: [Record<string, unknown>, string][] = [
+        [
+          { protocol: 'simplestreams' },
+          'Image server protocol "simplestreams" is not supported (only "lxd")',
+        ],
+        [{ mode: 'push' }, 'Image source mode "push" is not supported (only "pull")'],
+        [{ server: 'http://127.0.0.1:1' }, 'Invalid image server "http://127.0.0.1:1": must be https://'],
+        [{ certificate: 'junk' }, 'Invalid image server certificate'],
+        [{ server: '' }, 'An image source needs a "server" to copy from'],
+      ]
+      for (const [patch, message] of remoteCases) {
+        const remote = await call(d.socket, 'POST', '/1.0/images', {
+          body: { source: { type: 'image', alias: 'debian/12', server: 'https://images.invalid', ...patch } },
+          headers: { 'Content-Type': 'application/json' },
+        })
+        assert.equal(remote.status, 400, JSON.stringify(patch))
+        assert.equal(remote.body.error, message)
+      }
       assert.deepEqual(snapshot(), before)
     } finally {
       rmSync(scratch, { recursive: true, force: true })

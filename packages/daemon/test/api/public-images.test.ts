@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, tlsCall } from '../helpers/tls.js'
+import { freePort, makeCert, tlsCall } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -134,4 +134,72 @@ test("an image secret opens one private image to an untrusted client, once, and 
   )
   const done = await ok<{ status: string }>(d.socket, 'GET', `/1.0/operations/${op.id}`)
   assert.equal(done.status, 'Cancelled')
+})
+
+test("a second daemon copies a public image by alias over TLS, pinned to the first one's certificate", async () => {
+  const target = await startTestDaemon()
+  try {
+    const source = await ok<{ environment: { certificate: string } }>(d.socket, 'GET', '/1.0')
+    const pull = (src: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      call(target.socket, 'POST', '/1.0/images', {
+        body: {
+          source: {
+            type: 'image',
+            mode: 'pull',
+            protocol: 'lxd',
+            server: `https://127.0.0.1:${port}`,
+            certificate: source.environment.certificate,
+            ...src,
+          },
+          ...extra,
+        },
+        headers: { 'Content-Type': 'application/json' },
+      })
+    const waitFor = async (res: Awaited<ReturnType<typeof pull>>) => {
+      assert.equal(res.status, 202, JSON.stringify(res.body))
+      return ok<{ status: string; err: string; metadata: { fingerprint?: string } }>(
+        target.socket,
+        'GET',
+        `${String(res.body.operation)}/wait?timeout=30`,
+      )
+    }
+    // Pinned to another certificate: refused before anything is requested, nothing stored.
+    const stranger = makeCert(work, 'not-the-server')
+    const wrongPin = await waitFor(await pull({ alias: 'pub', certificate: stranger.cert }))
+    assert.equal(wrongPin.status, 'Failure')
+    assert.match(wrongPin.err, /does not match the expected one/)
+    // A private image without a secret is not found there.
+    const denied = await waitFor(await pull({ alias: 'priv' }))
+    assert.equal(denied.status, 'Failure')
+    assert.match(denied.err, /Failed getting image "priv" from https:\/\/127.0.0.1:\d+: Image not found/)
+    assert.deepEqual(await ok(target.socket, 'GET', '/1.0/images'), [])
+
+    const copied = await waitFor(
+      await pull({ alias: 'pub' }, { aliases: [{ name: 'copied', description: '' }] }),
+    )
+    assert.equal(copied.status, 'Success', copied.err)
+    assert.equal(copied.metadata.fingerprint, fp.public)
+    const image = await ok<{ fingerprint: string; public: boolean; aliases: { name: string }[] }>(
+      target.socket,
+      'GET',
+      `/1.0/images/${fp.public}`,
+    )
+    assert.equal(image.public, false)
+    assert.deepEqual(
+      image.aliases.map((a) => a.name),
+      ['copied'],
+    )
+
+    // A private image with an image secret issued by its owner.
+    const secretOp = await call(d.socket, 'POST', `/1.0/images/${fp.private}/secret`)
+    const secret = (secretOp.body.metadata as { metadata: { secret: string } }).metadata.secret
+    const priv = await waitFor(await pull({ fingerprint: fp.private, secret }))
+    assert.equal(priv.status, 'Success', priv.err)
+    assert.deepEqual(
+      (await ok<string[]>(target.socket, 'GET', '/1.0/images')).sort(),
+      [`/1.0/images/${fp.private}`, `/1.0/images/${fp.public}`].sort(),
+    )
+  } finally {
+    await target.close()
+  }
 })
