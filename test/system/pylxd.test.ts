@@ -1,5 +1,8 @@
 /** @module System tier: pylxd (Debian's python3-pylxd 2.2) drives corrald unchanged. */
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
@@ -56,3 +59,65 @@ test('pylxd creates from an image, starts, executes, stops and deletes a contain
     exists_after_delete: false,
   })
 })
+
+test(
+  'pylxd over https: untrusted at first, authenticate(token), then trusted and lists profiles',
+  { skip },
+  async () => {
+    const port = await freePort()
+    session.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
+    const dir = mkdtempSync('/tmp/corral-pylxd-tls-')
+    try {
+      const crt = join(dir, 'client.crt')
+      const key = join(dir, 'client.key')
+      const made = run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:secp384r1',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=pylxd',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+      ])
+      assert.equal(made.status, 0, made.stderr)
+      const lines = session.must(['config', 'trust', 'add', '--name', 'pylxd']).trim().split('\n')
+      const token = lines[lines.length - 1]!
+      const remote = `
+import json, warnings
+warnings.simplefilter("ignore")
+import pylxd
+c = pylxd.Client(endpoint="https://127.0.0.1:${port}", cert=(${JSON.stringify(crt)}, ${JSON.stringify(key)}), verify=False)
+out = {"before": c.trusted}
+c.authenticate(${JSON.stringify(token)})
+out["after"] = c.trusted
+out["profiles"] = [p.name for p in c.profiles.all()]
+print(json.dumps(out))
+`
+      // requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override verify=False; a user's shell may set them.
+      const env = { ...session.env(), REQUESTS_CA_BUNDLE: '', CURL_CA_BUNDLE: '' }
+      const r = run(python, ['-c', remote], { env })
+      assert.equal(r.status, 0, r.stderr)
+      assert.deepEqual(JSON.parse(r.stdout), { before: false, after: true, profiles: ['default'] })
+      assert.match(session.must(['config', 'trust', 'list', '--format', 'csv']), /^client,pylxd,/m)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port
+      srv.close(() => resolve(p))
+    })
+  })
+}
