@@ -10,6 +10,7 @@ import {
 } from '../certificate/service.js'
 import { issueToken, redeemToken, type TokenGrant } from '../certificate/tokens.js'
 import { asObject, stringField } from './body.js'
+import { listenAddresses } from '../endpoints/listen-addresses.js'
 import { isAdmin } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -102,7 +103,7 @@ export const certificateEndpoints = [
         const grant = grantOf(body)
         if (body.token === true) {
           checkGrant(req.state, grant)
-          const addresses = req.state.https.current() ? [req.state.https.current()] : []
+          const addresses = listenAddresses(req.state.https.current())
           return async(issueToken(req.state, grant, req.requestor(), addresses))
         }
         // Without a certificate in the body, a trusted TLS caller adds its own (as LXD does).

@@ -2,6 +2,7 @@
 import type { Server, ServerUntrusted } from '@corral/api'
 import { apiExtensions } from '@corral/api'
 import { getServerConfig, replaceConfig } from '../server/service.js'
+import { listenAddresses } from '../endpoints/listen-addresses.js'
 import { isAdmin } from './access.js'
 import { asObject, stringMapField } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
@@ -26,7 +27,7 @@ function serverInfo(req: ApiRequest): ServerUntrusted | Server {
     auth_user_method: req.identity.protocol,
     environment: {
       ...req.state.environment,
-      addresses: req.state.https.current() ? [req.state.https.current()] : [],
+      addresses: listenAddresses(req.state.https.current()),
       project: req.project(),
     },
   }
