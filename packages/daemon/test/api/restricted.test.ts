@@ -150,3 +150,38 @@ test('an admin can widen the restriction, and the new projects apply at once', a
   await ok(d.socket, 'PATCH', `/1.0/certificates/${restrictedFp}`, { body: { projects: ['p1'] } })
   assert.equal((await asRestricted('GET', '/1.0/profiles/secret-default')).status, 403)
 })
+
+test("a restricted token gives the redeeming client the token's restriction, whatever it asks for", async () => {
+  const issued = await call(d.socket, 'POST', '/1.0/certificates', {
+    body: { name: 'ci-token', type: 'client', token: true, restricted: true, projects: ['p1'] },
+  })
+  assert.equal(issued.status, 202, JSON.stringify(issued.body))
+  const meta = (issued.body.metadata as { metadata: Record<string, unknown> }).metadata
+  const token = Buffer.from(
+    JSON.stringify({
+      client_name: meta.clientName,
+      fingerprint: meta.fingerprint,
+      addresses: meta.addresses,
+      secret: meta.secret,
+      expires_at: meta.expiresAt,
+    }),
+  ).toString('base64')
+  const newcomer = makeCert(work, 'newcomer')
+  const redeemed = await tlsCall({ port, who: newcomer }, 'POST', '/1.0/certificates', {
+    type: 'client',
+    trust_token: token,
+    name: 'wants-admin',
+    restricted: false,
+    projects: [],
+  })
+  assert.equal(redeemed.status, 201, JSON.stringify(redeemed.body))
+  const fp = String(redeemed.headers.location).split('/').pop()!
+  const stored = await ok<{ name: string; restricted: boolean; projects: string[] }>(
+    d.socket,
+    'GET',
+    `/1.0/certificates/${fp}`,
+  )
+  assert.deepEqual([stored.name, stored.restricted, stored.projects], ['ci-token', true, ['p1']])
+  assert.equal((await tlsCall({ port, who: newcomer }, 'GET', '/1.0/profiles')).status, 403)
+  assert.equal((await tlsCall({ port, who: newcomer }, 'GET', '/1.0/profiles?project=p1')).status, 200)
+})
