@@ -1,6 +1,7 @@
 /** @module System tier: run the real corrald binary on a temporary state directory. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 
@@ -85,7 +86,30 @@ export async function startCorrald(dir: string, args: string[] = ['--group', 'ro
 /** Stops a daemon if still running and removes its state directory. */
 export async function cleanup(daemon: Corrald | undefined, dir: string): Promise<void> {
   if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) await daemon.kill()
+  removeNetworks(dir)
   rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * Removes what this state directory's networks left on the host when a test ended early: their
+ * dnsmasq (which outlives the daemon, as it should), bridges and the daemon's nft table.
+ */
+export function removeNetworks(dir: string): void {
+  const networks = join(dir, 'networks')
+  for (const name of existsSync(networks) ? readdirSync(networks) : []) {
+    try {
+      const pid = Number(readFileSync(join(networks, name, 'dnsmasq.pid'), 'utf8').trim())
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      if (cmdline[0]?.endsWith('dnsmasq') && cmdline.includes(`--interface=${name}`))
+        process.kill(pid, 'SIGKILL')
+    } catch {
+      // No dnsmasq left.
+    }
+    if (existsSync(`/sys/class/net/${name}`)) spawnSync('ip', ['link', 'del', name])
+  }
+  const table = `corral_${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
+  if (spawnSync('nft', ['list', 'table', 'inet', table]).status === 0)
+    spawnSync('nft', ['delete', 'table', 'inet', table])
 }
 
 /** Runs a command synchronously and returns its status and output. */

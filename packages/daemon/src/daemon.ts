@@ -9,6 +9,9 @@ import { claimSocketPath, listenUnix } from './endpoints/unix.js'
 import { gatherEnvironment } from './environment.js'
 import { EventHub } from './events/hub.js'
 import { groupId } from './host/users.js'
+import { firewallTable } from './firewall/table-name.js'
+import { detachNetworks } from './network/bridge.js'
+import { startNetworks } from './network/service.js'
 import { hostRunner, type CommandRunner } from './host/runner.js'
 import { Logger } from './log.js'
 import { OperationRegistry } from './operation/operation.js'
@@ -91,6 +94,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       apply: (address) => (tls ? tls.apply(address) : Promise.resolve()),
       current: () => tls?.current ?? '',
     },
+    firewallTable: firewallTable(paths.dir),
+    networks: { dnsmasq: new Map(), errors: new Map() },
     phase: 'starting',
     requestShutdown: () => setImmediate(() => void stop()),
   }
@@ -103,6 +108,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await state.operations.drain(minutes * 60)
       router?.closeSockets()
       await tls?.close()
+      detachNetworks(state.networks)
       if (server) {
         const closed = new Promise((r) => server!.close(r))
         server.closeAllConnections()
@@ -119,6 +125,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     })())
 
   await mountPools(state)
+  await startNetworks(state)
   const certificate = await ensureServerCertificate(paths.dir, host)
   state.environment.certificate = certificate.cert
   state.environment.certificate_fingerprint = certificate.fingerprint

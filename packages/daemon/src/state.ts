@@ -1,6 +1,7 @@
 /** @module State: the one bag of dependencies handlers and services receive. */
 import type { ServerEnvironment } from '@corral/api'
 import type { Db } from './db/db.js'
+import type { NetworkRuntime } from './network/bridge.js'
 import type { EventHub } from './events/hub.js'
 import type { CommandRunner } from './host/runner.js'
 import type { Logger } from './log.js'
@@ -32,6 +33,10 @@ export interface State {
     /** The address served now, '' when none. */
     current(): string
   }
+  /** This daemon's nftables table name (per state directory). */
+  firewallTable: string
+  /** Managed networks at run time: each bridge's supervised dnsmasq, and setup errors at start. */
+  networks: NetworkRuntime
   /** Asks the daemon to shut down cleanly (after the current response). */
   requestShutdown(): void
 }

@@ -9,6 +9,7 @@ import { instanceStateEndpoints } from './instance-state.js'
 import { instanceExecEndpoints } from './instance-exec.js'
 import { instanceFileEndpoints } from './instance-files.js'
 import { internalEndpoints } from './internal.js'
+import { networkEndpoints } from './networks.js'
 import { operationWebsocketEndpoints } from './operation-websocket.js'
 import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
@@ -29,6 +30,7 @@ const primary: readonly Endpoint[] = [
   ...instanceStateEndpoints,
   ...instanceSnapshotEndpoints,
   ...storagePoolEndpoints,
+  ...networkEndpoints,
   ...instanceExecEndpoints,
   ...instanceFileEndpoints,
   ...operationWebsocketEndpoints,

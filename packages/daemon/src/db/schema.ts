@@ -105,4 +105,13 @@ export const schemaUpdates: readonly string[] = [
     projects TEXT NOT NULL DEFAULT '[]'
   );
   `,
+  `
+  CREATE TABLE networks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL DEFAULT '{}'
+  );
+  `,
 ]

@@ -2,6 +2,7 @@
 import type { KeySet } from '../config/key.js'
 import { instanceKeys } from '../config/instance-keys.js'
 import { serverKeys } from '../config/server-keys.js'
+import { bridgeKeys } from '../network/bridge-keys.js'
 import { projectKeys } from '../project/keys.js'
 import { storageDrivers } from '../storage/drivers/registry.js'
 
@@ -12,6 +13,11 @@ const sections: [string, string, KeySet][] = [
     'Instances and profiles',
     'Set with `corral profile set NAME KEY VALUE` and `corral config set INSTANCE KEY VALUE`.',
     instanceKeys,
+  ],
+  [
+    'Networks: bridge',
+    'Set with `corral network create NAME KEY=VALUE` or `corral network set NAME KEY VALUE`.',
+    bridgeKeys,
   ],
   ...storageDrivers.map((d): [string, string, KeySet] => [
     `Storage pools: ${d.name}`,

@@ -15,7 +15,11 @@ export interface CommandRunner {
     opts?: { input?: string; timeoutMs?: number },
   ): Promise<CommandResult>
   /** Starts a long-lived, streaming process (exec and file helpers); optional so fakes need not stub it. */
-  spawn?(cmd: string, args: readonly string[], opts: { stdio: StdioOptions }): ChildProcess
+  spawn?(
+    cmd: string,
+    args: readonly string[],
+    opts: { stdio: StdioOptions; detached?: boolean },
+  ): ChildProcess
 }
 
 /** Runs commands for real, failing with the command's stderr. */
@@ -36,6 +40,6 @@ export const hostRunner: CommandRunner = {
     })
   },
   spawn(cmd, args, opts) {
-    return spawn(cmd, [...args], { stdio: opts.stdio })
+    return spawn(cmd, [...args], { stdio: opts.stdio, detached: opts.detached ?? false })
   },
 }

@@ -102,10 +102,13 @@ const badCreates: [string, unknown, number, RegExp][] = [
   ],
   ['no source', { name: 'x1' }, 400, /source/],
   [
-    'a remote source',
-    { name: 'x1', source: { type: 'image', alias: 'b', server: 'https://127.0.0.1:8443' } },
+    'a simplestreams source',
+    {
+      name: 'x1',
+      source: { type: 'image', alias: 'b', server: 'https://images.invalid', protocol: 'simplestreams' },
+    },
     400,
-    /Remote image sources/,
+    /"simplestreams" is not supported/,
   ],
 ]
 

@@ -1,0 +1,98 @@
+/** @module Pure builder of a managed bridge's nftables rules (LXD's in/out/fwd/pstrt chains). */
+
+/** One family's firewall features for a bridge. */
+export interface FamilyFeatures {
+  /** Let instances reach the bridge's DNS, DHCP and the ICMP they need (`ipvN.firewall`). */
+  dhcpDnsAccess: boolean
+  /** Accept forwarding in and out of the bridge (`ipvN.routing` with `ipvN.firewall`). */
+  forward: boolean
+  /** Masquerade this subnet when it leaves through another interface (`ipvN.nat`). */
+  natSubnet?: string
+}
+
+/** What the bridge's rules depend on. */
+export interface NetworkFirewallInput {
+  table: string
+  bridge: string
+  v4?: FamilyFeatures
+  v6?: FamilyFeatures
+}
+
+const chains = (bridge: string) => ({
+  in: `in.${bridge}`,
+  out: `out.${bridge}`,
+  fwd: `fwd.${bridge}`,
+  pstrt: `pstrt.${bridge}`,
+})
+
+const icmp4 = 'icmp type { destination-unreachable, time-exceeded, parameter-problem }'
+const icmp6In =
+  'icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report }'
+const icmp6Out =
+  'icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report }'
+
+/** The nft script that (re)creates the bridge's chains in one transaction. */
+export function networkRulesScript(input: NetworkFirewallInput): string {
+  const { table, bridge } = input
+  const c = chains(bridge)
+  const t = `inet ${table}`
+  const q = `"${bridge}"`
+  const lines = [`add table ${t}`]
+  const chain = (name: string, spec: string, rules: string[]) => {
+    lines.push(`add chain ${t} ${name} { ${spec} }`, `flush chain ${t} ${name}`)
+    for (const r of rules) lines.push(`add rule ${t} ${name} ${r}`)
+  }
+  const inRules: string[] = []
+  const outRules: string[] = []
+  const fwdRules: string[] = []
+  const natRules: string[] = []
+  if (input.v4?.dhcpDnsAccess) {
+    inRules.push(
+      `iifname ${q} tcp dport 53 accept`,
+      `iifname ${q} udp dport 53 accept`,
+      `iifname ${q} ${icmp4} accept`,
+      `iifname ${q} udp dport 67 accept`,
+    )
+    outRules.push(
+      `oifname ${q} tcp sport 53 accept`,
+      `oifname ${q} udp sport 53 accept`,
+      `oifname ${q} ${icmp4} accept`,
+      `oifname ${q} udp sport 67 accept`,
+    )
+  }
+  if (input.v6?.dhcpDnsAccess) {
+    inRules.push(
+      `iifname ${q} tcp dport 53 accept`,
+      `iifname ${q} udp dport 53 accept`,
+      `iifname ${q} ${icmp6In} accept`,
+      `iifname ${q} udp dport 547 accept`,
+    )
+    outRules.push(
+      `oifname ${q} tcp sport 53 accept`,
+      `oifname ${q} udp sport 53 accept`,
+      `oifname ${q} ${icmp6Out} accept`,
+      `oifname ${q} udp sport 547 accept`,
+    )
+  }
+  if (input.v4?.forward) fwdRules.push(`ip version 4 oifname ${q} accept`, `ip version 4 iifname ${q} accept`)
+  if (input.v6?.forward)
+    fwdRules.push(`ip6 version 6 oifname ${q} accept`, `ip6 version 6 iifname ${q} accept`)
+  if (input.v4?.natSubnet)
+    natRules.push(`ip saddr ${input.v4.natSubnet} ip daddr != ${input.v4.natSubnet} masquerade`)
+  if (input.v6?.natSubnet)
+    natRules.push(`ip6 saddr ${input.v6.natSubnet} ip6 daddr != ${input.v6.natSubnet} masquerade`)
+  chain(c.in, 'type filter hook input priority filter; policy accept;', [...new Set(inRules)])
+  chain(c.out, 'type filter hook output priority filter; policy accept;', [...new Set(outRules)])
+  chain(c.fwd, 'type filter hook forward priority filter; policy accept;', fwdRules)
+  chain(c.pstrt, 'type nat hook postrouting priority srcnat; policy accept;', natRules)
+  return `${lines.join('\n')}\n`
+}
+
+/** The nft script that removes the bridge's chains (a no-op for chains that do not exist). */
+export function networkRemoveScript(table: string, bridge: string): string {
+  const t = `inet ${table}`
+  const lines = [`add table ${t}`]
+  for (const name of Object.values(chains(bridge)))
+    lines.push(`add chain ${t} ${name}`, `delete chain ${t} ${name}`)
+  return `${lines.join('\n')}\n`
+}
