@@ -31,6 +31,8 @@ export interface LxcConfigInput {
   apparmor: boolean
   config: Record<string, string>
   mounts: MountEntry[]
+  /** `lxc.net.N.*` lines of the NIC devices; none gives the container an empty network namespace. */
+  netLines?: string[]
   cpuCount: number
   /** Host memory in bytes (for `limits.memory` percentages). */
   hostMemory: number
@@ -70,6 +72,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     input.logFile,
     input.consoleLog,
     ...input.mounts.flatMap((m) => [m.source, m.target]),
+    ...(input.netLines ?? []),
   ]
   const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
   for (const v of [...values, ...config.map(([k, v]) => `${k}=${v}`)]) {
@@ -98,7 +101,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     'lxc.autodev = 1',
     'lxc.signal.halt = SIGPWR',
     'lxc.init.cmd = /sbin/init',
-    'lxc.net.0.type = empty',
+    ...(input.netLines?.length ? input.netLines : ['lxc.net.0.type = empty']),
     ...limitLines(input),
     ...Object.entries(input.config)
       .filter(([k]) => k.startsWith('environment.'))
