@@ -3,7 +3,7 @@ import { badRequest } from '@corral/api'
 import * as db from '../db/instances.js'
 import { restartInstance, startInstance, stopInstance } from '../instance/lifecycle.js'
 import { runtimeState } from '../instance/lxc/runtime.js'
-import { instanceStateOf } from '../instance/state.js'
+import { stateWithNetwork } from '../instance/service.js'
 import { asObject, stringField } from './body.js'
 import { can } from './access.js'
 import { endpoint } from './endpoint.js'
@@ -23,7 +23,7 @@ export const instanceStateEndpoints = [
       access: can('view'),
       handler: async (req) => {
         const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
-        return sync(instanceStateOf(req.state, inst, await runtimeState(req.state, inst)))
+        return sync(await stateWithNetwork(req.state, inst, await runtimeState(req.state, inst)))
       },
     },
     put: {

@@ -113,10 +113,9 @@ async function update(req: ApiRequest, merge: boolean) {
   }
   const next = parseContent(body, inst, merge)
   return async(
-    instanceOperation(req, { name: inst.name, description: 'Updating instance' }, () => {
-      updateInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), next, callerOf(req))
-      return Promise.resolve()
-    }),
+    instanceOperation(req, { name: inst.name, description: 'Updating instance' }, () =>
+      updateInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), next, callerOf(req)),
+    ),
   )
 }
 

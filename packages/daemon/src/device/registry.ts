@@ -2,10 +2,17 @@
 import { badRequest } from '@corral/api'
 import type { DeviceConfig, DeviceDriver } from './device.js'
 import { diskDevice } from './disk.js'
+import { nicBridged } from './nic-bridged.js'
+import { nicRouted } from './nic-routed.js'
 import { noneDevice } from './none.js'
 
-/** Every device driver; later drivers (disk, nic) add one line each. */
-export const deviceDrivers: readonly DeviceDriver[] = [noneDevice, diskDevice]
+/** Every device driver; a new driver adds one line. */
+export const deviceDrivers: readonly DeviceDriver[] = [noneDevice, diskDevice, nicBridged, nicRouted]
+
+/** A NIC's effective nictype: `network=` joins a managed bridge, so it is bridged. */
+export function nicTypeOf(config: DeviceConfig): string | undefined {
+  return config.nictype || (config.type === 'nic' && config.network ? 'bridged' : undefined)
+}
 
 /** Finds the driver for a device's type and subtype, or undefined. */
 export function findDeviceDriver(type: string, subtype?: string): DeviceDriver | undefined {
@@ -25,8 +32,13 @@ export function validateDevices(devices: Record<string, DeviceConfig>): void {
       fail('Device config must be an object')
     const type = config.type
     if (!type) fail('Missing device type')
-    const driver = findDeviceDriver(type!, config.nictype)
-    if (!driver) fail('Unsupported device type')
+    const driver = findDeviceDriver(type!, nicTypeOf(config))
+    if (!driver)
+      fail(
+        type === 'nic'
+          ? 'Unsupported or missing "nictype" (use "network" or a nictype of bridged or routed)'
+          : 'Unsupported device type',
+      )
     const rest = Object.fromEntries(
       Object.entries(config).filter(
         ([k]) => k !== 'type' && !k.startsWith('user.') && !k.startsWith('initial.'),

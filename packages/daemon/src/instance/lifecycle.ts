@@ -15,6 +15,7 @@ import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
 import { unmountDiskDevices } from './lxc/disk-mounts.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
+import { cleanupNics, forgetNics, hotplugAddNic, hotplugRemoveNic, nicDevices } from './lxc/nics.js'
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, rootPoolOf, validateInstance } from './service.js'
@@ -172,6 +173,7 @@ export async function stopInstance(
   if ((await runtimeState(state, inst)).status !== 'Running')
     throw badRequest('The instance is already stopped')
   await stopContainer(state, inst, opts)
+  await cleanupNics(state, inst, expandedOf(state, inst).devices)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
   if (inst.ephemeral) await deleteInstance(state, inst, caller)
@@ -184,7 +186,10 @@ export async function restartInstance(
   opts: { force: boolean; timeout: number },
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running') await stopContainer(state, inst, opts)
+  if ((await runtimeState(state, inst)).status === 'Running') {
+    await stopContainer(state, inst, opts)
+    await cleanupNics(state, inst, expandedOf(state, inst).devices)
+  }
   await startInstance(state, inst, caller)
   emit(state, 'instance-restarted', inst, caller)
 }
@@ -198,6 +203,7 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   rmSync(instanceLogDir(state, inst.project, inst.name), { recursive: true, force: true })
   await unmountDiskDevices(state, inst)
+  forgetNics(state, inst, expandedOf(state, inst).devices)
   await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
   db.deleteInstance(state.db, inst.id)
   emit(state, 'instance-deleted', inst, caller)
@@ -214,6 +220,8 @@ export async function renameInstance(
     throw badRequest('Renaming of running instance not allowed')
   const pool = loadPool(state, inst.pool)
   await pool.renameInstance(inst.project, inst.name, newName)
+  // DNS names follow the instance name: the next start writes the entries under the new one.
+  forgetNics(state, inst, expandedOf(state, inst).devices)
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   try {
     db.renameInstance(state.db, inst.id, newName)
@@ -226,13 +234,13 @@ export async function renameInstance(
   emit(state, 'instance-renamed', { project: inst.project, name: newName }, caller, { old_name: inst.name })
 }
 
-/** Replaces an instance's writable fields after validating the result. */
-export function updateInstance(
+/** Replaces an instance's writable fields after validating the result; NICs are plugged live when it runs. */
+export async function updateInstance(
   state: State,
   inst: db.InstanceRecord,
   next: db.InstanceContent,
   caller: Caller,
-): void {
+): Promise<void> {
   // Volatile keys are the daemon's: keep the stored ones whatever the request says.
   const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
   const config = {
@@ -242,14 +250,50 @@ export function updateInstance(
     ...volatile,
   }
   const devices = devicesWithoutEmpty(next.devices)
+  const before = expandedOf(state, inst).devices
   const expanded = validateInstance(state, {
     project: inst.project,
+    name: inst.name,
     profiles: next.profiles,
     config,
     devices,
   })
   if (rootPoolOf(expanded) !== inst.pool)
     throw badRequest('Changing the root disk pool of an instance is not supported')
-  db.updateInstance(state.db, inst.id, { ...next, config, devices })
+  await applyNicChanges(state, inst, before, expanded.devices)
+  db.updateInstance(state.db, inst.id, {
+    ...next,
+    config: { ...config, ...volatileOf(state, inst) },
+    devices,
+  })
   emit(state, 'instance-updated', inst, caller)
+}
+
+/** The volatile keys as stored now (hot-plug may have added some). */
+function volatileOf(state: State, inst: db.InstanceRecord): Record<string, string> {
+  const current = db.getInstance(state.db, inst.project, inst.name).config
+  return Object.fromEntries(Object.entries(current).filter(([k]) => k.startsWith('volatile.')))
+}
+
+/** Plugs added and changed NICs into a running container and unplugs removed ones; forgets removed NICs when stopped. */
+async function applyNicChanges(
+  state: State,
+  inst: db.InstanceRecord,
+  before: Record<string, Record<string, string>>,
+  after: Record<string, Record<string, string>>,
+): Promise<void> {
+  const old = new Map(nicDevices(before))
+  const now = new Map(nicDevices(after))
+  const same = (a?: Record<string, string>, b?: Record<string, string>) =>
+    JSON.stringify(a) === JSON.stringify(b)
+  const removed = [...old].filter(([name, c]) => !same(c, now.get(name)))
+  const added = [...now].filter(([name, c]) => !same(c, old.get(name)))
+  if (removed.length === 0 && added.length === 0) return
+  const run = await runtimeState(state, inst)
+  if (run.status !== 'Running') {
+    for (const [name, c] of removed) forgetNics(state, inst, { [name]: c })
+    return
+  }
+  for (const [name, c] of removed) await hotplugRemoveNic(state, inst, name, c)
+  for (const [name, c] of added) await hotplugAddNic(state, inst, run.pid, name, c)
 }

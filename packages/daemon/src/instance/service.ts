@@ -1,15 +1,17 @@
 /** @module Instances: expansion, validation and the wire form. */
-import type { Instance, InstanceFull } from '@corral/api'
+import type { Instance, InstanceFull, InstanceState } from '@corral/api'
 import { badRequest, notFound } from '@corral/api'
 import { instanceKeys } from '../config/instance-keys.js'
 import * as db from '../db/instances.js'
 import { getProfile } from '../db/profiles.js'
 import { validateDevices } from '../device/registry.js'
+import { checkNics } from '../network/nic-checks.js'
 import { profileProject } from '../profile/service.js'
 import type { State } from '../state.js'
 import { KeyedLock } from '../util/keyed-lock.js'
 import { expand, rootDisk, type Expanded } from './expand.js'
 import { runtimeState, type RuntimeState } from './lxc/runtime.js'
+import { instanceNetworkState } from './network-state.js'
 import { instanceStateOf } from './state.js'
 import { statusCodeOf } from './status.js'
 
@@ -47,7 +49,7 @@ export function expandedOf(
 /** Validates local config and devices, and that the expanded devices have a root disk. */
 export function validateInstance(
   state: State,
-  inst: Pick<db.InstanceRecord, 'project' | 'profiles' | 'config' | 'devices'>,
+  inst: Pick<db.InstanceRecord, 'project' | 'profiles' | 'config' | 'devices'> & { name?: string },
 ): Expanded {
   instanceKeys.validate(inst.config)
   validateDevices(inst.devices)
@@ -55,6 +57,12 @@ export function validateInstance(
   instanceKeys.validate(expanded.config)
   validateDevices(expanded.devices)
   if (!rootDisk(expanded.devices)) throw badRequest('Failed getting root disk: No root device could be found')
+  checkNics(state.db, expanded.devices, () =>
+    db
+      .listInstances(state.db, undefined)
+      .filter((i) => !(i.project === inst.project && i.name === inst.name))
+      .map((i) => ({ project: i.project, name: i.name, devices: expandedOf(state, i).devices })),
+  )
   return expanded
 }
 
@@ -96,10 +104,23 @@ export async function toApiInstanceFull(
   const { toApiSnapshot } = await import('./snapshots.js')
   return {
     ...toApiInstance(state, inst, run),
-    state: instanceStateOf(state, inst, run),
+    state: await stateWithNetwork(state, inst, run),
     snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
     backups: null,
   }
+}
+
+/** The state block including the network section read inside the container. */
+export async function stateWithNetwork(
+  state: State,
+  inst: db.InstanceRecord,
+  run: RuntimeState,
+): Promise<InstanceState> {
+  const running = run.status === 'Running' && run.pid > 0
+  const network = running
+    ? await instanceNetworkState(state, run.pid, inst.config, expandedOf(state, inst).devices)
+    : {}
+  return instanceStateOf(state, inst, run, network)
 }
 
 /** The live state of many instances, queried in parallel. */

@@ -7,11 +7,12 @@ import { lxcName } from './lxc/paths.js'
 import type { RuntimeState } from './lxc/runtime.js'
 import { statusCodeOf } from './status.js'
 
-/** The state block LXD returns for an instance (network details come with NICs). */
+/** The state block LXD returns for an instance; `network` comes from instanceNetworkState(). */
 export function instanceStateOf(
   state: State,
   inst: { project: string; name: string },
   run: RuntimeState,
+  network: Record<string, unknown> = {},
 ): InstanceState {
   const running = run.status === 'Running' && run.pid > 0
   const usage = running
@@ -22,7 +23,7 @@ export function instanceStateOf(
     status_code: statusCodeOf(run.status),
     disk: {},
     memory: { usage: usage.memory, usage_peak: usage.memoryPeak, swap_usage: 0, swap_usage_peak: 0 },
-    network: running ? {} : null,
+    network: running ? network : null,
     pid: running ? run.pid : 0,
     processes: usage.processes,
     cpu: { usage: usage.cpuNs },

@@ -10,6 +10,7 @@ import type { IdmapEntry } from '../idmap.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
 import { mountDiskDevices, unmountDiskDevices } from './disk-mounts.js'
 import { buildLxcConfig } from './lxc-config.js'
+import { setupNics } from './nics.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
@@ -46,28 +47,37 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
     chmodSync(d, 0o711)
   }
   const prefix = cgroupPrefix(state.paths.dir)
-  const text = buildLxcConfig({
-    name,
-    hostname: inst.name,
-    rootfs: join(opts.volumePath, 'rootfs'),
-    idmap: opts.idmap,
-    idmappedRootfs: true,
-    logFile: files.log,
-    consoleLog: files.console,
-    cgroupPrefix: prefix,
-    cgroupVersion: cgroupVersion(),
-    apparmor: existsSync('/sys/kernel/security/apparmor'),
-    config: opts.expanded.config,
-    mounts: await mountDiskDevices(state, inst, opts.expanded.devices),
-    cpuCount: onlineCpuCount(),
-    hostMemory: totalmem(),
-  })
+  const nics = await setupNics(state, inst, opts.expanded.devices)
+  let text: string
+  try {
+    text = buildLxcConfig({
+      name,
+      hostname: inst.name,
+      rootfs: join(opts.volumePath, 'rootfs'),
+      idmap: opts.idmap,
+      idmappedRootfs: true,
+      logFile: files.log,
+      consoleLog: files.console,
+      cgroupPrefix: prefix,
+      cgroupVersion: cgroupVersion(),
+      apparmor: existsSync('/sys/kernel/security/apparmor'),
+      config: opts.expanded.config,
+      mounts: await mountDiskDevices(state, inst, opts.expanded.devices),
+      netLines: nics.lines,
+      cpuCount: onlineCpuCount(),
+      hostMemory: totalmem(),
+    })
+  } catch (err) {
+    await nics.revert.fail()
+    throw err
+  }
   writeFileSync(files.config, text, { mode: 0o600 })
   removeStaleCgroups([`${prefix}.monitor.${name}`, `${prefix}.payload.${name}`])
   try {
     await state.host.run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
   } catch (err) {
     await unmountDiskDevices(state, inst)
+    await nics.revert.fail()
     throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
   }
 }

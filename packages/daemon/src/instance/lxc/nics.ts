@@ -1,0 +1,402 @@
+/** @module NIC devices on the host: veth pairs, bridge ports, routes, dnsmasq entries, and their LXC lines. */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { patchInstanceConfig, type InstanceRecord } from '../../db/instances.js'
+import { findNetwork } from '../../db/networks.js'
+import { dnsmasqFiles } from '../../dnsmasq/args.js'
+import { dnsName, hostsFileName, hostsLine } from '../../dnsmasq/hosts.js'
+import { nicTypeOf } from '../../device/registry.js'
+import { routedFilterRemoveScript, routedFilterScript } from '../../firewall/nft-routed.js'
+import { ipBatch, ipJson, linkExists, sysctlSet } from '../../host/net.js'
+import { networkDir } from '../../network/bridge.js'
+import type { State } from '../../state.js'
+import { Reverter } from '../../util/revert.js'
+
+type Devices = Record<string, Record<string, string>>
+
+/** A NIC as it runs: its device name, config, and the names and MAC it got. */
+interface RunningNic {
+  device: string
+  config: Record<string, string>
+  hostName: string
+  peer: string
+  hwaddr: string
+  mtu: string
+}
+
+/** The NIC devices of an expanded device map, in device-name order (LXC's net index order). */
+export function nicDevices(devices: Devices): [string, Record<string, string>][] {
+  return Object.entries(devices)
+    .filter(([, d]) => d.type === 'nic')
+    .sort(([a], [b]) => a.localeCompare(b))
+}
+
+const randomHex = (bytes: number) => randomBytes(bytes).toString('hex')
+
+/** A MAC under LXD's 00:16:3e prefix. */
+export function generateMac(): string {
+  return `00:16:3e:${randomHex(3).replace(/(..)(?=.)/g, '$1:')}`
+}
+
+/** The bridge a bridged NIC joins. */
+const bridgeOf = (config: Record<string, string>) => config.network || config.parent || ''
+
+/** Names and MAC for a NIC: configured, else kept in volatile keys, else generated and stored. */
+function identify(
+  state: State,
+  inst: InstanceRecord,
+  device: string,
+  config: Record<string, string>,
+): RunningNic {
+  const volatile = (key: string) => inst.config[`volatile.${device}.${key}`]
+  const hwaddr = config.hwaddr || volatile('hwaddr') || generateMac()
+  const hostName = config.host_name || volatile('host_name') || `veth${randomHex(4)}`
+  const patch: Record<string, string> = {}
+  if (!config.hwaddr && volatile('hwaddr') !== hwaddr) patch[`volatile.${device}.hwaddr`] = hwaddr
+  if (!config.host_name && volatile('host_name') !== hostName)
+    patch[`volatile.${device}.host_name`] = hostName
+  if (Object.keys(patch).length) {
+    patchInstanceConfig(state.db, inst.id, patch)
+    Object.assign(inst.config, patch)
+  }
+  const bridge = bridgeOf(config)
+  const managed = config.network ? findNetwork(state.db, config.network) : undefined
+  let mtu = config.mtu || managed?.config['bridge.mtu'] || ''
+  if (!mtu && bridge) mtu = readFileSync(`/sys/class/net/${bridge}/mtu`, 'utf8').trim()
+  return { device, config, hostName, peer: `veth${randomHex(4)}`, hwaddr, mtu: mtu || '1500' }
+}
+
+/** Writes (or removes, with `undefined`) a NIC's static dnsmasq entry on its managed network and reloads it. */
+function writeHostsEntry(
+  state: State,
+  inst: InstanceRecord,
+  nic: RunningNic | { device: string; config: Record<string, string> },
+  hwaddr?: string,
+): void {
+  const network = nic.config.network
+  if (!network || !findNetwork(state.db, network)) return
+  const dir = dnsmasqFiles(networkDir(state, network)).hosts
+  const file = join(dir, hostsFileName(inst.project, inst.name, nic.device))
+  if (hwaddr === undefined) rmSync(file, { force: true })
+  else {
+    mkdirSync(dir, { recursive: true })
+    const line = hostsLine({
+      hwaddr,
+      ...(nic.config['ipv4.address'] ? { ipv4: nic.config['ipv4.address'] } : {}),
+      ...(nic.config['ipv6.address'] ? { ipv6: nic.config['ipv6.address'] } : {}),
+      name: dnsName(inst.project, inst.name),
+    })
+    writeFileSync(file, `${line}\n`, { mode: 0o644 })
+  }
+  state.networks.dnsmasq.get(network)?.reload()
+}
+
+/** tc commands for a NIC's bandwidth limits on its host end (ingress to the instance is the veth's egress). */
+function limitCommands(nic: RunningNic): string[][] {
+  const ingress = nic.config['limits.ingress'] || nic.config['limits.max']
+  const egress = nic.config['limits.egress'] || nic.config['limits.max']
+  const out: string[][] = []
+  if (ingress) {
+    out.push(['qdisc', 'add', 'dev', nic.hostName, 'root', 'handle', '1:0', 'htb', 'default', '10'])
+    out.push([
+      'class',
+      'add',
+      'dev',
+      nic.hostName,
+      'parent',
+      '1:0',
+      'classid',
+      '1:10',
+      'htb',
+      'rate',
+      ingress,
+    ])
+  }
+  if (egress) {
+    out.push(['qdisc', 'add', 'dev', nic.hostName, 'handle', 'ffff:0', 'ingress'])
+    out.push([
+      'filter',
+      'add',
+      'dev',
+      nic.hostName,
+      'parent',
+      'ffff:0',
+      'protocol',
+      'all',
+      'u32',
+      'match',
+      'u32',
+      '0',
+      '0',
+      'police',
+      'rate',
+      egress,
+      'burst',
+      '1024k',
+      'mtu',
+      '64kb',
+      'drop',
+    ])
+  }
+  return out
+}
+
+/**
+ * Frees the NIC's host name before a start: LXC hands `phys` links back to the host when a
+ * container stops on its own, so our own veth pair may still be there with both ends on the
+ * host. Anything else of that name (another container's pair, a foreign interface) is refused.
+ */
+async function reclaimHostName(state: State, hostName: string): Promise<void> {
+  if (!linkExists(hostName)) return
+  const [link] = await ipJson<{ link_netnsid?: number; linkinfo?: { info_kind?: string } }[]>(state.host, [
+    '-d',
+    'link',
+    'show',
+    'dev',
+    hostName,
+  ])
+  if (link?.linkinfo?.info_kind !== 'veth' || link.link_netnsid !== undefined)
+    throw new Error(`Host interface "${hostName}" already exists`)
+  await ipBatch(state.host, [`link del ${hostName}`])
+}
+
+/** The host side of a bridged NIC: veth pair, bridge port, sysctls, limits, routes, dnsmasq entry. */
+async function setupBridged(
+  state: State,
+  inst: InstanceRecord,
+  nic: RunningNic,
+  revert: Reverter,
+): Promise<void> {
+  const bridge = bridgeOf(nic.config)
+  if (!linkExists(bridge)) throw new Error(`Parent device "${bridge}" doesn't exist`)
+  await reclaimHostName(state, nic.hostName)
+  await ipBatch(state.host, [
+    `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
+  ])
+  revert.add(() => ipBatch(state.host, [`link del ${nic.hostName}`]))
+  // The host end carries only the instance's frames: no IPv6 of its own, no router advertisements taken.
+  sysctlSet(`net/ipv6/conf/${nic.hostName}/accept_ra`, '0')
+  sysctlSet(`net/ipv6/conf/${nic.hostName}/disable_ipv6`, '1')
+  await ipBatch(state.host, [
+    `link set ${nic.peer} address ${nic.hwaddr}`,
+    `link set ${nic.hostName} master ${bridge} up`,
+  ])
+  for (const args of limitCommands(nic)) await state.host.run('tc', args)
+  const routes = routeCommands(nic, bridge)
+  await ipBatch(state.host, routes.add)
+  revert.add(() => ipBatch(state.host, routes.del).catch(() => {}))
+  writeHostsEntry(state, inst, nic, nic.hwaddr)
+}
+
+/** `ipvN.routes` of a bridged NIC go to the bridge via its static address. */
+function routeCommands(nic: RunningNic, bridge: string): { add: string[]; del: string[] } {
+  const add: string[] = []
+  const del: string[] = []
+  for (const family of [4, 6] as const) {
+    const via = nic.config[`ipv${family}.address`]
+    for (const subnet of (nic.config[`ipv${family}.routes`] ?? '').split(',').filter(Boolean)) {
+      const spec = `${subnet.trim()} ${via ? `via ${via} ` : ''}dev ${bridge}`
+      add.push(`-${family} route add ${spec}`)
+      del.push(`-${family} route del ${spec}`)
+    }
+  }
+  return { add, del }
+}
+
+/** The addresses of a routed NIC by family. */
+const routedAddresses = (config: Record<string, string>, family: 4 | 6): string[] =>
+  (config[`ipv${family}.address`] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+
+/** The host side of a routed NIC: veth, gateway addresses, per-address routes, proxy ARP/NDP, rp filter. */
+async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Promise<void> {
+  await reclaimHostName(state, nic.hostName)
+  const parent = nic.config.parent
+  if (parent && !linkExists(parent)) throw new Error(`Parent device "${parent}" doesn't exist`)
+  const v4 = routedAddresses(nic.config, 4)
+  const v6 = routedAddresses(nic.config, 6)
+  const hostV4 = nic.config['ipv4.host_address'] || '169.254.0.1'
+  const hostV6 = nic.config['ipv6.host_address'] || 'fe80::1'
+  await ipBatch(state.host, [
+    `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
+  ])
+  revert.add(() => ipBatch(state.host, [`link del ${nic.hostName}`]))
+  sysctlSet(`net/ipv6/conf/${nic.hostName}/accept_ra`, '0')
+  sysctlSet(`net/ipv4/conf/${nic.hostName}/rp_filter`, '1')
+  if (v4.length) sysctlSet(`net/ipv4/conf/${nic.hostName}/forwarding`, '1')
+  if (v6.length) {
+    sysctlSet(`net/ipv6/conf/${nic.hostName}/disable_ipv6`, '0')
+    sysctlSet(`net/ipv6/conf/${nic.hostName}/forwarding`, '1')
+  }
+  await ipBatch(state.host, [
+    `link set ${nic.peer} address ${nic.hwaddr}`,
+    `link set ${nic.hostName} up`,
+    ...(v4.length ? [`-4 addr add ${hostV4}/32 dev ${nic.hostName}`] : []),
+    ...(v6.length ? [`-6 addr add ${hostV6}/128 dev ${nic.hostName}`] : []),
+    ...v4.map((a) => `-4 route add ${a}/32 dev ${nic.hostName}`),
+    ...v6.map((a) => `-6 route add ${a}/128 dev ${nic.hostName}`),
+    ...(nic.config['ipv4.routes'] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((r) => `-4 route add ${r.trim()} dev ${nic.hostName}`),
+    ...(nic.config['ipv6.routes'] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((r) => `-6 route add ${r.trim()} dev ${nic.hostName}`),
+  ])
+  for (const args of limitCommands(nic)) await state.host.run('tc', args)
+  if (parent) {
+    // replace, not add: a container that stopped on its own left its entries behind.
+    const proxies = [
+      ...v4.map((a) => `-4 neigh replace proxy ${a} dev ${parent}`),
+      ...v6.map((a) => `-6 neigh replace proxy ${a} dev ${parent}`),
+    ]
+    await ipBatch(state.host, proxies)
+    revert.add(() =>
+      ipBatch(
+        state.host,
+        proxies.map((p) => p.replace(' replace ', ' del ')),
+      ).catch(() => {}),
+    )
+  }
+  await state.host.run('nft', ['-f', '-'], { input: routedFilterScript(state.firewallTable, nic.hostName) })
+  revert.add(() =>
+    state.host.run('nft', ['-f', '-'], {
+      input: routedFilterRemoveScript(state.firewallTable, nic.hostName),
+    }),
+  )
+}
+
+/** The `lxc.net.N` lines of a NIC: the prepared peer moved in as `phys`, renamed, up. */
+function lxcLines(index: number, nic: RunningNic, routed: boolean): string[] {
+  const p = `lxc.net.${index}`
+  const lines = [
+    `${p}.type = phys`,
+    `${p}.link = ${nic.peer}`,
+    `${p}.name = ${nic.config.name || nic.device}`,
+    `${p}.flags = up`,
+    `${p}.hwaddr = ${nic.hwaddr}`,
+    `${p}.mtu = ${nic.mtu}`,
+  ]
+  if (routed) {
+    const v4 = routedAddresses(nic.config, 4)
+    const v6 = routedAddresses(nic.config, 6)
+    for (const a of v4) lines.push(`${p}.ipv4.address = ${a}/32`)
+    for (const a of v6) lines.push(`${p}.ipv6.address = ${a}/128`)
+    if (v4.length && nic.config['ipv4.gateway'] !== 'none')
+      lines.push(`${p}.ipv4.gateway = ${nic.config['ipv4.host_address'] || '169.254.0.1'}`)
+    if (v6.length && nic.config['ipv6.gateway'] !== 'none')
+      lines.push(`${p}.ipv6.gateway = ${nic.config['ipv6.host_address'] || 'fe80::1'}`)
+  }
+  return lines
+}
+
+/** Prepares one NIC on the host; returns its LXC lines. Undo steps go to `revert`. */
+async function setupNic(
+  state: State,
+  inst: InstanceRecord,
+  index: number,
+  device: string,
+  config: Record<string, string>,
+  revert: Reverter,
+): Promise<{ nic: RunningNic; lines: string[] }> {
+  const nic = identify(state, inst, device, config)
+  const routed = nicTypeOf(config) === 'routed'
+  if (routed) await setupRouted(state, nic, revert)
+  else await setupBridged(state, inst, nic, revert)
+  return { nic, lines: lxcLines(index, nic, routed) }
+}
+
+/** Prepares every NIC before lxc-start; on failure everything done so far is undone. */
+export async function setupNics(
+  state: State,
+  inst: InstanceRecord,
+  devices: Devices,
+): Promise<{ lines: string[]; revert: Reverter }> {
+  const revert = new Reverter()
+  const lines: string[] = []
+  try {
+    let index = 0
+    for (const [device, config] of nicDevices(devices)) {
+      lines.push(...(await setupNic(state, inst, index++, device, config, revert)).lines)
+    }
+  } catch (err) {
+    await revert.fail()
+    throw err
+  }
+  return { lines, revert }
+}
+
+/** Removes what outlives a stopped container's NICs: routes via bridges, proxy entries, rp filters, host veths. */
+export async function cleanupNics(state: State, inst: InstanceRecord, devices: Devices): Promise<void> {
+  for (const [device, config] of nicDevices(devices)) {
+    const hostName = config.host_name || inst.config[`volatile.${device}.host_name`]
+    if (nicTypeOf(config) === 'routed') {
+      const parent = config.parent
+      if (parent) {
+        const proxies = [
+          ...routedAddresses(config, 4).map((a) => `-4 neigh del proxy ${a} dev ${parent}`),
+          ...routedAddresses(config, 6).map((a) => `-6 neigh del proxy ${a} dev ${parent}`),
+        ]
+        for (const p of proxies) await ipBatch(state.host, [p]).catch(() => {})
+      }
+      if (hostName)
+        await state.host
+          .run('nft', ['-f', '-'], { input: routedFilterRemoveScript(state.firewallTable, hostName) })
+          .catch(() => {})
+    } else {
+      for (const cmd of routeCommands(
+        { device, config, hostName: '', peer: '', hwaddr: '', mtu: '' },
+        bridgeOf(config),
+      ).del)
+        await ipBatch(state.host, [cmd]).catch(() => {})
+    }
+    if (hostName && linkExists(hostName)) await ipBatch(state.host, [`link del ${hostName}`]).catch(() => {})
+  }
+}
+
+/** Removes the static dnsmasq entries of an instance's NICs (instance deleted or renamed, device removed). */
+export function forgetNics(state: State, inst: InstanceRecord, devices: Devices): void {
+  for (const [device, config] of nicDevices(devices)) writeHostsEntry(state, inst, { device, config })
+}
+
+/** Adds a NIC to a running container: prepared on the host, then its peer moved into the container's namespace. */
+export async function hotplugAddNic(
+  state: State,
+  inst: InstanceRecord,
+  pid: number,
+  device: string,
+  config: Record<string, string>,
+): Promise<void> {
+  const revert = new Reverter()
+  try {
+    const { nic } = await setupNic(state, inst, 0, device, config, revert)
+    await ipBatch(state.host, [`link set ${nic.peer} netns ${pid}`])
+    await state.host.run('nsenter', [
+      `--net=/proc/${pid}/ns/net`,
+      'ip',
+      'link',
+      'set',
+      nic.peer,
+      'name',
+      config.name || device,
+    ])
+    revert.success()
+  } finally {
+    await revert.fail()
+  }
+}
+
+/** Removes a NIC from a running container: deleting the host end removes the pair. */
+export async function hotplugRemoveNic(
+  state: State,
+  inst: InstanceRecord,
+  device: string,
+  config: Record<string, string>,
+): Promise<void> {
+  await cleanupNics(state, inst, { [device]: config })
+  writeHostsEntry(state, inst, { device, config })
+}
