@@ -197,8 +197,8 @@ function routeCommands(nic: RunningNic, bridge: string): { add: string[]; del: s
     const via = nic.config[`ipv${family}.address`]
     for (const subnet of (nic.config[`ipv${family}.routes`] ?? '').split(',').filter(Boolean)) {
       const spec = `${subnet.trim()} ${via ? `via ${via} ` : ''}dev ${bridge}`
-      add.push(`-${family} route add ${spec}`)
-      del.push(`-${family} route del ${spec}`)
+      add.push(`route add ${spec}`)
+      del.push(`route del ${spec}`)
     }
   }
   return { add, del }
@@ -234,25 +234,25 @@ async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Pro
   await ipBatch(state.host, [
     `link set ${nic.peer} address ${nic.hwaddr}`,
     `link set ${nic.hostName} up`,
-    ...(v4.length ? [`-4 addr add ${hostV4}/32 dev ${nic.hostName}`] : []),
-    ...(v6.length ? [`-6 addr add ${hostV6}/128 dev ${nic.hostName}`] : []),
-    ...v4.map((a) => `-4 route add ${a}/32 dev ${nic.hostName}`),
-    ...v6.map((a) => `-6 route add ${a}/128 dev ${nic.hostName}`),
+    ...(v4.length ? [`addr add ${hostV4}/32 dev ${nic.hostName}`] : []),
+    ...(v6.length ? [`addr add ${hostV6}/128 dev ${nic.hostName}`] : []),
+    ...v4.map((a) => `route add ${a}/32 dev ${nic.hostName}`),
+    ...v6.map((a) => `route add ${a}/128 dev ${nic.hostName}`),
     ...(nic.config['ipv4.routes'] ?? '')
       .split(',')
       .filter(Boolean)
-      .map((r) => `-4 route add ${r.trim()} dev ${nic.hostName}`),
+      .map((r) => `route add ${r.trim()} dev ${nic.hostName}`),
     ...(nic.config['ipv6.routes'] ?? '')
       .split(',')
       .filter(Boolean)
-      .map((r) => `-6 route add ${r.trim()} dev ${nic.hostName}`),
+      .map((r) => `route add ${r.trim()} dev ${nic.hostName}`),
   ])
   for (const args of limitCommands(nic)) await state.host.run('tc', args)
   if (parent) {
     // replace, not add: a container that stopped on its own left its entries behind.
     const proxies = [
-      ...v4.map((a) => `-4 neigh replace proxy ${a} dev ${parent}`),
-      ...v6.map((a) => `-6 neigh replace proxy ${a} dev ${parent}`),
+      ...v4.map((a) => `neigh replace proxy ${a} dev ${parent}`),
+      ...v6.map((a) => `neigh replace proxy ${a} dev ${parent}`),
     ]
     await ipBatch(state.host, proxies)
     revert.add(() =>
@@ -338,8 +338,8 @@ export async function cleanupNics(state: State, inst: InstanceRecord, devices: D
       const parent = config.parent
       if (parent) {
         const proxies = [
-          ...routedAddresses(config, 4).map((a) => `-4 neigh del proxy ${a} dev ${parent}`),
-          ...routedAddresses(config, 6).map((a) => `-6 neigh del proxy ${a} dev ${parent}`),
+          ...routedAddresses(config, 4).map((a) => `neigh del proxy ${a} dev ${parent}`),
+          ...routedAddresses(config, 6).map((a) => `neigh del proxy ${a} dev ${parent}`),
         ]
         for (const p of proxies) await ipBatch(state.host, [p]).catch(() => {})
       }
