@@ -145,6 +145,18 @@ test('bad network input is refused with a clear 4xx and leaves the host unchange
     assert.notEqual(r.status, 0, args.join(' '))
     assert.match(r.stderr, message, args.join(' '))
   }
+  // dnsmasq itself refuses this option: the half-made bridge and its chains are undone.
+  const dnsmasqFails = s.lxc([
+    'network',
+    'create',
+    'crtbad6',
+    'ipv4.address=198.18.54.1/24',
+    'ipv6.address=none',
+    'raw.dnsmasq=no-such-option=1',
+  ])
+  assert.notEqual(dnsmasqFails.status, 0)
+  assert.match(dnsmasqFails.stderr, /Failed to set up the network: dnsmasq for "crtbad6" failed/)
+  assert.ok(!existsSync('/sys/class/net/crtbad6'))
   const setBad = s.lxc(['network', 'set', bridge, 'ipv4.address', '198.18.50.1/33'])
   assert.notEqual(setBad.status, 0)
   assert.deepEqual({ links: links(), rules: nftTable() }, before)
