@@ -18,6 +18,7 @@ const tag = String(process.pid % 100000)
 const net = `crtb${tag}`
 const c1 = `c1x${tag}`
 const c2 = `c2x${tag}`
+const c3 = `c3x${tag}`
 let s: LxcSession
 let removeGuard = () => {}
 
@@ -71,8 +72,8 @@ after(async () => {
   if (skip) return
   try {
     // Stopped through the daemon, which removes the NICs' host ends (LXC returns phys links to the host).
-    for (const c of [c1, c2]) s.lxc(['stop', c, '--force'])
-    await s.close([c1, c2])
+    for (const c of [c1, c2, c3]) s.lxc(['stop', c, '--force'])
+    await s.close([c1, c2, c3])
   } finally {
     for (const host of [1, 2, 3].map((i) => `crth${i}${tag}`))
       if (existsSync(`/sys/class/net/${host}`)) run('ip', ['link', 'del', host])
@@ -187,3 +188,30 @@ test('restarting corrald leaves the bridge, dnsmasq and the NICs working', { ski
   s.must(['exec', c1, '--', 'ping', '-c', '1', '-W', '2', a2])
   assert.equal(dig(`${c2}.corral.test`), a2)
 })
+
+test('a killed dnsmasq is restarted by the daemon and the leases survive', { skip }, async () => {
+  const a1 = address(c1, 'inet')!
+  const pidFile = join(s.dir, 'networks', net, 'dnsmasq.pid')
+  const old = Number(readFileSync(pidFile, 'utf8'))
+  process.kill(old, 'SIGKILL')
+  await until('a new dnsmasq', () => {
+    const pid = Number(readFileSync(pidFile, 'utf8'))
+    return pid !== old && existsSync(`/proc/${pid}`) ? pid : undefined
+  })
+  const leases = s.must(['network', 'list-leases', net, '--format', 'csv'])
+  assert.match(leases, new RegExp(`^${c1},00:16:3e:[0-9a-f:]+,${a1.replace(/\./g, '\\.')},DYNAMIC$`, 'm'))
+  assert.equal(dig(`${c1}.corral.test`), a1)
+})
+
+test(
+  'lxc launch --network puts a new container on the network; lxc list shows its address',
+  { skip },
+  async () => {
+    s.must(['launch', 'busybox', c3, '--network', net])
+    const a3 = await until('c3 DHCP', () => address(c3, 'inet'))
+    const listed = s.must(['list', c3, '--format', 'csv', '-c', 'n4'])
+    assert.equal(listed.trim(), `${c3},${a3} (eth0)`)
+    s.must(['stop', c3, '--force'])
+    s.must(['delete', c3])
+  },
+)
