@@ -1,4 +1,6 @@
 /** @module A NIC's static dnsmasq host entry: MAC, optional fixed addresses, and the instance's name. */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 /** What dnsmasq should know about one NIC. */
 export interface HostEntry {
@@ -34,4 +36,24 @@ export function parseHostsLine(line: string): HostEntry | undefined {
     else entry.ipv4 = p
   }
   return entry
+}
+
+/** Every entry of a hosts directory, by file name (an absent directory has none). */
+export function readHostsDir(dir: string): Map<string, HostEntry> {
+  const out = new Map<string, HostEntry>()
+  let files: string[]
+  try {
+    files = readdirSync(dir).sort()
+  } catch {
+    return out
+  }
+  for (const f of files) {
+    try {
+      const entry = parseHostsLine(readFileSync(join(dir, f), 'utf8'))
+      if (entry) out.set(f, entry)
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  return out
 }

@@ -15,7 +15,14 @@ import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
 import { unmountDiskDevices } from './lxc/disk-mounts.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
-import { cleanupNics, forgetNics, hotplugAddNic, hotplugRemoveNic, nicDevices } from './lxc/nics.js'
+import {
+  cleanupNics,
+  forgetNics,
+  hotplugAddNic,
+  hotplugRemoveNic,
+  nicDevices,
+  refilterNic,
+} from './lxc/nics.js'
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, rootPoolOf, validateInstance } from './service.js'
@@ -286,14 +293,23 @@ async function applyNicChanges(
   const now = new Map(nicDevices(after))
   const same = (a?: Record<string, string>, b?: Record<string, string>) =>
     JSON.stringify(a) === JSON.stringify(b)
-  const removed = [...old].filter(([name, c]) => !same(c, now.get(name)))
-  const added = [...now].filter(([name, c]) => !same(c, old.get(name)))
-  if (removed.length === 0 && added.length === 0) return
+  // A NIC whose only change is its security keys keeps running: its filter is updated in place.
+  const withoutSecurity = (c: Record<string, string>) =>
+    Object.fromEntries(Object.entries(c).filter(([k]) => !k.startsWith('security.')))
+  const refiltered = [...now].filter(
+    ([name, c]) =>
+      old.has(name) && !same(c, old.get(name)) && same(withoutSecurity(c), withoutSecurity(old.get(name)!)),
+  )
+  const inPlace = new Set(refiltered.map(([name]) => name))
+  const removed = [...old].filter(([name, c]) => !inPlace.has(name) && !same(c, now.get(name)))
+  const added = [...now].filter(([name, c]) => !inPlace.has(name) && !same(c, old.get(name)))
+  if (removed.length === 0 && added.length === 0 && refiltered.length === 0) return
   const run = await runtimeState(state, inst)
   if (run.status !== 'Running') {
     for (const [name, c] of removed) forgetNics(state, inst, { [name]: c })
     return
   }
+  for (const [name, c] of refiltered) await refilterNic(state, inst, name, c)
   for (const [name, c] of removed) await hotplugRemoveNic(state, inst, name, c)
   for (const [name, c] of added) await hotplugAddNic(state, inst, run.pid, name, c)
 }

@@ -35,7 +35,7 @@ export function checkNics(db: Db, devices: Devices, others: () => OtherInstance[
     if (!net) throw badRequest(`Device "${device}": network "${c.network}" not found`)
     for (const family of [4, 6] as Family[]) {
       const address = c[`ipv${family}.address`]
-      if (!address) continue
+      if (!address || address === 'none') continue
       const subnet = bridgeSubnet(net.config, family)
       const fail = (why: string): never => {
         throw badRequest(`Device "${device}": invalid ipv${family}.address "${address}": ${why}`)

@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import { dnsmasqArgs, type DnsmasqInput } from '../../src/dnsmasq/args.js'
 import { hostsLine, parseHostsLine } from '../../src/dnsmasq/hosts.js'
 import { parseLeases } from '../../src/dnsmasq/leases.js'
+import { bridgeFilterRemoveScript, bridgeFilterScript } from '../../src/firewall/nft-bridge-filter.js'
 import { networkRemoveScript, networkRulesScript } from '../../src/firewall/nft-network.js'
 import { dnsmasqV4, dnsmasqV6, pickSubnet, validateBridgeConfig } from '../../src/network/bridge-config.js'
 import { parseCidr } from '../../src/util/ip.js'
@@ -141,4 +142,39 @@ test('bridge config: cross-key checks and auto subnets', () => {
   const used = [parseCidr('10.10.20.0/24')!]
   assert.equal(pickSubnet(4, used, seq), '10.10.21.1/24')
   assert.match(pickSubnet(6, []), /^fd42:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::1\/64$/)
+})
+
+test('nftables: a bridged NIC filter with MAC, IPv4 and IPv6 filtering (golden); none drops a family', () => {
+  const script = bridgeFilterScript({
+    table: 'corral',
+    label: 'c1.eth0',
+    hostName: 'vethabc',
+    hwaddr: '00:16:3E:60:D8:65',
+    ipv4: ['198.18.10.50', '198.18.99.0/24'],
+    ipv6: ['fd42:60::216:3eff:fe60:d865', 'fd42:77::/64'],
+  })
+  assert.equal(script, golden('nft.bridge-filter.c1'))
+  const macOnly = bridgeFilterScript({
+    table: 'corral',
+    label: 'c1.eth0',
+    hostName: 'vethabc',
+    hwaddr: '00:16:3e:60:d8:65',
+  })
+  assert.ok(
+    !macOnly.includes('ether type != { arp, ip, ip6 } drop'),
+    'MAC filtering alone keeps other ethertypes',
+  )
+  const noV4 = bridgeFilterScript({
+    table: 'corral',
+    label: 'c1.eth0',
+    hostName: 'vethabc',
+    hwaddr: '00:16:3e:60:d8:65',
+    ipv4: [],
+  })
+  assert.ok(!/arp saddr ip .* accept/.test(noV4))
+  assert.match(noV4, /ether type ip drop/)
+  assert.equal(
+    bridgeFilterRemoveScript('corral', 'c1.eth0'),
+    'add table bridge corral\nadd chain bridge corral in.c1.eth0\ndelete chain bridge corral in.c1.eth0\nadd chain bridge corral fwd.c1.eth0\ndelete chain bridge corral fwd.c1.eth0\n',
+  )
 })

@@ -6,12 +6,14 @@ import { patchInstanceConfig, type InstanceRecord } from '../../db/instances.js'
 import { findNetwork } from '../../db/networks.js'
 import { dnsmasqFiles } from '../../dnsmasq/args.js'
 import { dnsName, hostsFileName, hostsLine } from '../../dnsmasq/hosts.js'
+import { isTrue } from '../../config/validate.js'
 import { nicTypeOf } from '../../device/registry.js'
 import { routedFilterRemoveScript, routedFilterScript } from '../../firewall/nft-routed.js'
 import { ipBatch, ipJson, linkExists, sysctlSet } from '../../host/net.js'
 import { networkDir } from '../../network/bridge.js'
 import type { State } from '../../state.js'
 import { Reverter } from '../../util/revert.js'
+import { allowedAddresses, applyNicFilter, removeNicFilter } from './nic-filter.js'
 
 type Devices = Record<string, Record<string, string>>
 
@@ -186,7 +188,42 @@ async function setupBridged(
   const routes = routeCommands(nic, bridge)
   await ipBatch(state.host, routes.add)
   revert.add(() => ipBatch(state.host, routes.del).catch(() => {}))
-  writeHostsEntry(state, inst, nic, nic.hwaddr)
+  if (isTrue(nic.config['security.port_isolation']))
+    await ipBatch(state.host, [`link set dev ${nic.hostName} type bridge_slave isolated on`])
+  await filterNic(state, inst, nic)
+  revert.add(() => removeNicFilter(state, inst, nic.device))
+}
+
+/** Writes the NIC's dnsmasq entry (with a pinned address when IPv4 filtering needs one) and its filter. */
+async function filterNic(
+  state: State,
+  inst: InstanceRecord,
+  nic: { device: string; config: Record<string, string>; hostName: string; hwaddr: string },
+): Promise<void> {
+  const hostsFile = hostsFileName(inst.project, inst.name, nic.device)
+  const allowed = allowedAddresses(state, { ...nic, hostsFile })
+  const config = allowed.pinIpv4 ? { ...nic.config, 'ipv4.address': allowed.pinIpv4 } : nic.config
+  writeHostsEntry(state, inst, { device: nic.device, config }, nic.hwaddr)
+  await applyNicFilter(state, inst, { ...nic, hostsFile }, allowed)
+}
+
+/**
+ * Applies a running NIC's changed security keys in place (`config device override`): the filter
+ * and the pinned lease follow at once, without unplugging the NIC.
+ */
+export async function refilterNic(
+  state: State,
+  inst: InstanceRecord,
+  device: string,
+  config: Record<string, string>,
+): Promise<void> {
+  const hostName = config.host_name || inst.config[`volatile.${device}.host_name`] || ''
+  const hwaddr = config.hwaddr || inst.config[`volatile.${device}.hwaddr`] || ''
+  if (!linkExists(hostName)) throw new Error(`The NIC "${device}" is not plugged in`)
+  await ipBatch(state.host, [
+    `link set dev ${hostName} type bridge_slave isolated ${isTrue(config['security.port_isolation']) ? 'on' : 'off'}`,
+  ])
+  await filterNic(state, inst, { device, config, hostName, hwaddr })
 }
 
 /** `ipvN.routes` of a bridged NIC go to the bridge via its static address. */
@@ -353,6 +390,7 @@ export async function cleanupNics(state: State, inst: InstanceRecord, devices: D
         bridgeOf(config),
       ).del)
         await ipBatch(state.host, [cmd]).catch(() => {})
+      await removeNicFilter(state, inst, device).catch(() => {})
     }
     if (hostName && linkExists(hostName)) await ipBatch(state.host, [`link del ${hostName}`]).catch(() => {})
   }
