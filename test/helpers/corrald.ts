@@ -108,8 +108,26 @@ export function removeNetworks(dir: string): void {
     if (existsSync(`/sys/class/net/${name}`)) spawnSync('ip', ['link', 'del', name])
   }
   const table = `corral_${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
-  if (spawnSync('nft', ['list', 'table', 'inet', table]).status === 0)
-    spawnSync('nft', ['delete', 'table', 'inet', table])
+  for (const family of ['inet', 'bridge'])
+    if (spawnSync('nft', ['list', 'table', family, table]).status === 0)
+      spawnSync('nft', ['delete', 'table', family, table])
+  // xtables rules of this daemon's bridges carry its table name in their comment.
+  for (const tool of ['iptables', 'ip6tables']) {
+    for (const [t, chain] of [
+      ['filter', 'INPUT'],
+      ['filter', 'OUTPUT'],
+      ['filter', 'FORWARD'],
+      ['nat', 'POSTROUTING'],
+    ] as const) {
+      const listed = spawnSync(tool, ['-w', '-t', t, '-S', chain], { encoding: 'utf8' }).stdout ?? ''
+      for (const line of listed.split('\n').filter((l) => l.includes(`corral.${table}.`))) {
+        const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) =>
+          a === '-A' ? '-D' : a.replace(/^"(.*)"$/, '$1'),
+        )
+        spawnSync(tool, ['-w', '-t', t, ...args])
+      }
+    }
+  }
 }
 
 /** Runs a command synchronously and returns its status and output. */

@@ -1,5 +1,5 @@
 /** @module Daemon start and stop: the order of bringing state up and down. */
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs'
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { endpoints, mount, type Router } from './api/index.js'
@@ -9,7 +9,7 @@ import { claimSocketPath, listenUnix } from './endpoints/unix.js'
 import { gatherEnvironment } from './environment.js'
 import { EventHub } from './events/hub.js'
 import { groupId } from './host/users.js'
-import { firewallTable } from './firewall/table-name.js'
+import { selectFirewall, type FirewallName } from './firewall/select.js'
 import { detachNetworks } from './network/bridge.js'
 import { startNetworks } from './network/service.js'
 import { hostRunner, type CommandRunner } from './host/runner.js'
@@ -35,6 +35,8 @@ export interface DaemonOptions {
   quiet?: boolean
   /** Start instances that should run (default true). */
   autostart?: boolean
+  /** Force a firewall driver (default: chosen as LXD chooses). */
+  firewall?: FirewallName
 }
 
 /** A running daemon. */
@@ -75,6 +77,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   log.attach(events)
   const host = opts.host ?? hostRunner
   const db = openDatabase(paths.database)
+  const firewall = selectFirewall(host, paths.dir, opts.firewall)
   let resolveStopped!: () => void
   const stopped = new Promise<void>((r) => (resolveStopped = r))
   let server: Server | undefined
@@ -89,12 +92,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log,
     host,
     paths,
-    environment: await gatherEnvironment(host, existsSync('/usr/sbin/nft') ? 'nftables' : 'xtables'),
+    environment: await gatherEnvironment(host, firewall.name),
     https: {
       apply: (address) => (tls ? tls.apply(address) : Promise.resolve()),
       current: () => tls?.current ?? '',
     },
-    firewallTable: firewallTable(paths.dir),
+    firewall,
     networks: { dnsmasq: new Map(), errors: new Map() },
     phase: 'starting',
     requestShutdown: () => setImmediate(() => void stop()),

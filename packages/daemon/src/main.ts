@@ -1,14 +1,17 @@
 /** @module corrald's command line: flags, signals, exit codes. */
 import { parseArgs } from 'node:util'
 import { startDaemon } from './daemon.js'
+import { parseFirewallName } from './firewall/select.js'
 import { release } from './version.js'
 
-const usage = `Usage: corrald [--group NAME] [--debug]
+const usage = `Usage: corrald [--group NAME] [--firewall DRIVER] [--debug]
 
 The Corral daemon: runs system containers and serves LXD's REST API on
 $CORRAL_DIR/unix.socket (default /var/lib/corral).
 
   --group NAME   group allowed to use the socket (default: corral if it exists, else root)
+  --firewall DRIVER  nftables, xtables or auto (default: $CORRAL_FIREWALL, else auto:
+                 the driver already in use, else nftables when nft works, else xtables)
   --debug        log debug messages
   --version      print the version and exit
   -h, --help     print this help
@@ -18,6 +21,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       group: { type: 'string' },
+      firewall: { type: 'string' },
       debug: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -30,6 +34,7 @@ async function main(): Promise<void> {
     dir: process.env.CORRAL_DIR || '/var/lib/corral',
     group: values.group,
     debug: values.debug,
+    firewall: parseFirewallName(values.firewall ?? process.env.CORRAL_FIREWALL),
   })
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void daemon.stop())
   await daemon.stopped

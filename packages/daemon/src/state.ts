@@ -1,6 +1,7 @@
 /** @module State: the one bag of dependencies handlers and services receive. */
 import type { ServerEnvironment } from '@corral/api'
 import type { Db } from './db/db.js'
+import type { Firewall } from './firewall/firewall.js'
 import type { NetworkRuntime } from './network/bridge.js'
 import type { EventHub } from './events/hub.js'
 import type { CommandRunner } from './host/runner.js'
@@ -33,8 +34,8 @@ export interface State {
     /** The address served now, '' when none. */
     current(): string
   }
-  /** This daemon's nftables table name (per state directory). */
-  firewallTable: string
+  /** The firewall driver (nftables or xtables) every rule goes through. */
+  firewall: Firewall
   /** Managed networks at run time: each bridge's supervised dnsmasq, and setup errors at start. */
   networks: NetworkRuntime
   /** Asks the daemon to shut down cleanly (after the current response). */

@@ -5,7 +5,7 @@ import { isTrue } from '../config/validate.js'
 import type { NetworkRecord } from '../db/networks.js'
 import { dnsmasqArgs, dnsmasqFiles } from '../dnsmasq/args.js'
 import { DnsmasqProcess } from '../dnsmasq/process.js'
-import { networkRemoveScript, networkRulesScript, type FamilyFeatures } from '../firewall/nft-network.js'
+import type { FamilyFeatures } from '../firewall/nft-network.js'
 import { ipBatch, linkExists, sysctlGet, sysctlSet } from '../host/net.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
@@ -90,17 +90,8 @@ export async function setupBridge(
     const f6 = features(config, 6)
     if (v4 && isTrue(config['ipv4.routing'] ?? 'true')) enableForwarding(4)
     if (v6 && isTrue(config['ipv6.routing'] ?? 'true')) enableForwarding(6)
-    await state.host.run('nft', ['-f', '-'], {
-      input: networkRulesScript({
-        table: state.firewallTable,
-        bridge: name,
-        ...(f4 ? { v4: f4 } : {}),
-        ...(f6 ? { v6: f6 } : {}),
-      }),
-    })
-    revert.add(() =>
-      state.host.run('nft', ['-f', '-'], { input: networkRemoveScript(state.firewallTable, name) }),
-    )
+    await state.firewall.networkApply({ bridge: name, ...(f4 ? { v4: f4 } : {}), ...(f6 ? { v6: f6 } : {}) })
+    revert.add(() => state.firewall.networkRemove(name))
     await startDnsmasq(state, net, registry)
     revert.success()
   } finally {
@@ -151,7 +142,7 @@ async function startDnsmasq(state: State, net: NetworkRecord, registry: DnsmasqR
 export async function teardownBridge(state: State, name: string, registry: DnsmasqRegistry): Promise<void> {
   await registry.get(name)?.stop()
   registry.delete(name)
-  await state.host.run('nft', ['-f', '-'], { input: networkRemoveScript(state.firewallTable, name) })
+  await state.firewall.networkRemove(name)
   if (linkExists(name)) await ipBatch(state.host, [`link del ${name}`])
   rmSync(networkDir(state, name), { recursive: true, force: true })
 }

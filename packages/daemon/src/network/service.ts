@@ -235,11 +235,6 @@ export async function deleteNetwork(
   await teardownBridge(state, current.name, state.networks.dnsmasq)
   db.deleteNetwork(state.db, current.id)
   state.networks.errors.delete(current.name)
-  // The daemon's table goes with its last network, so an unused daemon leaves no ruleset behind.
-  if (db.listNetworks(state.db).length === 0)
-    await state.host.run('nft', ['-f', '-'], {
-      input: `add table inet ${state.firewallTable}\ndelete table inet ${state.firewallTable}\n`,
-    })
   publishLifecycle(state.events, 'network-deleted', `/1.0/networks/${current.name}`, { requestor })
 }
 

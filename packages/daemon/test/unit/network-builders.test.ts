@@ -7,6 +7,7 @@ import { hostsLine, parseHostsLine } from '../../src/dnsmasq/hosts.js'
 import { parseLeases } from '../../src/dnsmasq/leases.js'
 import { bridgeFilterRemoveScript, bridgeFilterScript } from '../../src/firewall/nft-bridge-filter.js'
 import { networkRemoveScript, networkRulesScript } from '../../src/firewall/nft-network.js'
+import { ruleArgs, xtablesNetworkRules, xtablesNicRules } from '../../src/firewall/xtables.js'
 import { dnsmasqV4, dnsmasqV6, pickSubnet, validateBridgeConfig } from '../../src/network/bridge-config.js'
 import { parseCidr } from '../../src/util/ip.js'
 
@@ -177,4 +178,52 @@ test('nftables: a bridged NIC filter with MAC, IPv4 and IPv6 filtering (golden);
     bridgeFilterRemoveScript('corral', 'c1.eth0'),
     'add table bridge corral\nadd chain bridge corral in.c1.eth0\ndelete chain bridge corral in.c1.eth0\nadd chain bridge corral fwd.c1.eth0\ndelete chain bridge corral fwd.c1.eth0\n',
   )
+})
+
+test("xtables: a bridged NIC filter (golden) and a bridge's rules tagged with their comment", () => {
+  const rules = xtablesNicRules({
+    label: 'c1.eth0',
+    hostName: 'vethabc',
+    hwaddr: '00:16:3E:60:D8:65',
+    ipv4: ['198.18.10.50'],
+    ipv6: ['fd42:60::216:3eff:fe60:d865', 'fd42:77::/64'],
+  })
+  assert.equal(`${rules.map((r) => r.join(' ')).join('\n')}\n`, golden('xtables.bridge-filter.c1'))
+  const v4only = xtablesNicRules({
+    label: 'c1.eth0',
+    hostName: 'vethabc',
+    hwaddr: '00:16:3e:60:d8:65',
+    ipv4: [],
+  })
+  assert.ok(v4only.some((r) => r.join(' ') === 'ebtables -t filter -A INPUT -p IPv6 -i vethabc -j ACCEPT'))
+  const lines = v4only.map((r) => r.join(' '))
+  assert.ok(
+    lines.indexOf('ebtables -t filter -A INPUT -i vethabc -j DROP') >
+      lines.indexOf('ebtables -t filter -A INPUT -p IPv6 -i vethabc -j ACCEPT'),
+    'the final drop comes after the unfiltered family is let through',
+  )
+  const net = xtablesNetworkRules(
+    { bridge: 'crtbr0', v4: { dhcpDnsAccess: true, forward: true, natSubnet: '198.18.40.0/24' } },
+    'corral.corral.crtbr0',
+  )
+  assert.ok(net.every((r) => r.includes('corral.corral.crtbr0')))
+  assert.ok(
+    net.some(
+      (r) =>
+        r.join(' ') ===
+        'iptables -t nat -A POSTROUTING -s 198.18.40.0/24 ! -d 198.18.40.0/24 -m comment --comment corral.corral.crtbr0 -j MASQUERADE',
+    ),
+  )
+  assert.deepEqual(ruleArgs('-A INPUT -i br0 -m comment --comment "corral.x.br0" -j ACCEPT'), [
+    '-A',
+    'INPUT',
+    '-i',
+    'br0',
+    '-m',
+    'comment',
+    '--comment',
+    'corral.x.br0',
+    '-j',
+    'ACCEPT',
+  ])
 })

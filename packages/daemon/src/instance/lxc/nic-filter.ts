@@ -5,7 +5,6 @@ import { findNetwork, type NetworkRecord } from '../../db/networks.js'
 import { dnsmasqFiles } from '../../dnsmasq/args.js'
 import { readHostsDir } from '../../dnsmasq/hosts.js'
 import { parseLeases } from '../../dnsmasq/leases.js'
-import { bridgeFilterRemoveScript, bridgeFilterScript } from '../../firewall/nft-bridge-filter.js'
 import { bridgeSubnet, dnsmasqV4 } from '../../network/bridge-config.js'
 import { networkDir } from '../../network/bridge.js'
 import type { State } from '../../state.js'
@@ -122,18 +121,15 @@ export async function applyNicFilter(
 ): Promise<void> {
   const label = filterLabel(inst, nic.device)
   if (!filtersOf(nic.config).mac) {
-    await removeNicFilter(state, inst, nic.device)
+    await removeNicFilter(state, inst, nic.device, nic.hostName)
     return
   }
-  await state.host.run('nft', ['-f', '-'], {
-    input: bridgeFilterScript({
-      table: state.firewallTable,
-      label,
-      hostName: nic.hostName,
-      hwaddr: nic.hwaddr,
-      ...(allowed.ipv4 ? { ipv4: allowed.ipv4 } : {}),
-      ...(allowed.ipv6 ? { ipv6: allowed.ipv6 } : {}),
-    }),
+  await state.firewall.nicFilterApply({
+    label,
+    hostName: nic.hostName,
+    hwaddr: nic.hwaddr,
+    ...(allowed.ipv4 ? { ipv4: allowed.ipv4 } : {}),
+    ...(allowed.ipv6 ? { ipv6: allowed.ipv6 } : {}),
   })
 }
 
@@ -142,12 +138,7 @@ export async function removeNicFilter(
   state: State,
   inst: { project: string; name: string },
   device: string,
+  hostName: string,
 ): Promise<void> {
-  const table = state.firewallTable
-  await state.host.run('nft', ['-f', '-'], {
-    input: bridgeFilterRemoveScript(table, filterLabel(inst, device)),
-  })
-  // The table goes with its last chain, so a host without filtered NICs has no trace of it.
-  const { stdout } = await state.host.run('nft', ['list', 'table', 'bridge', table])
-  if (!/\bchain\b/.test(stdout)) await state.host.run('nft', ['delete', 'table', 'bridge', table])
+  await state.firewall.nicFilterRemove(filterLabel(inst, device), hostName)
 }

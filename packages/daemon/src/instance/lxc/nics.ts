@@ -8,7 +8,6 @@ import { dnsmasqFiles } from '../../dnsmasq/args.js'
 import { dnsName, hostsFileName, hostsLine } from '../../dnsmasq/hosts.js'
 import { isTrue } from '../../config/validate.js'
 import { nicTypeOf } from '../../device/registry.js'
-import { routedFilterRemoveScript, routedFilterScript } from '../../firewall/nft-routed.js'
 import { ipBatch, ipJson, linkExists, sysctlSet } from '../../host/net.js'
 import { networkDir } from '../../network/bridge.js'
 import type { State } from '../../state.js'
@@ -191,7 +190,7 @@ async function setupBridged(
   if (isTrue(nic.config['security.port_isolation']))
     await ipBatch(state.host, [`link set dev ${nic.hostName} type bridge_slave isolated on`])
   await filterNic(state, inst, nic)
-  revert.add(() => removeNicFilter(state, inst, nic.device))
+  revert.add(() => removeNicFilter(state, inst, nic.device, nic.hostName))
 }
 
 /** Writes the NIC's dnsmasq entry (with a pinned address when IPv4 filtering needs one) and its filter. */
@@ -299,12 +298,8 @@ async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Pro
       ).catch(() => {}),
     )
   }
-  await state.host.run('nft', ['-f', '-'], { input: routedFilterScript(state.firewallTable, nic.hostName) })
-  revert.add(() =>
-    state.host.run('nft', ['-f', '-'], {
-      input: routedFilterRemoveScript(state.firewallTable, nic.hostName),
-    }),
-  )
+  await state.firewall.routedApply(nic.hostName)
+  revert.add(() => state.firewall.routedRemove(nic.hostName))
 }
 
 /** The `lxc.net.N` lines of a NIC: the prepared peer moved in as `phys`, renamed, up. */
@@ -380,17 +375,14 @@ export async function cleanupNics(state: State, inst: InstanceRecord, devices: D
         ]
         for (const p of proxies) await ipBatch(state.host, [p]).catch(() => {})
       }
-      if (hostName)
-        await state.host
-          .run('nft', ['-f', '-'], { input: routedFilterRemoveScript(state.firewallTable, hostName) })
-          .catch(() => {})
+      if (hostName) await state.firewall.routedRemove(hostName).catch(() => {})
     } else {
       for (const cmd of routeCommands(
         { device, config, hostName: '', peer: '', hwaddr: '', mtu: '' },
         bridgeOf(config),
       ).del)
         await ipBatch(state.host, [cmd]).catch(() => {})
-      await removeNicFilter(state, inst, device).catch(() => {})
+      if (hostName) await removeNicFilter(state, inst, device, hostName).catch(() => {})
     }
     if (hostName && linkExists(hostName)) await ipBatch(state.host, [`link del ${hostName}`]).catch(() => {})
   }

@@ -1,0 +1,34 @@
+/** @module The nftables firewall driver: per-daemon `inet` and `bridge` tables, one `nft -f` per change. */
+import type { CommandRunner } from '../host/runner.js'
+import type { Firewall } from './firewall.js'
+import { bridgeFilterRemoveScript, bridgeFilterScript } from './nft-bridge-filter.js'
+import { networkRemoveScript, networkRulesScript } from './nft-network.js'
+import { routedFilterRemoveScript, routedFilterScript } from './nft-routed.js'
+
+/** Builds the nftables driver over the host seam, with this daemon's table name. */
+export function nftablesFirewall(host: CommandRunner, table: string): Firewall {
+  const apply = (script: string) => host.run('nft', ['-f', '-'], { input: script })
+  /** Deletes a table of the family when no chain is left in it. */
+  const dropIfEmpty = async (family: 'inet' | 'bridge') => {
+    const listed = await host.run('nft', ['list', 'table', family, table]).catch(() => undefined)
+    if (listed && !/\bchain\b/.test(listed.stdout)) await host.run('nft', ['delete', 'table', family, table])
+  }
+  return {
+    name: 'nftables',
+    networkApply: async (rules) => void (await apply(networkRulesScript({ table, ...rules }))),
+    async networkRemove(bridge) {
+      await apply(networkRemoveScript(table, bridge))
+      await dropIfEmpty('inet')
+    },
+    nicFilterApply: async (filter) => void (await apply(bridgeFilterScript({ table, ...filter }))),
+    async nicFilterRemove(label) {
+      await apply(bridgeFilterRemoveScript(table, label))
+      await dropIfEmpty('bridge')
+    },
+    routedApply: async (hostName) => void (await apply(routedFilterScript(table, hostName))),
+    async routedRemove(hostName) {
+      await apply(routedFilterRemoveScript(table, hostName))
+      await dropIfEmpty('inet')
+    },
+  }
+}

@@ -1,0 +1,379 @@
+/** @module The xtables firewall driver: iptables/ip6tables for bridges, ebtables (+ ip6tables for NDP) for NICs. */
+import { existsSync } from 'node:fs'
+import type { CommandRunner } from '../host/runner.js'
+import { formatSubnet, parseCidr } from '../util/ip.js'
+import type { Firewall, NetworkRules, NicFilter } from './firewall.js'
+
+/** One command: the tool and its arguments. */
+export type XtablesRule = [tool: 'iptables' | 'ip6tables' | 'ebtables', ...args: string[]]
+
+const icmp4Types = ['destination-unreachable', 'time-exceeded', 'parameter-problem']
+const icmp6Types = ['destination-unreachable', 'packet-too-big', 'time-exceeded', 'parameter-problem']
+
+/** A managed bridge's rules, each tagged with `comment` so they can be found and removed. */
+export function xtablesNetworkRules(r: NetworkRules, comment: string): XtablesRule[] {
+  const out: XtablesRule[] = []
+  const tag = ['-m', 'comment', '--comment', comment]
+  const b = r.bridge
+  for (const [family, f] of [
+    [4, r.v4],
+    [6, r.v6],
+  ] as const) {
+    if (!f) continue
+    const tool = family === 4 ? 'iptables' : 'ip6tables'
+    const dhcp = family === 4 ? '67' : '547'
+    if (f.dhcpDnsAccess) {
+      for (const proto of ['tcp', 'udp']) {
+        out.push([
+          tool,
+          '-t',
+          'filter',
+          '-A',
+          'INPUT',
+          '-i',
+          b,
+          '-p',
+          proto,
+          '--dport',
+          '53',
+          ...tag,
+          '-j',
+          'ACCEPT',
+        ])
+        out.push([
+          tool,
+          '-t',
+          'filter',
+          '-A',
+          'OUTPUT',
+          '-o',
+          b,
+          '-p',
+          proto,
+          '--sport',
+          '53',
+          ...tag,
+          '-j',
+          'ACCEPT',
+        ])
+      }
+      out.push([
+        tool,
+        '-t',
+        'filter',
+        '-A',
+        'INPUT',
+        '-i',
+        b,
+        '-p',
+        'udp',
+        '--dport',
+        dhcp,
+        ...tag,
+        '-j',
+        'ACCEPT',
+      ])
+      out.push([
+        tool,
+        '-t',
+        'filter',
+        '-A',
+        'OUTPUT',
+        '-o',
+        b,
+        '-p',
+        'udp',
+        '--sport',
+        dhcp,
+        ...tag,
+        '-j',
+        'ACCEPT',
+      ])
+      const icmp = family === 4 ? ['-p', 'icmp', '--icmp-type'] : ['-p', 'ipv6-icmp', '--icmpv6-type']
+      const types =
+        family === 4
+          ? icmp4Types
+          : [...icmp6Types, 'router-solicitation', 'neighbour-solicitation', 'neighbour-advertisement']
+      for (const t of types)
+        out.push([tool, '-t', 'filter', '-A', 'INPUT', '-i', b, ...icmp, t, ...tag, '-j', 'ACCEPT'])
+      const outTypes =
+        family === 4
+          ? icmp4Types
+          : [...icmp6Types, 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement']
+      for (const t of outTypes)
+        out.push([tool, '-t', 'filter', '-A', 'OUTPUT', '-o', b, ...icmp, t, ...tag, '-j', 'ACCEPT'])
+    }
+    if (f.forward) {
+      out.push([tool, '-t', 'filter', '-A', 'FORWARD', '-i', b, ...tag, '-j', 'ACCEPT'])
+      out.push([tool, '-t', 'filter', '-A', 'FORWARD', '-o', b, ...tag, '-j', 'ACCEPT'])
+    }
+    if (f.natSubnet)
+      out.push([
+        tool,
+        '-t',
+        'nat',
+        '-A',
+        'POSTROUTING',
+        '-s',
+        f.natSubnet,
+        '!',
+        '-d',
+        f.natSubnet,
+        ...tag,
+        '-j',
+        'MASQUERADE',
+      ])
+  }
+  return out
+}
+
+/** ebtables' `address/mask` form of an address or subnet. */
+function ebSubnet(text: string, family: 4 | 6): string {
+  const c = parseCidr(text.includes('/') ? text : `${text}/${family === 4 ? 32 : 128}`)!
+  return formatSubnet(c)
+}
+
+/**
+ * A bridged NIC's filter: ebtables for MAC, ARP, IPv4, IPv6 sources, RAs and other ethertypes;
+ * ip6tables (raw PREROUTING with physdev, which needs br_netfilter) for what ebtables cannot
+ * see in NDP: the target and the link-layer option of neighbour advertisements.
+ */
+export function xtablesNicRules(f: NicFilter): XtablesRule[] {
+  const out: XtablesRule[] = []
+  const i = ['-i', f.hostName]
+  const mac = f.hwaddr.toLowerCase()
+  const both = (...args: string[]) => {
+    out.push(['ebtables', '-t', 'filter', '-A', 'INPUT', ...args])
+    out.push(['ebtables', '-t', 'filter', '-A', 'FORWARD', ...args])
+  }
+  both('-s', '!', mac, ...i, '-j', 'DROP')
+  both('-p', 'ARP', ...i, '--arp-mac-src', '!', mac, '-j', 'DROP')
+  if (f.ipv4) {
+    both(
+      '-p',
+      'IPv4',
+      ...i,
+      '--ip-src',
+      '0.0.0.0',
+      '--ip-dst',
+      '255.255.255.255',
+      '--ip-proto',
+      'udp',
+      '--ip-dport',
+      '67',
+      '-j',
+      'ACCEPT',
+    )
+    for (const a of f.ipv4) {
+      both('-p', 'ARP', ...i, '--arp-ip-src', ebSubnet(a, 4), '-j', 'ACCEPT')
+      both('-p', 'IPv4', ...i, '--ip-src', ebSubnet(a, 4), '-j', 'ACCEPT')
+    }
+    both('-p', 'ARP', ...i, '-j', 'DROP')
+    both('-p', 'IPv4', ...i, '-j', 'DROP')
+  }
+  if (f.ipv6) {
+    both(
+      '-p',
+      'IPv6',
+      ...i,
+      '--ip6-src',
+      'fe80::/10',
+      '--ip6-dst',
+      'ff02::1:2/128',
+      '--ip6-proto',
+      'udp',
+      '--ip6-dport',
+      '547',
+      '-j',
+      'ACCEPT',
+    )
+    both(
+      '-p',
+      'IPv6',
+      ...i,
+      '--ip6-src',
+      'fe80::/10',
+      '--ip6-dst',
+      'ff02::2/128',
+      '--ip6-proto',
+      'ipv6-icmp',
+      '--ip6-icmp-type',
+      'router-solicitation',
+      '-j',
+      'ACCEPT',
+    )
+    both(
+      '-p',
+      'IPv6',
+      ...i,
+      '--ip6-proto',
+      'ipv6-icmp',
+      '--ip6-icmp-type',
+      'router-advertisement',
+      '-j',
+      'DROP',
+    )
+    for (const a of f.ipv6) both('-p', 'IPv6', ...i, '--ip6-src', ebSubnet(a, 6), '-j', 'ACCEPT')
+    both('-p', 'IPv6', ...i, '-j', 'DROP')
+  }
+  if (f.ipv4 || f.ipv6) {
+    // The unfiltered family still passes; everything that is not ARP, IPv4 or IPv6 does not.
+    if (!f.ipv4) {
+      both('-p', 'ARP', ...i, '-j', 'ACCEPT')
+      both('-p', 'IPv4', ...i, '-j', 'ACCEPT')
+    }
+    if (!f.ipv6) both('-p', 'IPv6', ...i, '-j', 'ACCEPT')
+    both(...i, '-j', 'DROP')
+  }
+  // Neighbour advertisements: the link-layer option must carry the NIC's MAC; with IPv6 filtering
+  // the target must be an allowed address.
+  const na = [
+    '-t',
+    'raw',
+    '-A',
+    'PREROUTING',
+    '-m',
+    'physdev',
+    '--physdev-in',
+    f.hostName,
+    '-p',
+    'ipv6-icmp',
+    '--icmpv6-type',
+    'neighbour-advertisement',
+  ]
+  const hex = (b: Buffer) => `|${b.toString('hex')}|`
+  out.push([
+    'ip6tables',
+    ...na,
+    '-m',
+    'string',
+    '--algo',
+    'bm',
+    '--from',
+    '66',
+    '--to',
+    '72',
+    '!',
+    '--hex-string',
+    hex(Buffer.from(mac.split(':').map((x) => parseInt(x, 16)))),
+    '-j',
+    'DROP',
+  ])
+  if (f.ipv6) {
+    for (const a of f.ipv6) {
+      const c = parseCidr(a.includes('/') ? a : `${a}/128`)!
+      if (c.prefix % 8 !== 0) continue
+      const bytes = Buffer.from(c.address.toString(16).padStart(32, '0'), 'hex').subarray(0, c.prefix / 8)
+      out.push([
+        'ip6tables',
+        ...na,
+        '-m',
+        'string',
+        '--algo',
+        'bm',
+        '--from',
+        '48',
+        '--to',
+        String(48 + bytes.length),
+        '--hex-string',
+        hex(bytes),
+        '-j',
+        'ACCEPT',
+      ])
+    }
+    out.push(['ip6tables', ...na, '-j', 'DROP'])
+  }
+  return out
+}
+
+/** Splits an `iptables -S` / `ebtables -L` rule line into arguments (quotes removed). */
+export function ruleArgs(line: string): string[] {
+  return (line.match(/"[^"]*"|\S+/g) ?? []).map((t) => t.replace(/^"(.*)"$/, '$1'))
+}
+
+/** The routed NIC's reverse-path drop rules. */
+const routedRules = (hostName: string): XtablesRule[] =>
+  (['iptables', 'ip6tables'] as const).map((tool) => [
+    tool,
+    '-t',
+    'raw',
+    '-A',
+    'PREROUTING',
+    '-i',
+    hostName,
+    '-m',
+    'rpfilter',
+    '--invert',
+    '-j',
+    'DROP',
+  ])
+
+/**
+ * Builds the xtables driver. Rules are removed by listing the chains and deleting the lines
+ * that carry the bridge's comment or the NIC's interface, so removal needs no memory of what
+ * was applied (a restarted daemon removes what the previous one added).
+ */
+export function xtablesFirewall(host: CommandRunner, id: string): Firewall {
+  const run = async (rules: readonly XtablesRule[]) => {
+    for (const [tool, ...args] of rules) await host.run(tool, tool === 'ebtables' ? args : ['-w', ...args])
+  }
+  /** Deletes every rule of `tool`'s `table`/`chain` whose line matches. */
+  const removeMatching = async (
+    tool: XtablesRule[0],
+    table: string,
+    chain: string,
+    match: (line: string) => boolean,
+  ) => {
+    const listed = await host
+      .run(tool, tool === 'ebtables' ? ['-t', table, '-L', chain] : ['-w', '-t', table, '-S', chain])
+      .catch(() => ({ stdout: '' }))
+    const lines = listed.stdout.split('\n').filter((l) => l.startsWith('-') && match(l))
+    for (const line of lines.reverse()) {
+      const args = ruleArgs(line)
+      const rule =
+        tool === 'ebtables'
+          ? ['-t', table, '-D', chain, ...args]
+          : ['-w', '-t', table, ...args.map((a) => (a === '-A' ? '-D' : a))]
+      await host.run(tool, rule).catch(() => {})
+    }
+  }
+  const networkComment = (bridge: string) => `corral.${id}.${bridge}`
+  const removeNetwork = async (bridge: string) => {
+    const has = (l: string) => l.includes(networkComment(bridge))
+    for (const tool of ['iptables', 'ip6tables'] as const) {
+      for (const chain of ['INPUT', 'OUTPUT', 'FORWARD']) await removeMatching(tool, 'filter', chain, has)
+      await removeMatching(tool, 'nat', 'POSTROUTING', has)
+    }
+  }
+  const removeNic = async (hostName: string) => {
+    for (const chain of ['INPUT', 'FORWARD'])
+      await removeMatching('ebtables', 'filter', chain, (l) =>
+        ruleArgs(l).join(' ').includes(`-i ${hostName} `),
+      )
+    await removeMatching('ip6tables', 'raw', 'PREROUTING', (l) => l.includes(`--physdev-in ${hostName} `))
+  }
+  return {
+    name: 'xtables',
+    async networkApply(r) {
+      await removeNetwork(r.bridge)
+      await run(xtablesNetworkRules(r, networkComment(r.bridge)))
+    },
+    networkRemove: removeNetwork,
+    async nicFilterApply(f) {
+      if (f.ipv6 && !existsSync('/proc/sys/net/bridge/bridge-nf-call-ip6tables'))
+        throw new Error('IPv6 filtering with the xtables firewall needs the br_netfilter kernel module')
+      await removeNic(f.hostName)
+      await run(xtablesNicRules(f))
+    },
+    nicFilterRemove: (_label, hostName) => removeNic(hostName),
+    async routedApply(hostName) {
+      await removeMatching('iptables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
+      await removeMatching('ip6tables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
+      await run(routedRules(hostName))
+    },
+    async routedRemove(hostName) {
+      await removeMatching('iptables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
+      await removeMatching('ip6tables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
+    },
+  }
+}
