@@ -35,6 +35,7 @@ export const apiExtensions: readonly string[] = [
   'instances',
   'image_types',
   'api_filtering',
+  'instance_nic_network',
   'network_dns_search',
   'network_state_bond_bridge',
   'event_lifecycle_requestor_address',

@@ -5,6 +5,7 @@ import { attachExec, type ExecIo, type ExecSession } from './exec.js'
 import { imagesApi, type ImagesApi } from './images.js'
 import { instancesApi, type InstancesApi } from './instances.js'
 import { listenEvents, type EventStream, type ListenOptions } from './events.js'
+import { networksApi, type NetworksApi } from './networks.js'
 import { operationsApi, type OperationsApi } from './operations.js'
 import { profilesApi, type ProfilesApi } from './profiles.js'
 import { projectsApi, type ProjectsApi } from './projects.js'
@@ -33,6 +34,7 @@ export interface Client {
   instances: InstancesApi
   images: ImagesApi
   storagePools: StoragePoolsApi
+  networks: NetworksApi
   /** Joins an exec operation's websockets. */
   attachExec(op: Operation, io: ExecIo): Promise<ExecSession>
   /** Sends any request and returns the whole envelope (throws ApiError for error envelopes). */
@@ -55,6 +57,7 @@ export function connect(transport: Transport, opts: ConnectOptions = {}): Client
     instances: instancesApi(r),
     images: imagesApi(r),
     storagePools: storagePoolsApi(r),
+    networks: networksApi(r),
     attachExec: (op, io) => attachExec(r, op, io),
     async query(method, path, body) {
       const res = await r.send(method, path, body, { project: false })
