@@ -6,6 +6,7 @@ import { image } from './image/index.js'
 import { info } from './info.js'
 import * as instance from './instance/index.js'
 import { monitor } from './monitor.js'
+import { network } from './network/index.js'
 import { operation } from './operation.js'
 import { profile } from './profile/index.js'
 import { project } from './project/index.js'
@@ -28,6 +29,7 @@ export const commands: readonly (CommandDefinition | CommandGroup)[] = [
   instance.instanceList,
   monitor,
   instance.instanceMove,
+  network,
   operation,
   profile,
   project,

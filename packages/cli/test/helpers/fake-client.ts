@@ -134,6 +134,7 @@ export function fakeClient(state: FakeState, project = 'default'): Client {
     instances: viaTransport.instances,
     images: viaTransport.images,
     storagePools: viaTransport.storagePools,
+    networks: viaTransport.networks,
     attachExec: (op, io) => viaTransport.attachExec(op, io),
     server: {
       async get() {

@@ -17,6 +17,7 @@ import type {
   TransportResponse,
 } from '@corral/client'
 import type { Call } from './fake-client.js'
+import { routeNetworks } from './fake-networks.js'
 
 /** A scripted exec: what the command writes and how it exits. */
 export interface ExecScript {
@@ -124,6 +125,8 @@ function route(lxd: FakeLxd, method: string, url: URL, body: unknown): Transport
   const p = url.pathname
   const b = (body ?? {}) as Record<string, unknown>
   let m: RegExpExecArray | null
+  const network = routeNetworks(lxd, method, p, b)
+  if (network) return network
   if (p === '/1.0/instances' && method === 'GET') return ok([...lxd.instances.values()])
   if ((m = /^\/1\.0\/operations\/([^/]+)\/wait$/.exec(p))) {
     const op = lxd.operations.get(m[1]!)

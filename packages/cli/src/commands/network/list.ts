@@ -1,0 +1,100 @@
+/** @module `network list|list-leases|info`: networks as a table, DHCP leases, runtime state. */
+import type { NetworkState } from '@corral/api'
+import type { CommandDefinition } from '../../command.js'
+import { list, text } from '../../render/result.js'
+import { splitRemote } from '../../remotes/config.js'
+import { formatFlag, formatOf } from '../common.js'
+import { leaseShape, networkRef, networkShape, targetFlag } from './common.js'
+
+/** `network list|ls [<remote>:]`: host interfaces too; loopback and unknown ones only in json/yaml. */
+export const networkList: CommandDefinition = {
+  names: ['list', 'ls'],
+  usage: '[<remote>:]',
+  short: 'List available networks',
+  args: { min: 0, max: 1 },
+  flags: [formatFlag],
+  async run(ctx, args, flags) {
+    const format = formatOf(flags)
+    const { remote, name } = splitRemote(await ctx.config(), args[0] ?? '')
+    if (name !== '') throw new Error("Filtering isn't supported yet")
+    const client = await ctx.client(remote)
+    const networks = await client.networks.list()
+    const rows = networks
+      .filter((n) => !['loopback', 'unknown'].includes(n.type))
+      .map((n) => [
+        n.name,
+        n.type,
+        n.managed ? 'YES' : 'NO',
+        n.config?.['ipv4.address'] ?? '',
+        n.config?.['ipv6.address'] ?? '',
+        n.description,
+        String(n.used_by?.length ?? 0),
+        n.status.toUpperCase(),
+      ])
+    const header = ['NAME', 'TYPE', 'MANAGED', 'IPV4', 'IPV6', 'DESCRIPTION', 'USED BY', 'STATE']
+    return list({ header, rows, raw: networks.map(networkShape) }, format)
+  },
+}
+
+/** `network list-leases [<remote>:]<network>`. */
+export const networkListLeases: CommandDefinition = {
+  names: ['list-leases'],
+  usage: '[<remote>:]<network>',
+  short: 'List DHCP leases',
+  args: { min: 1, max: 1 },
+  flags: [formatFlag],
+  async run(ctx, args, flags) {
+    const format = formatOf(flags)
+    const { client, name } = await networkRef(ctx, args[0]!)
+    const leases = await client.networks.leases(name)
+    const rows = leases.map((l) => [l.hostname, l.hwaddr, l.address, l.type.toUpperCase()])
+    const header = ['HOSTNAME', 'MAC ADDRESS', 'IP ADDRESS', 'TYPE']
+    return list({ header, rows, raw: leases.map(leaseShape) }, format)
+  },
+}
+
+/** A byte count as LXD's GetByteSizeString prints it (SI units): `374B`, `13.28MB`. */
+export function byteSizeSI(input: number, precision = 2): string {
+  if (input < 1000) return `${input}B`
+  let value = input
+  for (const unit of ['kB', 'MB', 'GB', 'TB', 'PB']) {
+    value /= 1000
+    if (value < 1000) return `${value.toFixed(precision)}${unit}`
+  }
+  return `${(value / 1000).toFixed(precision)}EB`
+}
+
+/** The text `lxc network info` prints for a network state. */
+export function networkInfoText(name: string, s: NetworkState): string {
+  let out = `Name: ${name}\nMAC address: ${s.hwaddr}\nMTU: ${s.mtu}\nState: ${s.state}\nType: ${s.type}\n`
+  if (s.addresses?.length) {
+    out += '\nIP addresses:\n'
+    for (const a of s.addresses) out += `  ${a.family}\t${a.address}/${a.netmask} (${a.scope})\n`
+  }
+  const c = s.counters
+  out += '\nNetwork usage:\n'
+  out += `  Bytes received: ${byteSizeSI(c.bytes_received)}\n  Bytes sent: ${byteSizeSI(c.bytes_sent)}\n`
+  out += `  Packets received: ${c.packets_received}\n  Packets sent: ${c.packets_sent}\n`
+  const b = s.bridge
+  if (b) {
+    out += `\nBridge:\n  ID: ${b.id}\n  STP: ${b.stp}\n  Forward delay: ${b.forward_delay}\n`
+    out += `  Default VLAN ID: ${b.vlan_default}\n  VLAN filtering: ${b.vlan_filtering}\n`
+    out += `  Upper devices: ${(b.upper_devices ?? []).join(', ')}\n`
+  }
+  return out
+}
+
+/** `network info [<remote>:]<network>`: the host interface's state, counters and bridge details. */
+export const networkInfo: CommandDefinition = {
+  names: ['info'],
+  usage: '[<remote>:]<network>',
+  short: 'Get runtime information on networks',
+  args: { min: 1, max: 1 },
+  flags: [targetFlag],
+  async run(ctx, args, flags) {
+    const { client, name } = await networkRef(ctx, args[0]!)
+    if (typeof flags.target === 'string' && flags.target !== '')
+      throw new Error('To use --target, the destination remote must be a cluster')
+    return text(networkInfoText(name, await client.networks.state(name)))
+  },
+}
