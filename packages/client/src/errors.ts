@@ -44,3 +44,23 @@ export function connectionError(err: Error, attempt: ConnectionAttempt): Connect
   const message = `${verb} "http://unix.socket${attempt.path}": dial unix ${attempt.socketPath}: connect: ${reason}`
   return new ConnectionError(message, code, { cause: err })
 }
+
+/** What was being attempted over TCP when the connection failed. */
+export interface TcpAttempt {
+  method: string
+  /** The whole URL (`https://127.0.0.1:8443/1.0`). */
+  url: string
+  /** `host:port` as dialled (IPv6 in brackets). */
+  address: string
+}
+
+/** Wraps a TCP/TLS error as `Get "https://H:P/1.0": dial tcp H:P: connect: REASON` (other TLS errors keep their text). */
+export function tcpConnectionError(err: Error, attempt: TcpAttempt): ConnectionError {
+  const code = (err as NodeJS.ErrnoException).code
+  const verb = attempt.method.charAt(0) + attempt.method.slice(1).toLowerCase()
+  const reason = code ? reasons[code] : undefined
+  const message = reason
+    ? `${verb} "${attempt.url}": dial tcp ${attempt.address}: connect: ${reason}`
+    : `${verb} "${attempt.url}": ${err.message}`
+  return new ConnectionError(message, code, { cause: err })
+}

@@ -1,5 +1,5 @@
 /** @module /1.0/images and /1.0/images/aliases: list, get, update, delete, import (raw upload), export. */
-import type { Image, ImageAliasesEntry, ImagePut } from '@corral/api'
+import type { Image, ImageAliasesEntry, ImagePut, ImagesPost, Operation } from '@corral/api'
 import { operationId } from './operations.js'
 import { runOperation, waitOperation, type ProgressHandler } from './operation-wait.js'
 import { parseEnvelope, type Requester } from './requester.js'
@@ -28,6 +28,10 @@ export interface ImagesApi {
   delete(fingerprint: string): Promise<void>
   /** POST /1.0/images with a raw body; resolves to the new fingerprint. */
   upload(upload: ImageUpload, onProgress?: ProgressHandler): Promise<string>
+  /** POST /1.0/images with a JSON body (a pull from another server) and waits; resolves to the fingerprint. */
+  create(body: ImagesPost, onProgress?: ProgressHandler): Promise<string>
+  /** POST /1.0/images/{fingerprint}/secret: a single-use secret that lets another server fetch a private image. */
+  secret(fingerprint: string): Promise<string>
   /** GET /1.0/images/{fingerprint}/export: the file(s) and their names. */
   export(fingerprint: string): Promise<{ body: Buffer; contentType: string; disposition: string }>
   /** GET /1.0/images/aliases?recursion=1. */
@@ -75,6 +79,17 @@ export function imagesApi(r: Requester): ImagesApi {
       const op = await waitOperation(r, operationId(env.operation), onProgress)
       const fp = op.metadata?.fingerprint
       return typeof fp === 'string' ? fp : ''
+    },
+    async create(body, onProgress) {
+      const op = await runOperation(r, 'POST', '/1.0/images', body, { onProgress })
+      const fp = op?.metadata?.fingerprint
+      return typeof fp === 'string' ? fp : ''
+    },
+    async secret(fp) {
+      const res = await r.send<Operation>('POST', `${path(fp)}/secret`, {})
+      const secret = res.envelope.type === 'async' ? res.envelope.metadata?.metadata?.secret : undefined
+      if (typeof secret !== 'string') throw new Error('The server returned no image secret')
+      return secret
     },
     async export(fp) {
       const res = await r.transport.raw({ method: 'GET', path: r.scoped(`${path(fp)}/export`) })

@@ -1,5 +1,24 @@
 /** @module @corral/client: a REST client for corrald and LXD. */
-export { connect, connectUnix, defaultSocketPath, type Client, type ConnectOptions } from './connect.js'
+export {
+  connect,
+  connectTls,
+  connectUnix,
+  defaultSocketPath,
+  type Client,
+  type ConnectionInfo,
+  type ConnectOptions,
+} from './connect.js'
+export type { CertificatesApi } from './certificates.js'
+export { decodeToken, encodeToken, tokenFromOperation } from './token.js'
+export {
+  CertificateMismatchError,
+  certificateFingerprint,
+  fetchServerCertificate,
+  hostPort,
+  type ServerCertificate,
+  type TlsOptions,
+} from './tls-socket.js'
+export { tlsTransport } from './tls.js'
 export { ConnectionError, OperationError } from './errors.js'
 export { eventsPath, type EventStream, type ListenOptions } from './events.js'
 export { operationId, type OperationGroups, type OperationsApi } from './operations.js'
@@ -17,7 +36,14 @@ export type { EventSocket, Transport, TransportRequest, TransportResponse } from
 export { unixTransport } from './unix.js'
 export { attachExec, execFds, type ExecIo, type ExecSession } from './exec.js'
 export type { ImagesApi, ImageUpload } from './images.js'
-export type { ExecPost, InstancesApi, InstancesPost, PulledFile, PushOptions } from './instances.js'
+export type {
+  ExecPost,
+  InstanceSource,
+  InstancesApi,
+  InstancesPost,
+  PulledFile,
+  PushOptions,
+} from './instances.js'
 export { runOperation, waitOperation, type ProgressHandler } from './operation-wait.js'
 export type { StoragePoolsApi } from './storage-pools.js'
 export type { NetworksApi } from './networks.js'

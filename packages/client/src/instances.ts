@@ -7,7 +7,26 @@ import { parseEnvelope, type Requester } from './requester.js'
 export interface InstancesPost extends Partial<InstancePut> {
   name: string
   type?: string
-  source: { type: 'image' | 'none'; alias?: string; fingerprint?: string }
+  source: InstanceSource
+}
+
+/** The `source` of POST /1.0/instances: a local image, or one pulled from another server. */
+export interface InstanceSource {
+  type: 'image' | 'none'
+  alias?: string
+  fingerprint?: string
+  /** `pull` for an image on another server. */
+  mode?: 'pull'
+  /** `https://host:port` of the image server. */
+  server?: string
+  /** `lxd`. */
+  protocol?: string
+  /** The image server's certificate (PEM) the target pins. */
+  certificate?: string
+  /** An image secret for a private image. */
+  secret?: string
+  /** The project on the image server. */
+  project?: string
 }
 
 /** Body of POST /1.0/instances/{name}/exec. */

@@ -1,4 +1,4 @@
-/** @module The Transport seam: how a request reaches a server (unix socket now, TLS later). */
+/** @module The Transport seam: how a request reaches a server (unix socket or TLS). */
 
 /** One HTTP request as the client sends it. */
 export interface TransportRequest {
@@ -54,7 +54,7 @@ export interface BinarySocket {
   close(): void
 }
 
-/** A way to reach one server; `connectUnix` builds one, a TLS transport will implement the same. */
+/** A way to reach one server: `unixTransport` and `tlsTransport` build one. */
 export interface Transport {
   /** A human description of the endpoint used in error messages (`http://unix.socket`). */
   readonly base: string
