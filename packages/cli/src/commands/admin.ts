@@ -1,43 +1,18 @@
-/** @module `corral admin init|shutdown`: minimal server setup (storage and root disk) and daemon shutdown. */
-import type { CommandDefinition, CommandGroup, FlagValues } from '../command.js'
-import type { Context } from '../context.js'
-import { none, type Result } from '../render/result.js'
+/** @module `corral admin init|shutdown`: server setup (storage, bridge, default profile) and daemon shutdown. */
+import type { CommandDefinition, CommandGroup } from '../command.js'
+import { none } from '../render/result.js'
+import { serverInit, serverInitFlags } from './init/index.js'
 
-/** `init --auto`: pool `default` (dir or btrfs) and a root disk in the default profile; networks come later. */
-export async function adminInitAuto(ctx: Context, flags: FlagValues): Promise<Result> {
-  const driver = typeof flags['storage-backend'] === 'string' ? flags['storage-backend'] : 'dir'
-  if (!['dir', 'btrfs'].includes(driver))
-    throw new Error(`The requested backend '${driver}' isn't supported by init`)
-  const client = await ctx.client()
-  const pools = await client.storagePools.list()
-  if (!pools.some((p) => p.name === 'default'))
-    await client.storagePools.create({ name: 'default', driver, config: {}, description: '' })
-  const { profile, etag } = await client.profiles.get('default')
-  if (!Object.values(profile.devices ?? {}).some((d) => d.type === 'disk' && d.path === '/')) {
-    const devices = { ...profile.devices, root: { path: '/', pool: 'default', type: 'disk' } }
-    await client.profiles.put(
-      'default',
-      { config: profile.config, description: profile.description, devices },
-      etag,
-    )
-  }
-  return none()
-}
-
-/** `corral admin init --auto`. */
+/** `corral admin init`: server setup as `lxd init` (questions, `--auto`, `--minimal`, `--preseed`, `--dump`). */
 export const adminInit: CommandDefinition = {
   names: ['init'],
   usage: '',
   short: 'Configure the daemon',
+  examples:
+    'corral admin init --minimal\ncorral admin init --auto [--network-address=IP] [--network-port=8443] [--storage-backend=dir]\ncorral admin init --preseed < preseed.yaml\ncorral admin init --dump',
   args: { min: 0, max: 0 },
-  flags: [
-    { long: 'auto', type: 'boolean', description: 'Automatic (non-interactive) mode' },
-    { long: 'storage-backend', type: 'string', description: 'Storage backend to use (btrfs or dir)' },
-  ],
-  run(ctx, _args, flags) {
-    if (!flags.auto) return Promise.reject(new Error('Only --auto is supported'))
-    return adminInitAuto(ctx, flags)
-  },
+  flags: serverInitFlags,
+  run: (ctx, _args, flags) => serverInit(ctx, flags),
 }
 
 /** `corral admin shutdown`: asks the daemon to stop, then waits until its socket stops answering. */

@@ -4,7 +4,7 @@ import { UsageError, parseKeyValues, type CommandDefinition, type FlagValues } f
 import type { Context } from '../../context.js'
 import { none, type Result } from '../../render/result.js'
 import { splitRemote } from '../../remotes/config.js'
-import { adminInitAuto } from '../admin.js'
+import { serverInit, serverInitFlags, wantsServerInit } from '../init/index.js'
 import { progressOf, startFailed } from './common.js'
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : [])
@@ -100,21 +100,21 @@ async function create(
   return { name: created, client }
 }
 
-/** `corral init [<remote>:]<image> [<remote>:][<name>]`; `corral init --auto` sets up the server. */
+/** `corral init [<remote>:]<image> [<remote>:][<name>]`; with server flags (or alone on a terminal) `lxd init`. */
 export const instanceInit: CommandDefinition = {
   names: ['init', 'create'],
   usage: '[<remote>:]<image> [<remote>:][<name>]',
   short: 'Create instances from images',
   examples:
-    'corral init busybox c1\n\ncorral init --auto [--storage-backend dir|btrfs]\n    Set up a default storage pool and root disk (as lxd init --auto).',
+    'corral init busybox c1\n\ncorral init\n    On a terminal, without arguments: set up the server by answering questions (as lxd init).\n\ncorral init --auto [--network-address=IP] [--network-port=8443] [--storage-backend=dir|btrfs]\n    Set up a default storage pool, a corralbr0 bridge and the default profile (as lxd init --auto).\n\ncorral init --preseed < preseed.yaml\n    Apply an lxd init preseed (config, networks, storage_pools, profiles, projects).',
   args: { min: 0, max: 2 },
-  flags: [
-    ...createFlags,
-    { long: 'auto', type: 'boolean', description: 'Set up the server with defaults (as lxd init --auto)' },
-    { long: 'storage-backend', type: 'string', description: 'Storage backend for --auto (dir or btrfs)' },
-  ],
+  flags: [...createFlags, ...serverInitFlags],
   async run(ctx, args, flags): Promise<Result> {
-    if (flags.auto) return adminInitAuto(ctx, flags)
+    if (wantsServerInit(flags)) {
+      if (args.length > 0) throw new UsageError('Invalid number of arguments', true)
+      return serverInit(ctx, flags)
+    }
+    if (args.length === 0 && ctx.stdio.stdinIsTTY) return serverInit(ctx, flags)
     if (args.length === 0) throw new UsageError('Invalid number of arguments', true)
     await create(ctx, args, flags)
     return none()
