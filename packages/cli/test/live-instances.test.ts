@@ -26,6 +26,8 @@ let daemon: ChildProcess | undefined
 let log = ''
 const names: string[] = []
 const name = `cl${process.pid}`
+const net = `crti${process.pid % 100000}`
+const octet = 20 + (process.pid % 200)
 
 const env = (): NodeJS.ProcessEnv => ({
   ...process.env,
@@ -76,6 +78,7 @@ before(async () => {
 })
 
 after(async () => {
+  if (daemon && daemon.exitCode === null) await corral(['network', 'delete', net])
   for (const n of names)
     spawnSync('lxc-stop', ['-k', '-n', n, '-P', path.join(dir, 'containers')], { stdio: 'ignore' })
   if (daemon && daemon.exitCode === null) {
@@ -88,6 +91,14 @@ after(async () => {
 })
 
 test('init --auto sets up the default pool and root disk', { skip }, async () => {
+  // A managed network first (test addresses, no NAT, no routing sysctls), so --auto creates no bridge.
+  const bridge = [
+    `ipv4.address=198.19.${octet}.1/24`,
+    'ipv6.address=none',
+    'ipv4.nat=false',
+    'ipv4.routing=false',
+  ]
+  assert.equal((await corral(['network', 'create', net, ...bridge, 'ipv6.routing=false'])).code, 0)
   assert.deepEqual(await corral(['init', '--auto']), { stdout: '', stderr: '', code: 0 })
   const pools = await corral(['storage', 'list', '--format', 'csv'])
   assert.match(pools.stdout, /^default,dir,.*,,1,CREATED\n$/)
