@@ -5,13 +5,27 @@ import { bridgeFilterRemoveScript, bridgeFilterScript } from './nft-bridge-filte
 import { networkRemoveScript, networkRulesScript } from './nft-network.js'
 import { routedFilterRemoveScript, routedFilterScript } from './nft-routed.js'
 
+/** The table a `chain` line of `nft list chains` belongs to (the nearest `table` line above it). */
+function ownerOf(lines: string[], index: number): string | undefined {
+  for (let i = index; i >= 0; i--) {
+    const m = /^table \S+ (\S+) \{/.exec(lines[i]!)
+    if (m) return m[1]
+  }
+  return undefined
+}
+
 /** Builds the nftables driver over the host seam, with this daemon's table name. */
 export function nftablesFirewall(host: CommandRunner, table: string): Firewall {
   const apply = (script: string) => host.run('nft', ['-f', '-'], { input: script })
-  /** Deletes a table of the family when no chain is left in it. */
+  /** Deletes a table of the family when no chain is left in it (listing chains only, not rules). */
   const dropIfEmpty = async (family: 'inet' | 'bridge') => {
-    const listed = await host.run('nft', ['list', 'table', family, table]).catch(() => undefined)
-    if (listed && !/\bchain\b/.test(listed.stdout)) await host.run('nft', ['delete', 'table', family, table])
+    const listed = await host.run('nft', ['list', 'chains', family]).catch(() => undefined)
+    if (!listed) return
+    const inTable = listed.stdout
+      .split('\n')
+      .some((l, i, all) => /^\s*chain /.test(l) && ownerOf(all, i) === table)
+    const exists = listed.stdout.includes(`table ${family} ${table} {`)
+    if (exists && !inTable) await host.run('nft', ['delete', 'table', family, table])
   }
   return {
     name: 'nftables',

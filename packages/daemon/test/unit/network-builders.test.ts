@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
+import { validateDevices } from '../../src/device/registry.js'
 import { dnsmasqArgs, type DnsmasqInput } from '../../src/dnsmasq/args.js'
 import { hostsLine, parseHostsLine } from '../../src/dnsmasq/hosts.js'
 import { parseLeases } from '../../src/dnsmasq/leases.js'
@@ -226,4 +227,34 @@ test("xtables: a bridged NIC filter (golden) and a bridge's rules tagged with th
     '-j',
     'ACCEPT',
   ])
+})
+
+test('bridged NIC validation: filtering needs an address on unmanaged bridges; none needs filtering', () => {
+  const bad: [Record<string, string>, RegExp][] = [
+    [
+      { type: 'nic', nictype: 'bridged', parent: 'br0', 'security.ipv4_filtering': 'true' },
+      /needs a static "ipv4.address"/,
+    ],
+    [{ type: 'nic', network: 'n1', 'ipv4.address': 'none' }, /needs "security.ipv4_filtering=true"/],
+    [{ type: 'nic', network: 'n1', 'ipv6.address': 'none' }, /needs "security.ipv6_filtering=true"/],
+    [
+      { type: 'nic', network: 'n1', vlan: '10', 'security.ipv4_filtering': 'true' },
+      /Invalid device option "vlan"/,
+    ],
+    [{ type: 'nic', network: 'n1', parent: 'br0' }, /together with "network"/],
+    [{ type: 'nic', nictype: 'routed' }, /needs "ipv4.address" or "ipv6.address"/],
+    [{ type: 'nic', nictype: 'macvlan', parent: 'eth0' }, /Unsupported or missing "nictype"/],
+  ]
+  for (const [config, message] of bad)
+    assert.throws(() => validateDevices({ eth0: config }), message, JSON.stringify(config))
+  validateDevices({
+    eth0: { type: 'nic', network: 'n1', 'ipv4.address': 'none', 'security.ipv4_filtering': 'true' },
+    eth1: {
+      type: 'nic',
+      nictype: 'bridged',
+      parent: 'br0',
+      'ipv4.address': '198.18.0.5',
+      'security.ipv4_filtering': 'true',
+    },
+  })
 })
