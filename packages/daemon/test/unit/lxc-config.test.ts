@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { expand, rootDisk } from '../../src/instance/expand.js'
 import { fallbackRange, hostRootUid, pickRootRange, sharedIdmap } from '../../src/instance/idmap.js'
-import { buildLxcConfig, type LxcConfigInput } from '../../src/instance/lxc/lxc-config.js'
+import { buildLxcConfig, escapeMountPath, type LxcConfigInput } from '../../src/instance/lxc/lxc-config.js'
 
 const golden = (name: string) =>
   readFileSync(new URL(`../../../test/unit/golden/${name}`, import.meta.url), 'utf8')
@@ -93,12 +93,40 @@ test('buildLxcConfig() refuses a line break that would inject configuration', ()
       buildLxcConfig({ ...base, config: { 'environment.X': 'a\nlxc.mount.entry = / mnt none bind 0 0' } }),
     /line break/,
   )
+  const escaped = buildLxcConfig({
+    ...base,
+    mounts: [{ source: '/srv\nlxc.idmap = u 0 0 1', target: 'mnt', readonly: false, file: false }],
+  })
+  assert.doesNotMatch(
+    escaped,
+    /^lxc\.idmap = u 0 0 1/m,
+    'a newline in a mount path is escaped, not a new line',
+  )
   assert.throws(
     () =>
       buildLxcConfig({
         ...base,
-        mounts: [{ source: '/srv\nlxc.idmap = u 0 0 1', target: 'mnt', readonly: false, file: false }],
+        mounts: [{ source: '/srv\rx', target: 'mnt', readonly: false, file: false }],
       }),
     /line break/,
   )
+})
+
+test('buildLxcConfig() escapes space, tab, newline and backslash in mount paths as octal (golden)', () => {
+  const text = buildLxcConfig({
+    ...base,
+    mounts: [
+      { source: '/srv/my data', target: 'mnt/my data', readonly: false, file: false },
+      { source: '/srv/tab\there', target: 'mnt/new\nline', readonly: true, file: false },
+      { source: '/srv/back\\slash \\040', target: 'etc/a file.conf', readonly: false, file: true },
+    ],
+  })
+  assert.equal(text, golden('lxc.conf.mounts'))
+  for (const line of text.split('\n').filter((l) => l.startsWith('lxc.mount.entry = ')))
+    assert.equal(line.slice('lxc.mount.entry = '.length).split(' ').length, 6, `six fields: ${line}`)
+})
+
+test('escapeMountPath() leaves ordinary paths alone and escapes what getmntent decodes', () => {
+  assert.equal(escapeMountPath('/srv/data-1_x.y'), '/srv/data-1_x.y')
+  assert.equal(escapeMountPath('a b\tc\nd\\e'), 'a\\040b\\011c\\012d\\134e')
 })

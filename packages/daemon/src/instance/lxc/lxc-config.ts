@@ -62,16 +62,32 @@ function limitLines(input: LxcConfigInput): string[] {
   return out
 }
 
+/**
+ * Escapes a path for one field of an fstab-style `lxc.mount.entry` (LXC reads it with getmntent):
+ * backslash, space, tab and newline become `\134`, `\040`, `\011` and `\012`.
+ */
+export function escapeMountPath(path: string): string {
+  return path.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)
+}
+
+/** One `lxc.mount.entry` line: source and target escaped, so a space cannot shift the fields. */
+function mountLine(m: MountEntry): string {
+  const options = `bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''}`
+  return `lxc.mount.entry = ${escapeMountPath(m.source)} ${escapeMountPath(m.target)} none ${options} 0 0`
+}
+
 /** Renders the LXC config; the same input always gives the same text. */
 export function buildLxcConfig(input: LxcConfigInput): string {
+  const mountLines = input.mounts.map(mountLine)
   // Every value below lands on one line; a newline would inject configuration (raw.lxc is the one way to add lines).
+  // Mount paths are escaped (a newline becomes \012); a carriage return, which getmntent cannot decode, is refused.
   const values = [
     input.name,
     input.hostname,
     input.rootfs,
     input.logFile,
     input.consoleLog,
-    ...input.mounts.flatMap((m) => [m.source, m.target]),
+    ...mountLines,
     ...(input.netLines ?? []),
   ]
   const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
@@ -106,10 +122,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     ...Object.entries(input.config)
       .filter(([k]) => k.startsWith('environment.'))
       .map(([k, v]) => `lxc.environment = ${k.slice('environment.'.length)}=${v}`),
-    ...input.mounts.map(
-      (m) =>
-        `lxc.mount.entry = ${m.source} ${m.target} none bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''} 0 0`,
-    ),
+    ...mountLines,
   ]
   const raw = input.config['raw.lxc']
   return `${lines.join('\n')}\n${raw ? `${raw.trimEnd()}\n` : ''}`
