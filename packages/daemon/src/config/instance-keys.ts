@@ -30,6 +30,25 @@ export const instanceKeys = defineKeys(
       liveUpdate: false,
       short: 'Raw LXC configuration appended to the generated one',
     },
+    'security.idmap.base': {
+      type: 'integer',
+      validate: isInRange(0, 4294967295),
+      liveUpdate: false,
+      short: 'First host id of an isolated map (chosen first-fit when unset)',
+    },
+    'security.idmap.isolated': {
+      type: 'bool',
+      default: 'false',
+      liveUpdate: false,
+      short: 'Give the container a host id range no other container uses',
+    },
+    'security.idmap.size': {
+      type: 'integer',
+      validate: isInRange(1, 4294967295),
+      defaultText: '65536 when isolated',
+      liveUpdate: false,
+      short: 'Number of ids in an isolated map',
+    },
     'security.nesting': { type: 'bool', default: 'false', short: 'Allow nested containers' },
     'security.privileged': {
       type: 'bool',

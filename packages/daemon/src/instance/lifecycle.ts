@@ -11,6 +11,7 @@ import { loadPool } from '../storage/index.js'
 import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
+import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
 import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
 import { unmountDiskDevices } from './lxc/disk-mounts.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
@@ -64,11 +65,28 @@ function emit(
   })
 }
 
-/** The idmap an instance runs with: none when privileged, else the shared map. */
+/** The idmap an instance runs with: the one allocated for it, else none when privileged, else the shared map. */
 export function idmapOf(config: Record<string, string>): IdmapEntry[] {
+  const stored = config['volatile.idmap.next']
+  if (stored) return JSON.parse(stored) as IdmapEntry[]
   if (isTrue(config['security.privileged'])) return []
   const { uids, gids } = rootIdRanges()
   return sharedIdmap(uids, gids)
+}
+
+/** Allocates the instance's map now (synchronously, so two allocations cannot interleave). */
+function allocate(
+  state: State,
+  project: string,
+  name: string,
+  expanded: Record<string, string>,
+  local: Record<string, string>,
+) {
+  return allocateIdmap(
+    state,
+    { project, name, expanded, volatile: local },
+    (i) => expandedOf(state, i).config,
+  )
 }
 
 /** Makes the instance volume's top directory owned by the container's root and mode 0100, as LXD. */
@@ -95,16 +113,20 @@ export async function createInstance(
   const pool = loadPool(state, rootPoolOf(expanded))
   const config: Record<string, string> = { ...req.config }
   for (const [k, v] of Object.entries(image.properties)) config[`image.${k}`] = v
-  const idmap = idmapOf(expanded.config)
+  const { map: idmap, base } = allocate(state, caller.project, req.name, expanded.config, {})
+  const reservation = `${caller.project}/${req.name}`
+  // Until the row carries it, the range is reserved so a concurrent create cannot take it.
+  if (base > 0) reserveRange(reservation, { base, size: idmap[0]!.Maprange })
   Object.assign(config, {
     'volatile.base_image': image.fingerprint,
     'volatile.uuid': randomUUID(),
-    // LXD reports 0 for the shared map (an isolated map records its own first host id).
-    'volatile.idmap.base': '0',
+    // LXD reports 0 for the shared map; an isolated map records its own first host id.
+    'volatile.idmap.base': String(base),
     'volatile.idmap.next': JSON.stringify(idmap),
     'volatile.last_state.idmap': '[]',
   })
   const revert = new Reverter()
+  revert.add(() => releaseRange(reservation))
   try {
     // Checked under the instance's lock: a row means a real instance, whatever the handler saw.
     if (db.listInstances(state.db, caller.project).some((i) => i.name === req.name)) {
@@ -140,6 +162,7 @@ export async function createInstance(
       created_at: new Date().toISOString(),
     })
     revert.success()
+    releaseRange(reservation)
     emit(state, 'instance-created', inst, caller)
     return inst
   } finally {
@@ -152,12 +175,19 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
   if ((await runtimeState(state, inst)).status === 'Running')
     throw badRequest('The instance is already running')
   const expanded = expandedOf(state, inst)
-  const idmap = idmapOf(expanded.config)
+  // Recomputed at each start (the keys may have changed while it was stopped); a range that
+  // still fits is kept.
+  const { map: idmap, base } = allocate(state, inst.project, inst.name, expanded.config, inst.config)
   const pool = loadPool(state, inst.pool)
-  db.patchInstanceConfig(state.db, inst.id, {
+  const patch = {
+    'volatile.idmap.base': String(base),
     'volatile.idmap.current': JSON.stringify(idmap),
     'volatile.idmap.next': JSON.stringify(idmap),
-  })
+  }
+  db.patchInstanceConfig(state.db, inst.id, patch)
+  Object.assign(expanded.config, patch)
+  // The instance directory belongs to the container's root, whichever map it now has.
+  protectVolume(pool.instancePath(inst.project, inst.name), idmap)
   await startContainer(state, {
     inst,
     expanded,

@@ -10,6 +10,7 @@ import { parseLeases } from '../dnsmasq/leases.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { ipJson, linkExists } from '../host/net.js'
 import type { State } from '../state.js'
+import { withoutEmpty } from '../util/config-map.js'
 import { formatIp, parseCidr, parseIp, type Cidr, type Family } from '../util/ip.js'
 import { networkDir, setupBridge, teardownBridge } from './bridge.js'
 import { bridgeSubnet, pickSubnet, validateBridgeConfig, validateNetworkName } from './bridge-config.js'
@@ -159,7 +160,7 @@ export async function createNetwork(
     req.config['ipv4.address'] === undefined && req.config['ipv6.address'] === undefined
       ? { 'ipv4.address': 'auto', 'ipv6.address': 'auto' }
       : {}
-  const config = resolveAuto({ ...defaults, ...req.config }, used)
+  const config = resolveAuto({ ...defaults, ...withoutEmpty(req.config) }, used)
   validateBridgeConfig(config, used)
   const record = db.createNetwork(state.db, { name: req.name, type, description: req.description, config })
   try {
@@ -184,7 +185,8 @@ export async function updateNetwork(
   next: NetworkContent,
   requestor: Requestor,
 ): Promise<void> {
-  const config = resolveAuto(next.config, await subnetsInUse(state, current.name))
+  // An empty value unsets the key, as in LXD (`network unset` sends it that way).
+  const config = resolveAuto(withoutEmpty(next.config), await subnetsInUse(state, current.name))
   validateBridgeConfig(config, await subnetsInUse(state, current.name))
   db.updateNetwork(state.db, current.id, { description: next.description, config })
   try {

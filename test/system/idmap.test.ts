@@ -1,0 +1,205 @@
+/** @module System tier: isolated idmaps and instance directory ownership, read from the host side. */
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+
+const skip = sessionSkipReason({ image: true, pool: true })
+const tag = String(process.pid % 100000)
+const names = ['i1', 'i2', 'i3', 'i4', 'sh', 'sz', 'pv'].map((n) => `${n}x${tag}`)
+const [i1, i2, i3, i4, shared, sized, priv] = names as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+]
+let s: LxcSession
+let sub = { start: 0, size: 0 }
+
+/** The first line of a container's uid_map or gid_map as [nsid, hostid, range]. */
+function idMap(name: string, file: 'uid_map' | 'gid_map'): number[][] {
+  const pid = (JSON.parse(s.must(['query', `/1.0/instances/${name}/state`])) as { pid: number }).pid
+  return readFileSync(`/proc/${pid}/${file}`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+}
+
+const pidOf = (name: string) =>
+  (JSON.parse(s.must(['query', `/1.0/instances/${name}/state`])) as { pid: number }).pid
+const instanceDir = (name: string) => join(s.dir, 'storage-pools', 'default', 'containers', name)
+
+before(async () => {
+  if (skip) return
+  const line = readFileSync('/etc/subuid', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('root:'))
+  const [, start = '1000000', size = '1000000000'] = (line ?? '').split(':')
+  sub = { start: Number(start), size: Number(size) }
+  s = await startLxcSession('corral-idmap', { image: true, pool: true })
+  s.must(['profile', 'create', `iso${tag}`])
+  s.must(['profile', 'set', `iso${tag}`, 'security.idmap.isolated', 'true'])
+  s.must(['launch', 'busybox', i1, '-c', 'security.idmap.isolated=true'])
+  s.must(['launch', 'busybox', i2, '-c', 'security.idmap.isolated=true'])
+  s.must(['launch', 'busybox', i3, '-p', 'default', '-p', `iso${tag}`])
+  s.must(['launch', 'busybox', i4, '-p', 'default', '-p', `iso${tag}`])
+  s.must(['launch', 'busybox', shared])
+})
+
+after(async () => {
+  if (skip) return
+  for (const n of names) s.lxc(['delete', n, '--force'])
+  await s.close(names)
+})
+
+test(
+  'four isolated containers (two through a profile) get disjoint host ranges; the first starts 65536 above the base',
+  { skip },
+  () => {
+    const ranges = [i1, i2, i3, i4].map((n) => {
+      const [uid] = idMap(n, 'uid_map')
+      const [gid] = idMap(n, 'gid_map')
+      assert.deepEqual(uid, gid, `${n}: uid and gid maps agree`)
+      assert.equal(uid![0], 0)
+      assert.equal(uid![2], 65536)
+      return { base: uid![1]!, end: uid![1]! + uid![2]! }
+    })
+    assert.equal(ranges[0]!.base, sub.start + 65536)
+    for (let a = 0; a < ranges.length; a++)
+      for (let b = a + 1; b < ranges.length; b++)
+        assert.ok(
+          ranges[a]!.end <= ranges[b]!.base || ranges[b]!.end <= ranges[a]!.base,
+          `ranges ${a} and ${b} overlap`,
+        )
+    assert.equal(s.must(['config', 'get', i1, 'volatile.idmap.base']).trim(), String(ranges[0]!.base))
+    assert.deepEqual(
+      idMap(shared, 'uid_map'),
+      [[0, sub.start, sub.size]],
+      'the shared map is the whole range',
+    )
+  },
+)
+
+test(
+  'inside an isolated container unmapped ids fail, and the same uid is a different host uid per container',
+  { skip },
+  () => {
+    const chown = s.lxc(['exec', i1, '--', 'sh', '-c', 'touch /tmp/high && chown 65536 /tmp/high'])
+    assert.notEqual(chown.status, 0, 'uid 65536 is outside a 65536-id map')
+    const owners = [i1, i2].map((n) => {
+      s.must(['exec', n, '--', 'sh', '-c', 'touch /tmp/owned && chown 1000:1000 /tmp/owned'])
+      // Seen from the host through the container's (idmapped) root.
+      return statSync(`/proc/${pidOf(n)}/root/tmp/owned`).uid
+    })
+    assert.notEqual(owners[0], owners[1])
+    assert.equal(owners[0], idMap(i1, 'uid_map')[0]![1]! + 1000)
+  },
+)
+
+test(
+  'security.idmap.size and security.idmap.base give exactly that map; too large a size is refused',
+  { skip },
+  () => {
+    const base = sub.start + 2_000_000
+    s.must([
+      'launch',
+      'busybox',
+      sized,
+      '-c',
+      'security.idmap.isolated=true',
+      '-c',
+      'security.idmap.size=100000',
+      '-c',
+      `security.idmap.base=${base}`,
+    ])
+    assert.deepEqual(idMap(sized, 'uid_map'), [[0, base, 100000]])
+    const tooBig = s.lxc([
+      'init',
+      'busybox',
+      `big${tag}`,
+      '-c',
+      'security.idmap.isolated=true',
+      '-c',
+      `security.idmap.size=${sub.size}`,
+    ])
+    assert.notEqual(tooBig.status, 0)
+    assert.match(tooBig.stderr, /Not enough uid\/gid available for the container/)
+    const outside = s.lxc([
+      'init',
+      'busybox',
+      `out${tag}`,
+      '-c',
+      'security.idmap.isolated=true',
+      '-c',
+      `security.idmap.base=${sub.start - 1}`,
+    ])
+    assert.notEqual(outside.status, 0)
+    assert.match(outside.stderr, /outside root's subordinate range/)
+    for (const bad of ['security.idmap.size=big', 'security.idmap.size=0', 'security.idmap.base=-5']) {
+      const r = s.lxc(['init', 'busybox', `bad${tag}`, '-c', bad])
+      assert.notEqual(r.status, 0, bad)
+      assert.match(r.stderr, /Invalid value for key/, bad)
+    }
+    assert.doesNotMatch(s.must(['list', '--format', 'csv', '-c', 'n']), /(big|out|bad)x?\d*/)
+  },
+)
+
+test(
+  'toggling security.idmap.isolated on a stopped container gives the new map at the next start',
+  { skip },
+  () => {
+    s.must(['stop', i4, '--force'])
+    s.must(['config', 'set', i4, 'security.idmap.isolated', 'false'])
+    s.must(['start', i4])
+    assert.deepEqual(idMap(i4, 'uid_map'), [[0, sub.start, sub.size]])
+    assert.equal(statSync(instanceDir(i4)).uid, sub.start, 'the instance directory follows the map')
+    assert.equal(statSync(`/proc/${pidOf(i4)}/root/bin/busybox`).uid, sub.start, 'so do the rootfs files')
+    s.must(['stop', i4, '--force'])
+    s.must(['config', 'unset', i4, 'security.idmap.isolated'])
+    s.must(['start', i4])
+    const [uid] = idMap(i4, 'uid_map')
+    assert.equal(uid![2], 65536)
+    assert.equal(statSync(instanceDir(i4)).uid, uid![1])
+    assert.equal(statSync(`/proc/${pidOf(i4)}/root/bin/busybox`).uid, uid![1])
+  },
+)
+
+test(
+  'the instance directory is mode 0100, owned by the container root (unprivileged) or host root (privileged)',
+  { skip },
+  () => {
+    const st = statSync(instanceDir(i1))
+    assert.equal(st.mode & 0o7777, 0o100)
+    assert.equal(st.uid, idMap(i1, 'uid_map')[0]![1])
+    s.must(['launch', 'busybox', priv, '-c', 'security.privileged=true'])
+    assert.deepEqual(idMap(priv, 'uid_map'), [[0, 0, 4294967295]])
+    const p = statSync(instanceDir(priv))
+    assert.equal(p.mode & 0o7777, 0o100)
+    assert.equal(p.uid, 0)
+    const cap = s.must(['exec', priv, '--', 'grep', 'CapBnd', '/proc/1/status'])
+    const bnd = BigInt(`0x${cap.split(/\s+/)[1]}`)
+    for (const [name, bit] of [
+      ['sys_module', 16n],
+      ['sys_rawio', 17n],
+      ['sys_time', 25n],
+    ] as const)
+      assert.equal((bnd >> bit) & 1n, 0n, `${name} is dropped`)
+    // LXD's allow-list lets mknod create any node ("b *:* m") but not open a block device.
+    const block = readdirSync('/sys/class/block').find((b) => /^(vd|sd|nvme|loop)/.test(b))!
+    const dev = readFileSync(`/sys/class/block/${block}/dev`, 'utf8').trim().split(':')
+    const opened = s.lxc([
+      'exec',
+      priv,
+      '--',
+      'sh',
+      '-c',
+      `mknod /tmp/blk b ${dev[0]} ${dev[1]}; head -c 1 /tmp/blk >/dev/null`,
+    ])
+    assert.notEqual(opened.status, 0, 'a block device outside the allow-list cannot be opened')
+    assert.match(opened.stderr, /Operation not permitted/)
+  },
+)
