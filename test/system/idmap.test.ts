@@ -66,7 +66,7 @@ test(
       assert.deepEqual(uid, gid, `${n}: uid and gid maps agree`)
       assert.equal(uid![0], 0)
       assert.equal(uid![2], 65536)
-      return { base: uid![1]!, end: uid![1]! + uid![2]! }
+      return { base: uid![1]!, end: uid![1]! + uid![2] }
     })
     assert.equal(ranges[0]!.base, sub.start + 65536)
     for (let a = 0; a < ranges.length; a++)
