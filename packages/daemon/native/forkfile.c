@@ -11,6 +11,8 @@
  * the file's bytes, the directory's entry names each ended by NUL, or the symlink's target.
  * push: TYPE file|directory|symlink; MODE octal, UID, GID or -1 to keep (new: 0644/0755, 0, 0);
  * WRITE overwrite|append; stdin holds the file content or the symlink target.
+ * Only regular files have content to pull or push: a FIFO, socket or device is refused (EINVAL),
+ * and files are opened O_NONBLOCK and checked with fstat, so a FIFO swapped in cannot block us.
  * Errors: exit 1 with "ERRNO_NAME message" on stderr (ENOENT, EACCES, EISDIR, ...). */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,6 +38,24 @@ static _Noreturn void fail(int err, const char *what) {
                                       : "EIO";
   fprintf(stderr, "%s %s: %s\n", name, what, strerror(err));
   exit(1);
+}
+
+/* The kind of a non-regular, non-directory, non-symlink file, for error messages. */
+static const char *kind_of(mode_t mode) {
+  return S_ISFIFO(mode) ? "fifo" : S_ISSOCK(mode) ? "socket" : S_ISCHR(mode) ? "character device"
+         : S_ISBLK(mode) ? "block device" : "special file";
+}
+
+/* Refuses a path whose content cannot be read or written as a file's. */
+static _Noreturn void refuse(mode_t mode) {
+  fprintf(stderr, "EINVAL Path is a %s, not a regular file\n", kind_of(mode));
+  exit(1);
+}
+
+/* Leaves non-blocking mode once fstat showed a regular file (reads and writes then behave as usual). */
+static void set_blocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) fail(errno, "Failed to set the file flags");
 }
 
 /* Joins the user then mount namespace of pid, as the container's root. */
@@ -75,9 +95,18 @@ static void pull(const char *path) {
   struct stat st;
   if (lstat(path, &st) < 0) fail(errno, "Failed to stat the path");
   const char *type = S_ISDIR(st.st_mode) ? "directory" : S_ISLNK(st.st_mode) ? "symlink" : "file";
-  if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode)) fail(EINVAL, "Not a regular file");
+  if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode)) refuse(st.st_mode);
   int fd = -1;
-  if (S_ISREG(st.st_mode) && (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) fail(errno, "Failed to open the file");
+  if (S_ISREG(st.st_mode)) {
+    /* The path may have been swapped since lstat: never block in open, and check what was opened. */
+    struct stat opened;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) fail(errno, "Failed to open the file");
+    if (fstat(fd, &opened) < 0) fail(errno, "Failed to stat the file");
+    if (!S_ISREG(opened.st_mode)) refuse(opened.st_mode);
+    set_blocking(fd);
+    st = opened;
+  }
   printf("%s %o %u %u\n", type, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid);
   if (S_ISLNK(st.st_mode)) {
     char target[4096];
@@ -118,9 +147,20 @@ static void push(const char *path, const char *type, long mode, long uid, long g
     if (symlink(target, path) < 0) fail(errno, "Failed to create the symlink");
     if ((u != (uid_t)-1 || g != (gid_t)-1) && lchown(path, u, g) < 0) fail(errno, "Failed to set the owner");
   } else if (strcmp(type, "file") == 0) {
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    /* Symlinks are followed (inside the container's root); O_NONBLOCK keeps a FIFO from blocking the
+     * open (no reader: ENXIO), and truncation waits until fstat showed a regular file. */
+    struct stat st;
+    int flags = O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (append ? O_APPEND : 0);
     int fd = open(path, flags, mode < 0 ? 0644 : (mode_t)mode);
-    if (fd < 0) fail(errno, "Failed to open the file");
+    if (fd < 0) {
+      int err = errno;
+      if (err == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) refuse(st.st_mode);
+      fail(err, "Failed to open the file");
+    }
+    if (fstat(fd, &st) < 0) fail(errno, "Failed to stat the file");
+    if (!S_ISREG(st.st_mode)) refuse(st.st_mode);
+    set_blocking(fd);
+    if (!append && ftruncate(fd, 0) < 0) fail(errno, "Failed to truncate the file");
     if (mode >= 0 && fchmod(fd, (mode_t)mode) < 0) fail(errno, "Failed to set the mode");
     if ((u != (uid_t)-1 || g != (gid_t)-1) && fchown(fd, u, g) < 0) fail(errno, "Failed to set the owner");
     copy(0, fd);

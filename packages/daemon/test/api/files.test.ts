@@ -1,5 +1,6 @@
 /** @module API tier: instance files against a real busybox container; paths resolve inside the container. */
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -176,5 +177,52 @@ test(
     const chunks: Buffer[] = []
     for await (const chunk of shadow.type === 'file' ? shadow.content : []) chunks.push(chunk as Buffer)
     assert.equal(Buffer.concat(chunks).toString(), 'container-shadow\n')
+  },
+)
+
+/** Fails instead of hanging when a request takes longer than ms. */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)
+  })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
+}
+
+test(
+  'a FIFO or a device is refused at once with 400 for pull and push, running or stopped',
+  { skip },
+  async () => {
+    execFileSync('mkfifo', [join(c!.rootfs, 'tmp/fifo')])
+    const got = await within(10_000, 'GET of a FIFO', call(d!.socket, 'GET', url('/tmp/fifo')))
+    assert.deepEqual([got.status, got.body.error], [400, 'Path is a fifo, not a regular file'])
+    const pushed = await within(10_000, 'POST to a FIFO', push('/tmp/fifo', 'data'))
+    assert.equal(pushed.status, 400, pushed.body.toString())
+    assert.match(pushed.body.toString(), /Path is a fifo, not a regular file/)
+    const appended = await within(
+      10_000,
+      'append to a FIFO',
+      push('/tmp/fifo', 'x', { 'X-LXD-write': 'append' }),
+    )
+    assert.equal(appended.status, 400)
+    const device = await within(10_000, 'POST to /dev/null', push('/dev/null', 'data'))
+    assert.equal(device.status, 400, device.body.toString())
+    assert.match(device.body.toString(), /Path is a character device, not a regular file/)
+    const stopped = { root: c!.rootfs }
+    await within(
+      10_000,
+      'push to a FIFO in a stopped rootfs',
+      assert.rejects(
+        pushFile(
+          d!.daemon.state,
+          stopped,
+          '/tmp/fifo',
+          { type: 'file', append: false },
+          Readable.from(['x']),
+        ),
+        { status: 400, message: 'Path is a fifo, not a regular file' },
+      ),
+    )
+    assert.equal(statSync(join(c!.rootfs, 'tmp/fifo')).isFIFO(), true, 'the FIFO is left as it was')
   },
 )
