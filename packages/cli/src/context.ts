@@ -1,5 +1,5 @@
 /** @module What a command handler may use: the client factory, config, stdin and the editor. */
-import type { Client } from '@corral/client'
+import type { Client, ServerCertificate } from '@corral/client'
 import type { ClientConfig } from './remotes/config.js'
 import type { Stdio } from './stdio.js'
 
@@ -9,6 +9,32 @@ export interface GlobalFlags {
   debug: boolean
   quiet: boolean
   forceLocal: boolean
+}
+
+/** How `remote add` reaches a server that is not (yet) a remote. */
+export interface DialOptions {
+  /** The server certificate (PEM) to pin; absent: the system CAs decide. */
+  serverCert?: string
+  /** Present the client certificate (not for public image servers). */
+  authenticate: boolean
+}
+
+/** Certificates on disk and connections by URL: what remote management needs besides config.yml. */
+export interface RemoteStore {
+  /** Fetches a server's certificate without trusting it. */
+  fetchCertificate(url: string): Promise<ServerCertificate>
+  /** The pinned certificate of a remote (`servercerts/<remote>.crt`), if any. */
+  serverCert(remote: string): Promise<string | undefined>
+  /** Pins a remote's server certificate. */
+  pinServerCert(remote: string, pem: string): Promise<void>
+  /** Removes a remote's pinned certificate, if any. */
+  unpinServerCert(remote: string): Promise<void>
+  /** Moves a pinned certificate to another remote name, if there is one. */
+  renameServerCert(from: string, to: string): Promise<void>
+  /** Creates the client certificate when it is missing; true when it was just created. */
+  ensureClientCertificate(): Promise<boolean>
+  /** Connects to a `unix://` or `https://` address that is not a saved remote. */
+  dial(addr: string, opts: DialOptions): Promise<Client>
 }
 
 /** The services a command runs with; tests pass a fake. */
@@ -23,6 +49,10 @@ export interface Context {
   saveConfig(config: ClientConfig): Promise<void>
   /** A client for a remote (default remote when absent), scoped to the project in use. */
   client(remote?: string): Promise<Client>
+  /** Pinned server certificates, the client certificate and connections by address. */
+  readonly remotes: RemoteStore
+  /** Prints a question on stdout and reads one line of stdin (without its newline; empty at EOF). */
+  ask(question: string): Promise<string>
   /** True when stdin is a terminal (edit opens the editor only then). */
   readonly stdinIsTTY: boolean
   /** Reads all of stdin. */

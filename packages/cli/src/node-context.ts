@@ -3,15 +3,18 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { connectUnix, defaultSocketPath, type Client } from '@corral/client'
+import type { Client } from '@corral/client'
 import { projectOf, type Context, type GlobalFlags } from './context.js'
 import { logfmtValue } from './render/pretty.js'
 import { processStdio } from './stdio.js'
-import { configPath, loadConfig, saveConfig, type ClientConfig } from './remotes/config.js'
+import { configDir, configPath, loadConfig, saveConfig, type ClientConfig } from './remotes/config.js'
+import { dialAddress, fileRemoteStore } from './remotes/store.js'
 
 /** Builds the Context a real `corral` run uses. */
 export function nodeContext(global: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Context {
   const file = configPath(env)
+  const dir = configDir(file)
+  const remotes = fileRemoteStore(dir, env)
   let cached: Promise<ClientConfig> | undefined
   const config = (): Promise<ClientConfig> => (cached ??= loadConfig(file))
   return {
@@ -27,13 +30,16 @@ export function nodeContext(global: GlobalFlags, env: NodeJS.ProcessEnv = proces
       const name = remote ?? cfg['default-remote']
       const r = cfg.remotes[name]
       if (!r) throw new Error(`The remote "${name}" doesn't exist`)
-      const local = global.forceLocal || r.addr.startsWith('unix:')
-      if (!local) throw new Error(`Remote "${name}" (${r.addr}) is not supported yet: only unix sockets are`)
-      const custom = !global.forceLocal && r.addr.startsWith('unix://') ? r.addr.slice('unix://'.length) : ''
-      const socket = custom || defaultSocketPath(env)
+      const addr = global.forceLocal ? 'unix://' : r.addr
       const debug = global.debug ? debugLine : undefined
-      return connectUnix(socket, { project: projectOf(global, cfg, name), debug })
+      const project = projectOf(global, cfg, name)
+      if (!addr.startsWith('unix:') && !addr.startsWith('https:'))
+        throw new Error(`Remote "${name}" has an unsupported address "${addr}"`)
+      const serverCert = addr.startsWith('https:') ? await remotes.serverCert(name) : undefined
+      return dialAddress(dir, addr, { env, serverCert, authenticate: r.public !== true, project, debug })
     },
+    remotes,
+    ask: (question) => ask(question),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     readStdin,
     edit: (text) => Promise.resolve(runEditor(env, text)),
@@ -41,6 +47,45 @@ export function nodeContext(global: GlobalFlags, env: NodeJS.ProcessEnv = proces
     stdio: processStdio(),
     now: () => new Date(),
   }
+}
+
+/** Lines of stdin read ahead by `ask` (one chunk may hold several answers). */
+const pending = { text: '', ended: false }
+
+/** Prints a question and reads one line from stdin (empty at end of input). */
+function ask(question: string): Promise<string> {
+  process.stdout.write(question)
+  const take = (): string | undefined => {
+    const nl = pending.text.indexOf('\n')
+    if (nl < 0 && !pending.ended) return undefined
+    const line = nl < 0 ? pending.text : pending.text.slice(0, nl)
+    pending.text = nl < 0 ? '' : pending.text.slice(nl + 1)
+    return line.replace(/\r$/, '')
+  }
+  const ready = take()
+  if (ready !== undefined) return Promise.resolve(ready)
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const line = take()
+      if (line === undefined) return
+      process.stdin.off('data', onData)
+      process.stdin.off('end', onEnd)
+      process.stdin.pause()
+      resolve(line)
+    }
+    const onData = (chunk: Buffer): void => {
+      pending.text += chunk.toString()
+      check()
+    }
+    const onEnd = (): void => {
+      pending.ended = true
+      check()
+    }
+    if (process.stdin.readableEnded) return onEnd()
+    process.stdin.on('data', onData)
+    process.stdin.once('end', onEnd)
+    process.stdin.resume()
+  })
 }
 
 async function readStdin(): Promise<string> {

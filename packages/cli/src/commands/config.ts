@@ -15,6 +15,7 @@ import {
   instanceConfigUnset,
 } from './instance/config.js'
 import { configDevice } from './instance/device.js'
+import { configTrust } from './trust/index.js'
 
 const targetFlag = { long: 'target', type: 'string', description: 'Cluster member name' } as const
 
@@ -149,5 +150,5 @@ export const configEdit: CommandDefinition = {
 export const config: CommandGroup = {
   names: ['config'],
   short: 'Manage instance and server configuration options',
-  subcommands: [configDevice, configEdit, configGet, configSet, configShow, configUnset],
+  subcommands: [configDevice, configEdit, configGet, configSet, configShow, configTrust, configUnset],
 }

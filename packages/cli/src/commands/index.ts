@@ -11,6 +11,7 @@ import { operation } from './operation.js'
 import { profile } from './profile/index.js'
 import { project } from './project/index.js'
 import { query } from './query.js'
+import { remote } from './remote/index.js'
 import { storage } from './storage/index.js'
 import { version } from './version.js'
 
@@ -34,6 +35,7 @@ export const commands: readonly (CommandDefinition | CommandGroup)[] = [
   profile,
   project,
   query,
+  remote,
   instance.instanceRename,
   instance.instanceRestart,
   instance.instanceRestore,

@@ -81,3 +81,11 @@ export function splitRemote(config: ClientConfig, arg: string): { remote: string
   if (!(remote in config.remotes)) throw new Error(`The remote "${remote}" doesn't exist`)
   return { remote, name: arg.slice(at + 1) }
 }
+
+/** Remotes that ship with the client and can be neither removed, renamed nor re-pointed (lxc's static remotes). */
+export const staticRemotes: readonly string[] = ['local']
+
+/** The directory that holds config.yml, client.crt/.key and servercerts/ (lxc's LXD_CONF). */
+export function configDir(configFile: string): string {
+  return path.dirname(configFile)
+}

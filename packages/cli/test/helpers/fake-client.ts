@@ -3,6 +3,7 @@
 import {
   ApiError,
   syncEnvelope,
+  type Certificate,
   type Envelope,
   type Event,
   type Operation,
@@ -11,6 +12,7 @@ import {
   type Server,
 } from '@corral/api'
 import { connect, type Client, type EventStream, type ListenOptions } from '@corral/client'
+import { fakeCertificates } from './fake-certificates.js'
 import { fakeLxd, fakeTransport, type FakeLxd } from './fake-lxd.js'
 
 /** One recorded request (method, path, body, If-Match). */
@@ -36,6 +38,12 @@ export interface FakeState {
   queries: Map<string, Envelope>
   /** Instances, images, pools and exec, served through a fake transport. */
   lxd: FakeLxd
+  /** The trust store. */
+  certificates: Certificate[]
+  /** The server certificate's fingerprint (named by tokens). */
+  fingerprint: string
+  /** The addresses tokens name. */
+  addresses: string[]
 }
 
 /** A fresh state: the default project and profile, an empty server config. */
@@ -87,6 +95,9 @@ export function fakeState(): FakeState {
     events: [],
     queries: new Map(),
     lxd: fakeLxd(),
+    certificates: [],
+    fingerprint: 'f'.repeat(64),
+    addresses: ['127.0.0.1:8443'],
   }
 }
 
@@ -98,8 +109,8 @@ function checkEtag(given: string | undefined, current: string): void {
 
 const etagOf = (v: unknown): string => `etag-${JSON.stringify(v).length}`
 
-/** A Client over the fake state, scoped to `project`. */
-export function fakeClient(state: FakeState, project = 'default'): Client {
+/** A Client over the fake state, scoped to `project`; `viewer` is the caller's client certificate ('unix': the socket). */
+export function fakeClient(state: FakeState, project = 'default', viewer = 'unix'): Client {
   const record = (c: Call): void => {
     if (state.down)
       throw new Error(
@@ -130,7 +141,8 @@ export function fakeClient(state: FakeState, project = 'default'): Client {
   const viaTransport = connect(fakeTransport(state.lxd), { project })
   return {
     project,
-    withProject: (p) => fakeClient(state, p),
+    withProject: (p) => fakeClient(state, p, viewer),
+    certificates: fakeCertificates(state, viewer, record),
     instances: viaTransport.instances,
     images: viaTransport.images,
     storagePools: viaTransport.storagePools,
@@ -139,7 +151,13 @@ export function fakeClient(state: FakeState, project = 'default'): Client {
     server: {
       async get() {
         record({ method: 'GET', path: '/1.0' })
-        return { server: clone(state.server), etag: state.serverEtag }
+        const trusted = viewer === 'unix' || state.certificates.some((c) => c.certificate === viewer)
+        const server = clone(state.server)
+        if (!trusted) {
+          server.auth = 'untrusted'
+          delete (server as Partial<Server>).environment
+        }
+        return { server, etag: state.serverEtag }
       },
       async put(body, etag) {
         record({ method: 'PUT', path: '/1.0', body, etag })

@@ -1,6 +1,7 @@
 /** @module Runs `corral` in-process against a fake server and captures its output and exit code. */
 import { Readable } from 'node:stream'
 import { main, type ClientConfig, type Context } from '@corral/cli'
+import { CertificateMismatchError, type Client } from '@corral/client'
 import { fakeClient, fakeState, type FakeState } from './fake-client.js'
 
 /** What a run printed and returned. */
@@ -32,6 +33,15 @@ export interface FakeWorld {
   prompts: string[]
   /** Raw-mode switches exec made on the fake terminal. */
   rawModes: boolean[]
+  /** Other servers by https address, with their certificates. */
+  servers: Map<string, { state: FakeState; certificate: string; fingerprint: string }>
+  /** Pinned server certificates by remote name (servercerts/). */
+  pinned: Map<string, string>
+  /** The client certificate once created. */
+  clientCert?: string
+  /** Answers to prompts, in order; questions asked. */
+  answers: string[]
+  questions: string[]
   run(args: string[], opts?: RunOptions): Promise<RunResult>
 }
 
@@ -47,6 +57,10 @@ export function fakeWorld(): FakeWorld {
     edited: [],
     prompts: [],
     rawModes: [],
+    servers: new Map(),
+    pinned: new Map(),
+    answers: [],
+    questions: [],
     async run(args, opts = {}) {
       let stdout = ''
       let stderr = ''
@@ -59,10 +73,50 @@ export function fakeWorld(): FakeWorld {
           return Promise.resolve()
         },
         client: (remote) => {
-          if (remote && !(remote in world.config.remotes))
-            throw new Error(`The remote "${remote}" doesn't exist`)
-          const r = world.config.remotes[remote ?? 'local']
-          return Promise.resolve(fakeClient(world.state, global.project || r?.project || 'default'))
+          const name = remote ?? world.config['default-remote']
+          if (!(name in world.config.remotes)) throw new Error(`The remote "${name}" doesn't exist`)
+          const r = world.config.remotes[name]!
+          const project = global.project || r.project || 'default'
+          if (r.addr.startsWith('unix:')) return Promise.resolve(fakeClient(world.state, project))
+          return dial(r.addr, world.pinned.get(name), r.public !== true, project)
+        },
+        remotes: {
+          fetchCertificate: (url) => {
+            const s = world.servers.get(url)
+            if (!s) return Promise.reject(new Error(`dial tcp ${url.slice(8)}: connect: connection refused`))
+            return Promise.resolve({ certificate: s.certificate, fingerprint: s.fingerprint })
+          },
+          serverCert: (remote) => Promise.resolve(world.pinned.get(remote)),
+          pinServerCert: (remote, pem) => {
+            world.pinned.set(remote, pem)
+            return Promise.resolve()
+          },
+          unpinServerCert: (remote) => {
+            world.pinned.delete(remote)
+            return Promise.resolve()
+          },
+          renameServerCert: (from, to) => {
+            const pem = world.pinned.get(from)
+            if (pem !== undefined) {
+              world.pinned.set(to, pem)
+              world.pinned.delete(from)
+            }
+            return Promise.resolve()
+          },
+          ensureClientCertificate: () => {
+            if (world.clientCert) return Promise.resolve(false)
+            world.clientCert = 'client-cert-1'
+            return Promise.resolve(true)
+          },
+          dial: (addr, o) =>
+            addr.startsWith('unix:')
+              ? Promise.resolve(fakeClient(world.state))
+              : dial(addr, o.serverCert, o.authenticate, 'default'),
+        },
+        ask: (question) => {
+          world.questions.push(question)
+          stdout += question
+          return Promise.resolve(world.answers.shift() ?? '')
         },
         stdinIsTTY: opts.stdin === undefined,
         readStdin: () => Promise.resolve(opts.stdin ?? ''),
@@ -87,6 +141,24 @@ export function fakeWorld(): FakeWorld {
           onSignal: () => () => undefined,
         },
       })
+      const dial = (
+        addr: string,
+        pinned: string | undefined,
+        auth: boolean,
+        project: string,
+      ): Promise<Client> => {
+        const s = world.servers.get(addr)
+        if (!s)
+          return Promise.reject(
+            new Error(`Get "${addr}/1.0": dial tcp ${addr.slice(8)}: connect: connection refused`),
+          )
+        if (pinned === undefined)
+          return Promise.reject(new Error(`Get "${addr}/1.0": x509: certificate signed by unknown authority`))
+        if (pinned !== s.certificate) return Promise.reject(new CertificateMismatchError(addr, 'other'))
+        return Promise.resolve(
+          fakeClient(s.state, project, auth ? (world.clientCert ?? 'anonymous') : 'anonymous'),
+        )
+      }
       const code = await main(
         args,
         { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
