@@ -1,5 +1,6 @@
 /** @module `corral image` and `corral image alias`. */
 import type { CommandGroup } from '../../command.js'
+import { imageCopy } from './copy.js'
 import { imageImport } from './import.js'
 import { imageAliasList, imageList } from './list.js'
 import {
@@ -26,6 +27,7 @@ export const image: CommandGroup = {
   short: 'Manage images',
   subcommands: [
     imageAlias,
+    imageCopy,
     imageDelete,
     imageEdit,
     imageExport,

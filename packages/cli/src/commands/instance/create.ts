@@ -1,9 +1,11 @@
 /** @module `corral init` and `corral launch`: create an instance from an image (and start it). */
 import type { Devices } from '@corral/api'
+import type { Client, InstanceSource } from '@corral/client'
 import { UsageError, parseKeyValues, type CommandDefinition, type FlagValues } from '../../command.js'
 import type { Context } from '../../context.js'
 import { none, type Result } from '../../render/result.js'
 import { splitRemote } from '../../remotes/config.js'
+import { pullSource } from '../image/remote-source.js'
 import { serverInit, serverInitFlags, wantsServerInit } from '../init/index.js'
 import { progressOf, startFailed } from './common.js'
 
@@ -37,6 +39,17 @@ function deviceOverrides(values: readonly string[]): Record<string, Record<strin
   return out
 }
 
+/** The `source` of an image on another server (lxc's CreateInstanceFromImage): alias when public, else fingerprint and secret. */
+async function remoteSource(client: Client, ref: string): Promise<InstanceSource> {
+  const pull = await pullSource(client, ref)
+  const byAlias = pull.alias !== undefined && pull.image.public
+  return {
+    type: 'image',
+    ...pull.source,
+    ...(byAlias ? { alias: pull.alias } : { fingerprint: pull.image.fingerprint }),
+  }
+}
+
 /** Creates the instance as lxc does; returns its name. */
 async function create(
   ctx: Context,
@@ -44,9 +57,12 @@ async function create(
   flags: FlagValues,
 ): Promise<{ name: string; client: Awaited<ReturnType<Context['client']>> }> {
   if (flags.empty) throw new Error('Empty instances are not supported')
-  const image = splitRemote(await ctx.config(), args[0]!)
-  const dest = args[1] === undefined ? undefined : splitRemote(await ctx.config(), args[1])
-  const client = await ctx.client(dest?.remote ?? image.remote)
+  const config = await ctx.config()
+  const image = splitRemote(config, args[0]!)
+  const dest = args[1] === undefined ? undefined : splitRemote(config, args[1])
+  // As lxc: without a target the instance goes to the default remote, wherever the image is.
+  const targetRemote = dest?.remote ?? config['default-remote']
+  const client = await ctx.client(targetRemote)
   const name = dest?.name ?? ''
   ctx.stdio.out(name ? `Creating ${name}\n` : 'Creating the instance\n')
   const profiles = flags['no-profiles'] ? [] : list(flags.profile).length ? list(flags.profile) : undefined
@@ -64,9 +80,12 @@ async function create(
   }
   if (typeof flags.storage === 'string')
     devices.root = { ...devices.root, type: 'disk', path: '/', pool: flags.storage }
-  const source = /^[0-9a-f]{12,64}$/.test(image.name)
-    ? { type: 'image' as const, fingerprint: image.name, alias: image.name }
-    : { type: 'image' as const, alias: image.name }
+  const source =
+    image.remote !== targetRemote
+      ? await remoteSource(await ctx.client(image.remote), image.name)
+      : /^[0-9a-f]{12,64}$/.test(image.name)
+        ? { type: 'image' as const, fingerprint: image.name, alias: image.name }
+        : { type: 'image' as const, alias: image.name }
   const { progress, onProgress } = progressOf(ctx, 'Retrieving image: ')
   let created = name
   try {
