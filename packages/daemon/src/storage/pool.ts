@@ -1,5 +1,5 @@
 /** @module The Pool seam: instance, snapshot and image volumes on a loaded pool. */
-import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises'
+import { mkdir, readdir, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError, conflict, notFound } from '@corral/api'
 import { getStoragePool, listStoragePools, type StoragePoolRecord } from '../db/storage-pools.js'
@@ -7,7 +7,22 @@ import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
 import type { DriverContext, StorageDriver } from './drivers/driver.js'
 import { findStorageDriver } from './drivers/registry.js'
-import { imageVolumePath, instanceVolumePath, poolMountPath, safe, snapshotsDir } from './volumes.js'
+import {
+  realFs,
+  recoverVolume,
+  recoverVolumes,
+  replaceVolume,
+  type PoolFs,
+  type VolumeWork,
+} from './recovery.js'
+import {
+  imageVolumePath,
+  instanceVolumePath,
+  poolMountPath,
+  safe,
+  snapshotsDir,
+  volumeName,
+} from './volumes.js'
 
 /** A loaded pool, bound to the daemon state. */
 export interface Pool {
@@ -39,6 +54,8 @@ export interface Pool {
   restoreSnapshot(project: string, instance: string, snapshot: string): Promise<void>
   /** Drops the cached image volume, if the driver keeps one (image deleted). */
   deleteImageVolume(fingerprint: string): Promise<void>
+  /** Finishes or undoes what a killed daemon left half done (restores, image unpacks); returns the volumes it tidied. */
+  recover(): Promise<string[]>
 }
 
 const exists = async (path: string): Promise<boolean> =>
@@ -48,39 +65,40 @@ const exists = async (path: string): Promise<boolean> =>
 const unpacking = new Map<string, Promise<void>>()
 
 async function ensureImageVolume(
-  driver: StorageDriver,
-  ctx: DriverContext,
+  work: VolumeWork,
   fingerprint: string,
   unpack: (dir: string) => Promise<void>,
 ): Promise<string> {
+  const { driver, ctx, fs } = work
   const image = imageVolumePath(ctx.mountPath, fingerprint)
   while (unpacking.has(image)) await unpacking.get(image)!.catch(() => undefined)
   if (await exists(image)) return image
-  const work = (async () => {
+  const job = (async () => {
     const partial = `${image}.partial`
     await driver.deleteVolume(ctx, partial)
     await driver.createVolume(ctx, partial)
     try {
       await unpack(partial)
-      await rename(partial, image)
+      await fs.rename(partial, image)
     } catch (err) {
       await driver.deleteVolume(ctx, partial).catch(() => undefined)
       throw err
     }
     await driver.setReadOnly(ctx, image)
   })()
-  unpacking.set(image, work)
+  unpacking.set(image, job)
   try {
-    await work
+    await job
   } finally {
     unpacking.delete(image)
   }
   return image
 }
 
-/** Builds a Pool from a driver and its context; loadPool() is the DB-aware way in. */
-export function makePool(driver: StorageDriver, ctx: DriverContext): Pool {
+/** Builds a Pool from a driver and its context (and the file system, for tests); loadPool() is the DB-aware way in. */
+export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs = realFs): Pool {
   const mount = ctx.mountPath
+  const work: VolumeWork = { driver, ctx, fs, dir: join(mount, 'containers') }
   const snapshotPath = (project: string, instance: string, snapshot: string): string =>
     join(snapshotsDir(mount, project, instance), safe(snapshot))
   const mustBeFree = async (path: string): Promise<void> => {
@@ -101,7 +119,7 @@ export function makePool(driver: StorageDriver, ctx: DriverContext): Pool {
       const target = instanceVolumePath(mount, project, instance)
       await mustBeFree(target)
       if (driver.cachesImages) {
-        const image = await ensureImageVolume(driver, ctx, fingerprint, unpack)
+        const image = await ensureImageVolume(work, fingerprint, unpack)
         await driver.copyVolume(ctx, image, target, { readOnly: false })
         return
       }
@@ -117,6 +135,7 @@ export function makePool(driver: StorageDriver, ctx: DriverContext): Pool {
     },
 
     async deleteInstance(project, instance) {
+      await recoverVolume(work, safe(volumeName(project, instance)))
       const snaps = snapshotsDir(mount, project, instance)
       if (await exists(snaps)) {
         for (const s of await readdir(snaps)) await driver.deleteVolume(ctx, join(snaps, s))
@@ -128,15 +147,16 @@ export function makePool(driver: StorageDriver, ctx: DriverContext): Pool {
     async renameInstance(project, from, to) {
       const [src, dst] = [instanceVolumePath(mount, project, from), instanceVolumePath(mount, project, to)]
       const [srcSnaps, dstSnaps] = [snapshotsDir(mount, project, from), snapshotsDir(mount, project, to)]
+      await recoverVolume(work, safe(volumeName(project, from)))
       await mustExist(src)
       await mustBeFree(dst)
       await mustBeFree(dstSnaps)
-      await rename(src, dst)
+      await fs.rename(src, dst)
       if (await exists(srcSnaps)) {
         try {
-          await rename(srcSnaps, dstSnaps)
+          await fs.rename(srcSnaps, dstSnaps)
         } catch (err) {
-          await rename(dst, src)
+          await fs.rename(dst, src)
           throw err
         }
       }
@@ -160,32 +180,33 @@ export function makePool(driver: StorageDriver, ctx: DriverContext): Pool {
       const [src, dst] = [snapshotPath(project, instance, from), snapshotPath(project, instance, to)]
       await mustExist(src)
       await mustBeFree(dst)
-      await rename(src, dst)
+      await fs.rename(src, dst)
     },
 
     async restoreSnapshot(project, instance, snapshot) {
-      const target = instanceVolumePath(mount, project, instance)
+      const volume = safe(volumeName(project, instance))
       const snap = snapshotPath(project, instance, snapshot)
       await mustExist(snap)
-      const fresh = join(mount, 'containers', `.restore.${safe(instance)}.${process.pid}`)
-      const old = join(mount, 'containers', `.old.${safe(instance)}.${process.pid}`)
-      await driver.deleteVolume(ctx, fresh)
-      const revert = new Reverter()
-      try {
-        await driver.copyVolume(ctx, snap, fresh, { readOnly: false })
-        revert.add(() => driver.deleteVolume(ctx, fresh))
-        await rename(target, old)
-        revert.add(() => rename(old, target))
-        await rename(fresh, target)
-        revert.success()
-      } finally {
-        await revert.fail()
-      }
-      await driver.deleteVolume(ctx, old)
+      // Finishes or undoes a restore that a kill interrupted, before the volume is checked.
+      await recoverVolume(work, volume)
+      await mustExist(instanceVolumePath(mount, project, instance))
+      await replaceVolume(work, volume, snap)
     },
 
     async deleteImageVolume(fingerprint) {
       if (driver.cachesImages) await driver.deleteVolume(ctx, imageVolumePath(mount, fingerprint))
+    },
+
+    async recover() {
+      const tidied = await recoverVolumes(work)
+      // An image volume whose unpack was killed is incomplete; the next create unpacks it again.
+      const images = join(mount, 'images')
+      for (const entry of await readdir(images).catch(() => [] as string[])) {
+        if (!entry.endsWith('.partial')) continue
+        await driver.deleteVolume(ctx, join(images, entry))
+        tidied.push(`images/${entry}`)
+      }
+      return tidied
     },
   }
 }
@@ -219,15 +240,28 @@ export function loadPool(state: State, name: string): Pool {
   return makePool(findStorageDriver(record.driver), driverContext(state, record))
 }
 
-/** Mounts every pool at daemon start; logs and marks a pool unavailable instead of failing start. */
+/**
+ * Mounts every pool at daemon start, then sweeps what a killed daemon left half done in it;
+ * logs and marks a pool unavailable instead of failing start.
+ */
 export async function mountPools(state: State): Promise<void> {
   for (const record of listStoragePools(state.db)) {
+    const driver = findStorageDriver(record.driver)
+    const ctx = driverContext(state, record)
     try {
-      await findStorageDriver(record.driver).mount(driverContext(state, record))
+      await driver.mount(ctx)
       unavailablePools(state).delete(record.name)
     } catch (err) {
       unavailablePools(state).add(record.name)
       state.log.error('Failed mounting storage pool', { pool: record.name, err: String(err) })
+      continue
+    }
+    try {
+      const tidied = await makePool(driver, ctx).recover()
+      if (tidied.length > 0)
+        state.log.warn('Recovered interrupted volume work', { pool: record.name, volumes: tidied.join(',') })
+    } catch (err) {
+      state.log.error('Failed recovering storage pool volumes', { pool: record.name, err: String(err) })
     }
   }
 }

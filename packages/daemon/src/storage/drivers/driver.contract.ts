@@ -1,9 +1,10 @@
 /** @module The contract every storage driver meets, run on real storage by each driver's test. */
 import assert from 'node:assert/strict'
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { makePool, type Pool } from '../pool.js'
+import type { PoolFs } from '../recovery.js'
 import type { DriverContext, StorageDriver } from './driver.js'
 
 /** How a driver's test plugs into the contract. */
@@ -40,6 +41,42 @@ export function fakeUnpack(): { calls: number; unpack: (dir: string) => Promise<
     },
   }
   return state
+}
+
+/** Where a simulated kill stops a restore: after the copy, after either rename, or before deleting the old volume. */
+type CrashPoint = 'copied' | 'set aside' | 'swapped' | 'deleting old'
+
+/**
+ * A driver and file system that run for real until the crash point, then never return, as if the
+ * daemon had been killed there; `reached` resolves when it got there.
+ */
+function crashingAt(driver: StorageDriver, point: CrashPoint) {
+  let signal!: () => void
+  const reached = new Promise<void>((resolve) => (signal = resolve))
+  const die = (): Promise<never> => {
+    signal()
+    return new Promise<never>(() => undefined)
+  }
+  let renames = 0
+  const fs: PoolFs = {
+    async rename(from, to) {
+      await rename(from, to)
+      renames++
+      if ((point === 'set aside' && renames === 1) || (point === 'swapped' && renames === 2)) await die()
+    },
+  }
+  const crashing: StorageDriver = {
+    ...driver,
+    async copyVolume(ctx, src, dst, opts) {
+      await driver.copyVolume(ctx, src, dst, opts)
+      if (point === 'copied') await die()
+    },
+    async deleteVolume(ctx, path) {
+      if (point === 'deleting old' && path.includes('/.old.')) await die()
+      await driver.deleteVolume(ctx, path)
+    },
+  }
+  return { driver: crashing, fs, reached }
 }
 
 /** Runs the storage driver contract against a driver on real storage. */
@@ -184,6 +221,61 @@ export function storageContract(name: string, setup: ContractSetup, skip?: strin
       await setup.driver.mount(ctx)
       assert.ok(await exists(join(pool.instancePath('default', 'c4'), 'rootfs/big')))
       await pool.deleteInstance('default', 'c4')
+    })
+
+    const crashes: [CrashPoint, string][] = [
+      ['copied', 'old'],
+      ['set aside', 'old'],
+      ['swapped', 'snap'],
+      ['deleting old', 'snap'],
+    ]
+    for (const [i, [point, expected]] of crashes.entries()) {
+      test(`${name}: a restore killed once ${point} restarts with the ${expected} content and no leftovers`, async () => {
+        const inst = `k${i}`
+        const dir = pool.instancePath('default', inst)
+        await create(inst)
+        await writeFile(join(dir, 'rootfs/marker'), 'snap\n')
+        await pool.createSnapshot('default', inst, 'snap0')
+        await writeFile(join(dir, 'rootfs/marker'), 'old\n')
+        const crash = crashingAt(setup.driver, point)
+        void makePool(crash.driver, ctx, crash.fs)
+          .restoreSnapshot('default', inst, 'snap0')
+          .catch(() => undefined)
+        await crash.reached
+        // The daemon restarts: a fresh pool sweeps what the killed one left.
+        const restarted = makePool(setup.driver, ctx)
+        assert.deepEqual(await restarted.recover(), [inst])
+        assert.equal(await readFile(join(dir, 'rootfs/marker'), 'utf8'), `${expected}\n`)
+        assert.equal((await stat(join(dir, 'rootfs/big'))).size, bigSize)
+        const left = (await readdir(join(ctx.mountPath, 'containers'))).filter((e) => e.startsWith('.'))
+        assert.deepEqual(left, [])
+        assert.deepEqual(await restarted.recover(), [], 'a second sweep finds nothing')
+        await restarted.restoreSnapshot('default', inst, 'snap0')
+        assert.equal(await readFile(join(dir, 'rootfs/marker'), 'utf8'), 'snap\n')
+        await restarted.deleteInstance('default', inst)
+      })
+    }
+
+    test(`${name}: the next restore of a volume finishes what a killed restore left`, async () => {
+      const dir = pool.instancePath('p1', 'k9')
+      await create('k9', 'p1')
+      await writeFile(join(dir, 'rootfs/marker'), 'snap\n')
+      await pool.createSnapshot('p1', 'k9', 'snap0')
+      await writeFile(join(dir, 'rootfs/marker'), 'old\n')
+      const crash = crashingAt(setup.driver, 'set aside')
+      void makePool(crash.driver, ctx, crash.fs)
+        .restoreSnapshot('p1', 'k9', 'snap0')
+        .catch(() => undefined)
+      await crash.reached
+      assert.deepEqual(
+        (await readdir(join(ctx.mountPath, 'containers'))).sort(),
+        ['.old.p1_k9', '.restore.p1_k9'],
+        'killed between the renames: no volume under its name',
+      )
+      await makePool(setup.driver, ctx).restoreSnapshot('p1', 'k9', 'snap0')
+      assert.equal(await readFile(join(dir, 'rootfs/marker'), 'utf8'), 'snap\n')
+      assert.deepEqual(await readdir(join(ctx.mountPath, 'containers')), ['p1_k9'])
+      await pool.deleteInstance('p1', 'k9')
     })
 
     test(`${name}: delete() leaves nothing behind`, async () => {
