@@ -1,14 +1,17 @@
 /** @module System tier: isolated idmaps and instance directory ownership, read from the host side. */
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { repoRoot, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = String(process.pid % 100000)
-const names = ['i1', 'i2', 'i3', 'i4', 'sh', 'sz', 'pv'].map((n) => `${n}x${tag}`)
-const [i1, i2, i3, i4, shared, sized, priv] = names as [
+const names = ['i1', 'i2', 'i3', 'i4', 'sh', 'sz', 'pv', 'rw'].map((n) => `${n}x${tag}`)
+const [i1, i2, i3, i4, shared, sized, priv, rawmap] = names as [
+  string,
   string,
   string,
   string,
@@ -17,8 +20,19 @@ const [i1, i2, i3, i4, shared, sized, priv] = names as [
   string,
   string,
 ]
+const inProject = `ip${tag}`
 let s: LxcSession
 let sub = { start: 0, size: 0 }
+const originals = new Map<string, string>()
+
+/** Delegates host id 1000 to root for the raw.idmap test; undone in after(). */
+function delegate(): void {
+  for (const f of ['/etc/subuid', '/etc/subgid']) {
+    const text = readFileSync(f, 'utf8')
+    originals.set(f, text)
+    writeFileSync(f, `${text === '' || text.endsWith('\n') ? text : `${text}\n`}root:1000:1\n`)
+  }
+}
 
 /** The first line of a container's uid_map or gid_map as [nsid, hostid, range]. */
 function idMap(name: string, file: 'uid_map' | 'gid_map'): number[][] {
@@ -52,8 +66,12 @@ before(async () => {
 
 after(async () => {
   if (skip) return
-  for (const n of names) s.lxc(['delete', n, '--force'])
-  await s.close(names)
+  try {
+    for (const n of names) s.lxc(['delete', n, '--force'])
+    await s.close(names)
+  } finally {
+    for (const [f, text] of originals) writeFileSync(f, text)
+  }
 })
 
 test(
@@ -201,5 +219,157 @@ test(
     ])
     assert.notEqual(opened.status, 0, 'a block device outside the allow-list cannot be opened')
     assert.match(opened.stderr, /Operation not permitted/)
+  },
+)
+
+test(
+  "LXD's default seccomp denylist: the syscalls fail with EPERM inside, and a filter is installed",
+  { skip },
+  () => {
+    const build = mkdtempSync('/tmp/corral-denied-')
+    try {
+      const tool = join(build, 'denied')
+      const cc = spawnSync(
+        'gcc',
+        ['-static', '-O2', '-o', tool, join(repoRoot, 'test/fixtures/denied-syscalls.c')],
+        {
+          encoding: 'utf8',
+        },
+      )
+      assert.equal(cc.status, 0, cc.stderr)
+      for (const name of [i1, priv]) {
+        // Copied in through exec (base64 on stdin), the same way for both containers.
+        const copied = s.lxc(
+          ['exec', name, '--', 'sh', '-c', 'base64 -d > /root/denied && chmod 0755 /root/denied'],
+          readFileSync(tool).toString('base64'),
+        )
+        assert.equal(copied.status, 0, copied.stderr)
+        const out = s.must(['exec', name, '--', '/root/denied'])
+        // On the host these give ENOSYS or EFAULT; EPERM is the filter's answer.
+        assert.equal(
+          out,
+          'kexec_load EPERM\nopen_by_handle_at EPERM\ninit_module EPERM\ndelete_module EPERM\n',
+          name,
+        )
+        assert.match(s.must(['exec', name, '--', 'grep', 'Seccomp:', '/proc/1/status']), /Seccomp:\s+2/)
+      }
+    } finally {
+      rmSync(build, { recursive: true, force: true })
+    }
+  },
+)
+
+test(
+  'raw.idmap "both 1000 1000" maps host uid 1000 to container uid 1000; clashing maps are refused',
+  { skip },
+  () => {
+    s.must(['init', 'busybox', rawmap])
+    // LXC maps through newuidmap, which needs the host id delegated to root (as LXD documents).
+    const refused = s.lxc(['config', 'set', rawmap, 'raw.idmap', 'both 1000 1000'])
+    assert.notEqual(refused.status, 0)
+    assert.match(
+      refused.stderr,
+      /host uid 1000 is not delegated to root in \/etc\/subuid \(add "root:1000:1"\)/,
+    )
+    delegate()
+    s.must(['config', 'set', rawmap, 'raw.idmap', 'both 1000 1000'])
+    s.must(['start', rawmap])
+    assert.deepEqual(idMap(rawmap, 'uid_map'), [
+      [0, sub.start, 1000],
+      [1000, 1000, 1],
+      [1001, sub.start + 1001, sub.size - 1001],
+    ])
+    s.must(['exec', rawmap, '--', 'sh', '-c', 'touch /tmp/mine && chown 1000:1000 /tmp/mine'])
+    const st = statSync(`/proc/${pidOf(rawmap)}/root/tmp/mine`)
+    assert.deepEqual([st.uid, st.gid], [1000, 1000])
+    const before = s.must(['config', 'get', rawmap, 'raw.idmap'])
+    for (const [value, message] of [
+      ['both 1000 1000\nuid 1000 2000', /two lines map the same ids/],
+      [`both ${sub.start + 5} 0`, /already in the container's range/],
+      ['both 1000', null],
+      ['user 1 1', /Invalid raw.idmap line/],
+    ] as const) {
+      const r = s.lxc(['config', 'set', rawmap, 'raw.idmap', value])
+      if (message === null) {
+        assert.equal(r.status, 0, 'a single id maps to itself')
+        continue
+      }
+      assert.notEqual(r.status, 0, value)
+      assert.match(r.stderr, message, value)
+    }
+    s.must(['config', 'set', rawmap, 'raw.idmap', before.trim()])
+  },
+)
+
+test(
+  'a project restricted to isolated containers forces isolated maps and refuses opting out',
+  { skip },
+  () => {
+    const project = `iso${tag}`
+    s.must([
+      'project',
+      'create',
+      project,
+      '-c',
+      'features.profiles=false',
+      '-c',
+      'features.images=false',
+      '-c',
+      'restricted=true',
+      '-c',
+      'restricted.containers.privilege=isolated',
+    ])
+    s.must(['launch', 'busybox', inProject, '--project', project])
+    const pid = (
+      JSON.parse(s.must(['query', `/1.0/instances/${inProject}/state?project=${project}`])) as { pid: number }
+    ).pid
+    const [uid] = readFileSync(`/proc/${pid}/uid_map`, 'utf8')
+      .trim()
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+    assert.notEqual(uid, undefined)
+    assert.equal(
+      readFileSync(`/proc/${pid}/uid_map`, 'utf8').trim().split(/\s+/)[2],
+      '65536',
+      'an isolated map without the key',
+    )
+    for (const [flag, message] of [
+      ['security.idmap.isolated=false', /requires isolated idmaps/],
+      ['security.privileged=true', /Privileged containers are forbidden in project/],
+    ] as const) {
+      const r = s.lxc(['init', 'busybox', `no${tag}`, '--project', project, '-c', flag])
+      assert.notEqual(r.status, 0, flag)
+      assert.match(r.stderr, message, flag)
+    }
+    s.must(['delete', inProject, '--force', '--project', project])
+    s.must(['project', 'delete', project])
+  },
+)
+
+test(
+  'corrald --unprivileged-only refuses privileged containers and unsafe raw keys with a clear message',
+  { skip },
+  async () => {
+    await s.daemon().stop()
+    process.env.CORRAL_UNPRIVILEGED_ONLY = 'true'
+    try {
+      s.setDaemon(await startCorrald(s.dir))
+      for (const [flag, message] of [
+        ['security.privileged=true', /Privileged containers are forbidden on this server/],
+        ['raw.idmap=both 1000 1000', /raw.idmap is forbidden on this server/],
+        ['raw.lxc=lxc.include = /etc/evil.conf', /lxc.idmap and lxc.include in raw.lxc are forbidden/],
+      ] as const) {
+        const r = s.lxc(['init', 'busybox', `up${tag}`, '-c', flag])
+        assert.notEqual(r.status, 0, flag)
+        assert.match(r.stderr, message, flag)
+      }
+      assert.doesNotMatch(s.must(['list', '--format', 'csv', '-c', 'n']), new RegExp(`up${tag}`))
+    } finally {
+      delete process.env.CORRAL_UNPRIVILEGED_ONLY
+      await s.daemon().stop()
+      s.setDaemon(await startCorrald(s.dir))
+    }
   },
 )

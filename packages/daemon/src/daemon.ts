@@ -37,6 +37,8 @@ export interface DaemonOptions {
   autostart?: boolean
   /** Force a firewall driver (default: chosen as LXD chooses). */
   firewall?: FirewallName
+  /** Refuse privileged containers and unsafe raw.idmap / raw.lxc. */
+  unprivilegedOnly?: boolean
 }
 
 /** A running daemon. */
@@ -98,6 +100,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       current: () => tls?.current ?? '',
     },
     firewall,
+    unprivilegedOnly: opts.unprivilegedOnly ?? false,
     networks: { dnsmasq: new Map(), errors: new Map() },
     phase: 'starting',
     requestShutdown: () => setImmediate(() => void stop()),

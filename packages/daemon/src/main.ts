@@ -4,7 +4,7 @@ import { startDaemon } from './daemon.js'
 import { parseFirewallName } from './firewall/select.js'
 import { release } from './version.js'
 
-const usage = `Usage: corrald [--group NAME] [--firewall DRIVER] [--debug]
+const usage = `Usage: corrald [--group NAME] [--firewall DRIVER] [--unprivileged-only] [--debug]
 
 The Corral daemon: runs system containers and serves LXD's REST API on
 $CORRAL_DIR/unix.socket (default /var/lib/corral).
@@ -12,6 +12,8 @@ $CORRAL_DIR/unix.socket (default /var/lib/corral).
   --group NAME   group allowed to use the socket (default: corral if it exists, else root)
   --firewall DRIVER  nftables, xtables or auto (default: $CORRAL_FIREWALL, else auto:
                  the driver already in use, else nftables when nft works, else xtables)
+  --unprivileged-only  refuse privileged containers, raw.idmap, and lxc.idmap or
+                 lxc.include in raw.lxc (also $CORRAL_UNPRIVILEGED_ONLY=true)
   --debug        log debug messages
   --version      print the version and exit
   -h, --help     print this help
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     options: {
       group: { type: 'string' },
       firewall: { type: 'string' },
+      'unprivileged-only': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -35,6 +38,8 @@ async function main(): Promise<void> {
     group: values.group,
     debug: values.debug,
     firewall: parseFirewallName(values.firewall ?? process.env.CORRAL_FIREWALL),
+    unprivilegedOnly:
+      values['unprivileged-only'] || ['1', 'true'].includes(process.env.CORRAL_UNPRIVILEGED_ONLY ?? ''),
   })
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void daemon.stop())
   await daemon.stopped

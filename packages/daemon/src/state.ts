@@ -38,6 +38,8 @@ export interface State {
   firewall: Firewall
   /** Managed networks at run time: each bridge's supervised dnsmasq, and setup errors at start. */
   networks: NetworkRuntime
+  /** `corrald --unprivileged-only`: privileged containers and unsafe raw keys are refused. */
+  unprivilegedOnly: boolean
   /** Asks the daemon to shut down cleanly (after the current response). */
   requestShutdown(): void
 }

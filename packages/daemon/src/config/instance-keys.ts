@@ -1,4 +1,5 @@
 /** @module Instance configuration keys, shared by instances and profiles. */
+import { parseRawIdmap } from '../instance/raw-idmap.js'
 import { defineKeys } from './key.js'
 import { isCpuSet, isInRange, isSingleLine, isSizeOrPercent } from './validate.js'
 
@@ -24,6 +25,12 @@ export const instanceKeys = defineKeys(
       type: 'integer',
       validate: isInRange(1, 4194304),
       short: 'Maximum number of processes',
+    },
+    'raw.idmap': {
+      type: 'string',
+      validate: (v) => void parseRawIdmap(v),
+      liveUpdate: false,
+      short: 'Extra id mappings: lines of `uid|gid|both HOST [NS]` (ids or ranges)',
     },
     'raw.lxc': {
       type: 'string',

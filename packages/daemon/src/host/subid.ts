@@ -14,3 +14,13 @@ function read(path: string): string | undefined {
 export function rootIdRanges(): { uids: IdRange; gids: IdRange } {
   return { uids: pickRootRange(read('/etc/subuid')), gids: pickRootRange(read('/etc/subgid')) }
 }
+
+/** Every range /etc/subuid (or /etc/subgid) delegates to root: what LXC's newuidmap lets it map. */
+export function rootDelegations(kind: 'uid' | 'gid'): IdRange[] {
+  const text = read(kind === 'uid' ? '/etc/subuid' : '/etc/subgid') ?? ''
+  return text
+    .split('\n')
+    .map((l) => l.trim().split(':'))
+    .filter(([user, start, size]) => (user === 'root' || user === '0') && start && size)
+    .map(([, start, size]) => ({ start: Number(start), size: Number(size) }))
+}

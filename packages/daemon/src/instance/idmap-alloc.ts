@@ -2,9 +2,11 @@
 import { badRequest } from '@corral/api'
 import { isTrue } from '../config/validate.js'
 import { listInstances, type InstanceRecord } from '../db/instances.js'
-import { rootIdRanges } from '../host/subid.js'
+import { rootDelegations, rootIdRanges } from '../host/subid.js'
 import type { State } from '../state.js'
+import { projectPrivilege } from './privilege-policy.js'
 import { sharedIdmap, type IdmapEntry, type IdRange } from './idmap.js'
+import { applyRawIdmap, parseRawIdmap } from './raw-idmap.js'
 
 /** A host id range taken by an isolated container. */
 export interface TakenRange {
@@ -49,6 +51,33 @@ function rangeMap(base: number, size: number): IdmapEntry[] {
   ]
 }
 
+/** The map with the config's raw.idmap punched in (400 when it cannot be). */
+function withRaw(map: IdmapEntry[], config: Record<string, string>): IdmapEntry[] {
+  if (!config['raw.idmap']) return map
+  let raw
+  try {
+    raw = parseRawIdmap(config['raw.idmap'])
+  } catch (err) {
+    throw badRequest(err instanceof Error ? err.message : String(err))
+  }
+  // LXC maps through newuidmap/newgidmap, which only allow ids delegated to root.
+  for (const r of raw) {
+    for (const kind of ['uid', 'gid'] as const) {
+      if (!r[kind]) continue
+      const ok = rootDelegations(kind).some((d) => r.host >= d.start && r.host + r.size <= d.start + d.size)
+      if (!ok)
+        throw badRequest(
+          `raw.idmap: host ${kind} ${r.host}${r.size > 1 ? `-${r.host + r.size - 1}` : ''} is not delegated to root in /etc/sub${kind} (add "root:${r.host}:${r.size}")`,
+        )
+    }
+  }
+  try {
+    return applyRawIdmap(map, raw)
+  } catch (err) {
+    throw badRequest(err instanceof Error ? err.message : String(err))
+  }
+}
+
 /** What the allocation looks at for one container. */
 export interface IdmapSubject {
   project: string
@@ -73,7 +102,10 @@ export function allocateIdmap(
   const c = subject.expanded
   if (isTrue(c['security.privileged'])) return { map: [], base: 0 }
   const { uids, gids } = rootIdRanges()
-  if (!isTrue(c['security.idmap.isolated'])) return { map: sharedIdmap(uids, gids), base: 0 }
+  // A project restricted to isolated containers forces the map, set or not.
+  const isolated =
+    isTrue(c['security.idmap.isolated']) || projectPrivilege(state, subject.project) === 'isolated'
+  if (!isolated) return { map: withRaw(sharedIdmap(uids, gids), c), base: 0 }
   const size = Number(c['security.idmap.size'] || defaultIsolatedSize)
   const pinned = c['security.idmap.base']
   if (pinned) {
@@ -82,7 +114,7 @@ export function allocateIdmap(
       throw badRequest(
         `security.idmap.base ${base} with size ${size} is outside root's subordinate range ${uids.start}-${uids.start + uids.size - 1}`,
       )
-    return { map: rangeMap(base, size), base }
+    return { map: withRaw(rangeMap(base, size), c), base }
   }
   const self = `${subject.project}/${subject.name}`
   const taken: TakenRange[] = [...reserved].filter(([k]) => k !== self).map(([, r]) => r)
@@ -91,7 +123,7 @@ export function allocateIdmap(
     const base = Number(i.config['volatile.idmap.base'] || 0)
     if (base === 0) continue
     const other = expandedOf(i)
-    if (!isTrue(other['security.idmap.isolated']) || isTrue(other['security.privileged'])) continue
+    if (isTrue(other['security.privileged'])) continue
     taken.push({ base, size: Number(other['security.idmap.size'] || defaultIsolatedSize) })
   }
   // Keep the current range when it still fits: a container's files follow its map.
@@ -102,5 +134,5 @@ export function allocateIdmap(
     !taken.some((t) => base < t.base + t.size && t.base < base + size)
   const base = current > 0 && fits(current) ? current : firstFit(uids, taken, size)
   if (base === undefined) throw badRequest('Not enough uid/gid available for the container')
-  return { map: rangeMap(base, size), base }
+  return { map: withRaw(rangeMap(base, size), c), base }
 }

@@ -186,6 +186,11 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
   }
   db.patchInstanceConfig(state.db, inst.id, patch)
   Object.assign(expanded.config, patch)
+  if (idmap.length === 0)
+    state.log.warn('Starting a privileged container: its root is root on the host', {
+      instance: inst.name,
+      project: inst.project,
+    })
   // The instance directory belongs to the container's root, whichever map it now has.
   protectVolume(pool.instancePath(inst.project, inst.name), idmap)
   await startContainer(state, {
@@ -297,6 +302,8 @@ export async function updateInstance(
   })
   if (rootPoolOf(expanded) !== inst.pool)
     throw badRequest('Changing the root disk pool of an instance is not supported')
+  // The map the next start would give must exist (raw.idmap clashes, a full range).
+  allocate(state, inst.project, inst.name, expanded.config, inst.config)
   await applyNicChanges(state, inst, before, expanded.devices)
   db.updateInstance(state.db, inst.id, {
     ...next,

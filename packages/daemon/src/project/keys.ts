@@ -1,6 +1,6 @@
 /** @module Project configuration keys. */
 import { defineKeys } from '../config/key.js'
-import { isInRange } from '../config/validate.js'
+import { isInRange, isOneOf } from '../config/validate.js'
 
 /** Keys a project may carry. */
 export const projectKeys = defineKeys(
@@ -19,6 +19,18 @@ export const projectKeys = defineKeys(
       type: 'integer',
       validate: isInRange(0, 1_000_000),
       short: 'Maximum number of instances',
+    },
+    restricted: {
+      type: 'bool',
+      default: 'false',
+      short: 'Apply the restricted.* limits to the project',
+    },
+    'restricted.containers.privilege': {
+      type: 'string',
+      default: 'unprivileged',
+      validate: isOneOf('unprivileged', 'isolated', 'allow'),
+      short:
+        'With restricted: `unprivileged` (no privileged containers), `isolated` (isolated idmaps forced) or `allow`',
     },
     'user.*': { type: 'string', short: 'Free-form user key' },
   },
