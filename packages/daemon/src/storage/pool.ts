@@ -1,13 +1,13 @@
 /** @module The Pool seam: instance, snapshot and image volumes on a loaded pool. */
-import { mkdir, readdir, rmdir, stat } from 'node:fs/promises'
+import { chmod, mkdir, readdir, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError, conflict, notFound } from '@corral/api'
 import { getStoragePool, listStoragePools, type StoragePoolRecord } from '../db/storage-pools.js'
 import type { State } from '../state.js'
-import { Reverter } from '../util/revert.js'
 import type { DriverContext, StorageDriver } from './drivers/driver.js'
 import { findStorageDriver } from './drivers/registry.js'
 import {
+  createVolumePrivately,
   realFs,
   recoverVolume,
   recoverVolumes,
@@ -54,7 +54,7 @@ export interface Pool {
   restoreSnapshot(project: string, instance: string, snapshot: string): Promise<void>
   /** Drops the cached image volume, if the driver keeps one (image deleted). */
   deleteImageVolume(fingerprint: string): Promise<void>
-  /** Finishes or undoes what a killed daemon left half done (restores, image unpacks); returns the volumes it tidied. */
+  /** Finishes or undoes what a killed daemon left half done (restores, creates, image unpacks); returns the volumes it tidied. */
   recover(): Promise<string[]>
 }
 
@@ -79,6 +79,8 @@ async function ensureImageVolume(
     await driver.createVolume(ctx, partial)
     try {
       await unpack(partial)
+      // Instances are snapshots of this volume and inherit its top directory's mode: keep it private.
+      await chmod(partial, 0o700)
       await fs.rename(partial, image)
     } catch (err) {
       await driver.deleteVolume(ctx, partial).catch(() => undefined)
@@ -121,17 +123,11 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
       if (driver.cachesImages) {
         const image = await ensureImageVolume(work, fingerprint, unpack)
         await driver.copyVolume(ctx, image, target, { readOnly: false })
+        // An image cached before its volume was kept private passes its mode on: tighten at once.
+        await chmod(target, 0o700)
         return
       }
-      const revert = new Reverter()
-      try {
-        await driver.createVolume(ctx, target)
-        revert.add(() => driver.deleteVolume(ctx, target))
-        await unpack(target)
-        revert.success()
-      } finally {
-        await revert.fail()
-      }
+      await createVolumePrivately(work, safe(volumeName(project, instance)), unpack)
     },
 
     async deleteInstance(project, instance) {

@@ -1,5 +1,5 @@
-/** @module Crash-safe volume replacement, and the sweep that finishes or undoes it after a kill. */
-import { open, readdir, rename, stat } from 'node:fs/promises'
+/** @module Crash-safe volume replacement and staging, and the sweep that finishes or undoes them after a kill. */
+import { chmod, mkdir, open, readdir, rename, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DriverContext, StorageDriver } from './drivers/driver.js'
 
@@ -21,9 +21,11 @@ export const workDirs = {
   restore: (volume: string): string => `.restore.${volume}`,
   /** The replaced volume, set aside by a restore until the copy is in place. */
   old: (volume: string): string => `.old.${volume}`,
+  /** A private (0700) directory holding a volume while an image is unpacked into it. */
+  create: (volume: string): string => `.create.${volume}`,
 }
 
-const workPattern = /^\.(restore|old)\.(.+)$/
+const workPattern = /^\.(restore|old|create)\.(.+)$/
 
 const exists = async (path: string): Promise<boolean> =>
   (await stat(path).catch(() => undefined)) !== undefined
@@ -48,16 +50,17 @@ export interface VolumeWork {
 }
 
 /**
- * Brings one volume back to a state a restore left consistently: a restore killed before its
- * copy was in place is undone (the old volume is live again), one killed after is finished;
- * partial copies are removed. Safe whenever no operation runs on the volume; a no-op when
- * nothing was left.
+ * Brings one volume back to a state a restore or create left consistently: a restore killed
+ * before its copy was in place is undone (the old volume is live again), one killed after is
+ * finished; partial copies and staging directories are removed. Safe whenever no operation
+ * runs on the volume; a no-op when nothing was left.
  */
 export async function recoverVolume(work: VolumeWork, volume: string): Promise<void> {
   const { driver, ctx, fs, dir } = work
   const target = join(dir, volume)
   const old = join(dir, workDirs.old(volume))
   const fresh = join(dir, workDirs.restore(volume))
+  const staged = join(dir, workDirs.create(volume))
   if (await exists(old)) {
     // Killed between the two renames: the old volume goes back (the restore never completed).
     if (!(await exists(target))) {
@@ -68,6 +71,10 @@ export async function recoverVolume(work: VolumeWork, volume: string): Promise<v
     else await driver.deleteVolume(ctx, old)
   }
   await driver.deleteVolume(ctx, fresh)
+  if (await exists(staged)) {
+    await driver.deleteVolume(ctx, join(staged, 'volume'))
+    await rmdir(staged)
+  }
 }
 
 /** Runs recoverVolume() for every volume of `dir` that has work directories left. */
@@ -105,4 +112,34 @@ export async function replaceVolume(work: VolumeWork, volume: string, source: st
   }
   await syncDir(dir)
   await driver.deleteVolume(ctx, old)
+}
+
+/**
+ * Creates a volume and fills it inside a private (0700) staging directory, then renames it into
+ * place mode 0700: whatever modes the filling gives its top directory (tar applies the image's
+ * `./`), no other user can reach a file in it until the caller sets the final owner and mode.
+ */
+export async function createVolumePrivately(
+  work: VolumeWork,
+  volume: string,
+  fill: (path: string) => Promise<void>,
+): Promise<void> {
+  const { driver, ctx, fs, dir } = work
+  const staged = join(dir, workDirs.create(volume))
+  const inner = join(staged, 'volume')
+  await recoverVolume(work, volume)
+  await mkdir(staged, { mode: 0o700 })
+  try {
+    await chmod(staged, 0o700)
+    await driver.createVolume(ctx, inner)
+    await fill(inner)
+    await chmod(inner, 0o700)
+    await fs.rename(inner, join(dir, volume))
+    await syncDir(dir)
+  } catch (err) {
+    await driver.deleteVolume(ctx, inner).catch(() => undefined)
+    await rmdir(staged).catch(() => undefined)
+    throw err
+  }
+  await rmdir(staged)
 }

@@ -30,9 +30,10 @@ test('a restarted daemon puts back volumes a killed restore set aside and sweeps
     // Killed after them: the copy is live, the old volume not yet deleted.
     volume(join(containers, 'p2_c2'), 'c2 restored')
     volume(join(containers, '.old.p2_c2'), 'c2 old')
-    // Killed during a copy, and during an image unpack.
+    // Killed during a copy, during an unpack, and during an image unpack.
     volume(join(containers, 'c3'), 'c3')
     volume(join(containers, '.restore.c3'), 'c3 partial')
+    volume(join(containers, '.create.c4/volume'), 'c4 partial')
     volume(join(pool, 'images', `${'ab'.repeat(32)}.partial`), 'image partial')
 
     daemon = await start()

@@ -1,7 +1,7 @@
 /** @module The contract every storage driver meets, run on real storage by each driver's test. */
 import assert from 'node:assert/strict'
-import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { chmod, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { makePool, type Pool } from '../pool.js'
 import type { PoolFs } from '../recovery.js'
@@ -41,6 +41,16 @@ export function fakeUnpack(): { calls: number; unpack: (dir: string) => Promise<
     },
   }
   return state
+}
+
+/** True when a user other than root could reach `path`: every directory from `from` down to it is o+x. */
+async function othersReach(from: string, path: string): Promise<boolean> {
+  let dir = from
+  for (const part of ['', ...relative(from, path).split('/')]) {
+    dir = join(dir, part)
+    if (((await stat(dir)).mode & 0o001) === 0) return false
+  }
+  return true
 }
 
 /** Where a simulated kill stops a restore: after the copy, after either rename, or before deleting the old volume. */
@@ -221,6 +231,33 @@ export function storageContract(name: string, setup: ContractSetup, skip?: strin
       await setup.driver.mount(ctx)
       assert.ok(await exists(join(pool.instancePath('default', 'c4'), 'rootfs/big')))
       await pool.deleteInstance('default', 'c4')
+    })
+
+    test(`${name}: an instance volume is private while an image is unpacked into it and once made`, async () => {
+      const fingerprint = 'ef'.repeat(32)
+      let reachable: boolean | undefined
+      await pool.createInstanceFromImage({
+        project: 'default',
+        instance: 'private',
+        fingerprint,
+        async unpack(dir) {
+          await fakeUnpack().unpack(dir)
+          await writeFile(join(dir, 'rootfs/setuid'), '', { mode: 0o4755 })
+          await chmod(dir, 0o755) // as tar does when the image holds a "./" entry
+          reachable = await othersReach(ctx.mountPath, join(dir, 'rootfs/setuid'))
+        },
+      })
+      assert.equal(reachable, false, 'no other user can reach the files while they are unpacked')
+      const volume = pool.instancePath('default', 'private')
+      assert.equal((await stat(volume)).mode & 0o777, 0o700, 'the new volume is 0700 until its owner is set')
+      assert.equal(await othersReach(ctx.mountPath, join(volume, 'rootfs/setuid')), false)
+      assert.deepEqual(
+        (await readdir(join(ctx.mountPath, 'containers'))).filter((e) => e.startsWith('.')),
+        [],
+        'no staging directory is left',
+      )
+      await pool.deleteInstance('default', 'private')
+      await pool.deleteImageVolume(fingerprint)
     })
 
     const crashes: [CrashPoint, string][] = [

@@ -1,5 +1,5 @@
 /** @module The btrfs driver: a loop file formatted btrfs; volumes are subvolumes, copies are snapshots. */
-import { mkdir, open, rmdir, stat, unlink } from 'node:fs/promises'
+import { chmod, mkdir, open, rmdir, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { badRequest } from '@corral/api'
 import { Reverter } from '../../../util/revert.js'
@@ -124,6 +124,8 @@ export const btrfsDriver: StorageDriver = {
 
   async createVolume(ctx, path) {
     await ctx.host.run('btrfs', ['subvolume', 'create', path])
+    // Private before anything is put in (btrfs makes it 0755); snapshots inherit the mode.
+    await chmod(path, 0o700)
   },
 
   async copyVolume(ctx, src, dst, opts) {

@@ -82,12 +82,14 @@ export const dirDriver: StorageDriver = {
     if (isBound(ctx)) await unmountIfMounted(ctx.host, ctx.mountPath)
   },
 
+  // Volumes start private (0700): what is copied or unpacked in may hold setuid files, and the
+  // caller sets the final owner and mode (a copy takes its source's with cp -a).
   async createVolume(_ctx, path) {
-    await mkdir(path, { mode: 0o711 })
+    await mkdir(path, { mode: 0o700 })
   },
 
   async copyVolume(ctx, src, dst) {
-    await mkdir(dst, { mode: 0o711 })
+    await mkdir(dst, { mode: 0o700 })
     try {
       await ctx.host.run('cp', ['-a', '--reflink=auto', `${src}/.`, `${dst}/`], { timeoutMs: 3_600_000 })
     } catch (err) {
