@@ -94,13 +94,16 @@ export function fakeCertificates(
         return
       }
       if (!body.certificate) throw new ApiError(400, 'No certificate provided')
+      const pem = body.certificate.includes('BEGIN')
+        ? body.certificate
+        : `-----BEGIN CERTIFICATE-----\n${body.certificate.replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`
       state.certificates.push({
         name: body.name ?? '',
         type: body.type ?? 'client',
         restricted: body.restricted ?? false,
         projects: body.projects ?? [],
-        certificate: body.certificate,
-        fingerprint: fingerprintOf(body.certificate),
+        certificate: pem,
+        fingerprint: fingerprintOf(pem),
       })
     },
     async createToken(body) {

@@ -212,6 +212,12 @@ function route(lxd: FakeLxd, method: string, url: URL, body: unknown): Transport
     return ok({ name, description: '', target: img.fingerprint, type: 'container' })
   }
   if (p === '/1.0/images/aliases' && method === 'POST') return ok({})
+  if (p === '/1.0/images' && method === 'POST') {
+    const src = (b.source ?? {}) as Record<string, unknown>
+    return asyncOk(operation(lxd, { fingerprint: src.fingerprint ?? '' }))
+  }
+  if ((m = /^\/1\.0\/images\/([^/]+)\/secret$/.exec(p)) && method === 'POST')
+    return asyncOk(operation(lxd, { secret: `secret-of-${m[1]!}` }))
   if ((m = /^\/1\.0\/images\/([^/]+)$/.exec(p))) {
     const img = lxd.images.find((i) => i.fingerprint === m![1])
     if (!img) throw new ApiError(404, 'Image not found')

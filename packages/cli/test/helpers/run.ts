@@ -155,9 +155,8 @@ export function fakeWorld(): FakeWorld {
         if (pinned === undefined)
           return Promise.reject(new Error(`Get "${addr}/1.0": x509: certificate signed by unknown authority`))
         if (pinned !== s.certificate) return Promise.reject(new CertificateMismatchError(addr, 'other'))
-        return Promise.resolve(
-          fakeClient(s.state, project, auth ? (world.clientCert ?? 'anonymous') : 'anonymous'),
-        )
+        const client = fakeClient(s.state, project, auth ? (world.clientCert ?? 'anonymous') : 'anonymous')
+        return Promise.resolve({ ...client, connection: { url: addr, certificate: pinned, protocol: 'lxd' } })
       }
       const code = await main(
         args,

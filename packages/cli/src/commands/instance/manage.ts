@@ -57,6 +57,10 @@ export const instanceMove: CommandDefinition = {
   async run(ctx, args) {
     const from = await instanceRef(ctx, args[0]!)
     const to = await instanceRef(ctx, args[1]!)
+    if (from.remote !== to.remote)
+      throw new Error(
+        `Moving instances between servers is not supported (from "${from.remote}" to "${to.remote}")`,
+      )
     if (from.snapshot !== undefined) {
       if (to.snapshot === undefined || to.name !== from.name)
         throw new UsageError('Invalid new snapshot name, parent must be the same as source')
