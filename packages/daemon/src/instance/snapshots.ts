@@ -1,6 +1,7 @@
 /** @module Instance snapshots: create, restore, rename, delete, and their wire form. */
+import { existsSync } from 'node:fs'
 import type { InstanceSnapshot } from '@corral/api'
-import { badRequest } from '@corral/api'
+import { badRequest, conflict } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
@@ -63,7 +64,10 @@ export function nextSnapshotName(existing: db.SnapshotRecord[]): string {
   return `snap${n}`
 }
 
-/** Creates a snapshot of the instance volume and records the instance's current config. */
+/**
+ * Creates a snapshot: the volume first, then the row that lists it (the volume is undone if the
+ * row cannot be written), so a kill at any point never leaves a listed snapshot without a volume.
+ */
 export async function createSnapshot(
   state: State,
   inst: db.InstanceRecord,
@@ -72,27 +76,39 @@ export async function createSnapshot(
 ): Promise<string> {
   const snapName = name || nextSnapshotName(db.listSnapshots(state.db, inst.id))
   validateSnapshotName(snapName)
+  if (db.listSnapshots(state.db, inst.id).some((s) => s.name === snapName))
+    throw conflict(`Snapshot "${snapName}" already exists`)
   const pool = loadPool(state, inst.pool)
-  db.createSnapshot(state.db, inst, snapName, new Date().toISOString())
+  const createdAt = new Date().toISOString()
+  // A volume without a row was left by a create killed before its row, or a delete killed after
+  // it: no snapshot, so it makes way.
+  if (existsSync(pool.snapshotPath(inst.project, inst.name, snapName)))
+    await pool.deleteSnapshot(inst.project, inst.name, snapName)
+  await pool.createSnapshot(inst.project, inst.name, snapName)
   try {
-    await pool.createSnapshot(inst.project, inst.name, snapName)
+    db.createSnapshot(state.db, inst, snapName, createdAt)
   } catch (err) {
-    db.deleteSnapshot(state.db, db.getSnapshot(state.db, inst.id, snapName).id)
+    await pool.deleteSnapshot(inst.project, inst.name, snapName).catch(() => undefined)
     throw err
   }
   emit(state, 'instance-snapshot-created', inst, snapName, caller)
   return snapName
 }
 
-/** Deletes a snapshot's volume and row. */
+/**
+ * Deletes a snapshot: the row first, then the volume, so a kill in between leaves an unlisted
+ * volume (dropped by the next snapshot of that name, or with the instance) rather than a listed
+ * snapshot whose volume is gone or half deleted.
+ */
 export async function deleteSnapshot(
   state: State,
   inst: db.InstanceRecord,
   snap: db.SnapshotRecord,
   caller: Caller,
 ): Promise<void> {
-  await loadPool(state, inst.pool).deleteSnapshot(inst.project, inst.name, snap.name)
+  const pool = loadPool(state, inst.pool)
   db.deleteSnapshot(state.db, snap.id)
+  await pool.deleteSnapshot(inst.project, inst.name, snap.name)
   emit(state, 'instance-snapshot-deleted', inst, snap.name, caller)
 }
 
@@ -107,8 +123,17 @@ export async function renameSnapshot(
   validateSnapshotName(newName)
   if (db.listSnapshots(state.db, inst.id).some((s) => s.name === newName))
     throw badRequest(`Name "${newName}" already in use`)
-  await loadPool(state, inst.pool).renameSnapshot(inst.project, inst.name, snap.name, newName)
-  db.renameSnapshot(state.db, snap.id, newName)
+  const pool = loadPool(state, inst.pool)
+  // No row has the new name, so a volume there is a leftover of a killed create or delete.
+  if (existsSync(pool.snapshotPath(inst.project, inst.name, newName)))
+    await pool.deleteSnapshot(inst.project, inst.name, newName)
+  await pool.renameSnapshot(inst.project, inst.name, snap.name, newName)
+  try {
+    db.renameSnapshot(state.db, snap.id, newName)
+  } catch (err) {
+    await pool.renameSnapshot(inst.project, inst.name, newName, snap.name)
+    throw err
+  }
   emit(state, 'instance-snapshot-renamed', inst, newName, caller, { old_name: snap.name })
 }
 
