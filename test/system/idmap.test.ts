@@ -373,3 +373,16 @@ test(
     }
   },
 )
+
+test('security.syscalls.deny adds to the default denylist inside the container', { skip }, () => {
+  s.must(['stop', i3, '--force'])
+  s.must(['config', 'set', i3, 'security.syscalls.deny', 'sethostname'])
+  s.must(['start', i3])
+  const r = s.lxc(['exec', i3, '--', 'hostname', 'renamed'])
+  assert.notEqual(r.status, 0)
+  assert.match(r.stderr, /Operation not permitted/)
+  s.must(['exec', i2, '--', 'hostname', 'renamed'])
+  const both = s.lxc(['config', 'set', i3, 'security.syscalls.allow', 'read'])
+  assert.notEqual(both.status, 0)
+  assert.match(both.stderr, /cannot be used together/)
+})

@@ -1,5 +1,6 @@
 /** @module Instance configuration keys, shared by instances and profiles. */
 import { parseRawIdmap } from '../instance/raw-idmap.js'
+import { checkSyscallList } from '../instance/lxc/seccomp.js'
 import { defineKeys } from './key.js'
 import { isCpuSet, isInRange, isSingleLine, isSizeOrPercent } from './validate.js'
 
@@ -57,6 +58,25 @@ export const instanceKeys = defineKeys(
       short: 'Number of ids in an isolated map',
     },
     'security.nesting': { type: 'bool', default: 'false', short: 'Allow nested containers' },
+    'security.syscalls.allow': {
+      type: 'string',
+      validate: checkSyscallList,
+      liveUpdate: false,
+      short: 'Syscalls to allow, all others denied (newline or comma separated)',
+    },
+    'security.syscalls.deny': {
+      type: 'string',
+      validate: checkSyscallList,
+      liveUpdate: false,
+      short: 'Syscalls to deny besides the default list (newline or comma separated)',
+    },
+    'security.syscalls.deny_default': {
+      type: 'bool',
+      default: 'true',
+      liveUpdate: false,
+      short:
+        'Deny the default list (kexec_load, open_by_handle_at, init_module, finit_module, delete_module)',
+    },
     'security.privileged': {
       type: 'bool',
       default: 'false',

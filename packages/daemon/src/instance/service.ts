@@ -6,6 +6,7 @@ import * as db from '../db/instances.js'
 import { getProfile } from '../db/profiles.js'
 import { validateDevices } from '../device/registry.js'
 import { checkNics } from '../network/nic-checks.js'
+import { seccompPolicy } from './lxc/seccomp.js'
 import { checkPrivilege } from './privilege-policy.js'
 import { profileProject } from '../profile/service.js'
 import type { State } from '../state.js'
@@ -59,6 +60,7 @@ export function validateInstance(
   validateDevices(expanded.devices)
   if (!rootDisk(expanded.devices)) throw badRequest('Failed getting root disk: No root device could be found')
   checkPrivilege(state, inst.project, expanded.config)
+  seccompPolicy(expanded.config)
   checkNics(state.db, expanded.devices, () =>
     db
       .listInstances(state.db, undefined)

@@ -11,6 +11,7 @@ import { cgroupPrefix } from './cgroup-prefix.js'
 import { mountDiskDevices, unmountDiskDevices } from './disk-mounts.js'
 import { buildLxcConfig } from './lxc-config.js'
 import { setupNics } from './nics.js'
+import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
@@ -47,6 +48,9 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
     chmodSync(d, 0o711)
   }
   const prefix = cgroupPrefix(state.paths.dir)
+  const policy = seccompPolicy(opts.expanded.config)
+  const seccompFile = join(files.dir, 'seccomp')
+  if (policy) writeFileSync(seccompFile, policy, { mode: 0o600 })
   const nics = await setupNics(state, inst, opts.expanded.devices)
   let text: string
   try {
@@ -64,6 +68,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       config: opts.expanded.config,
       mounts: await mountDiskDevices(state, inst, opts.expanded.devices),
       netLines: nics.lines,
+      ...(policy ? { seccompProfile: seccompFile } : {}),
       cpuCount: onlineCpuCount(),
       hostMemory: totalmem(),
     })

@@ -33,6 +33,8 @@ export interface LxcConfigInput {
   mounts: MountEntry[]
   /** `lxc.net.N.*` lines of the NIC devices; none gives the container an empty network namespace. */
   netLines?: string[]
+  /** A policy file of the container's own (security.syscalls.*), replacing LXC's default one. */
+  seccompProfile?: string
   cpuCount: number
   /** Host memory in bytes (for `limits.memory` percentages). */
   hostMemory: number
@@ -89,6 +91,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     input.consoleLog,
     ...mountLines,
     ...(input.netLines ?? []),
+    input.seccompProfile ?? '',
   ]
   const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
   for (const v of [...values, ...config.map(([k, v]) => `${k}=${v}`)]) {
@@ -118,6 +121,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     'lxc.signal.halt = SIGPWR',
     'lxc.init.cmd = /sbin/init',
     ...(input.netLines?.length ? input.netLines : ['lxc.net.0.type = empty']),
+    ...(input.seccompProfile ? [`lxc.seccomp.profile = ${input.seccompProfile}`] : []),
     ...limitLines(input),
     ...Object.entries(input.config)
       .filter(([k]) => k.startsWith('environment.'))
