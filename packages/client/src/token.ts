@@ -33,7 +33,7 @@ export function decodeToken(text: string): CertificateAddToken {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('invalid JSON')
   const t = parsed as Record<string, unknown>
-  const str = (k: string): string => (typeof t[k] === 'string' ? (t[k]) : '')
+  const str = (k: string): string => (typeof t[k] === 'string' ? t[k] : '')
   const addresses = Array.isArray(t.addresses) ? t.addresses.filter((a) => typeof a === 'string') : []
   if (!str('client_name')) fail('No client name in certificate add token')
   if (addresses.length === 0) fail('No server addresses in certificate add token')
