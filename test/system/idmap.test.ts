@@ -195,6 +195,10 @@ test(
     assert.equal(st.uid, idMap(i1, 'uid_map')[0]![1])
     s.must(['launch', 'busybox', priv, '-c', 'security.privileged=true'])
     assert.deepEqual(idMap(priv, 'uid_map'), [[0, 0, 4294967295]])
+    // Files reach a privileged container too (it shares the host's user namespace).
+    const pushed = s.lxc(['file', 'push', '-', `${priv}/root/hello`], 'privileged hello\n')
+    assert.equal(pushed.status, 0, pushed.stderr)
+    assert.equal(s.must(['file', 'pull', `${priv}/root/hello`, '-']), 'privileged hello\n')
     const p = statSync(instanceDir(priv))
     assert.equal(p.mode & 0o7777, 0o100)
     assert.equal(p.uid, 0)

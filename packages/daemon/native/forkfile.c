@@ -66,7 +66,12 @@ static void enter_pid(const char *pid) {
   snprintf(path, sizeof(path), "/proc/%s/ns/mnt", pid);
   int mnt = open(path, O_RDONLY | O_CLOEXEC);
   if (user < 0 || mnt < 0) fail(errno, "Failed to open the instance's namespaces");
-  if (setns(user, CLONE_NEWUSER) < 0) fail(errno, "Failed to join the user namespace");
+  /* A privileged container shares our user namespace, and setns() into one's own fails. */
+  struct stat theirs, ours;
+  if (fstat(user, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0)
+    fail(errno, "Failed to inspect the user namespaces");
+  if ((theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino) && setns(user, CLONE_NEWUSER) < 0)
+    fail(errno, "Failed to join the user namespace");
   if (setns(mnt, CLONE_NEWNS) < 0) fail(errno, "Failed to join the mount namespace");
   if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
     fail(errno, "Failed to become the instance's root");
