@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { run, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { instanceAddress, until } from '../helpers/instance-net.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
 const skip =
@@ -23,23 +23,6 @@ let s: LxcSession
 let removeGuard = () => {}
 
 /** Polls `check` until it returns a value or `ms` pass. */
-async function until<T>(what: string, check: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(250)
-  }
-}
-
-/** An instance's global address of the family on eth0, from GET state. */
-function address(name: string, family: 'inet' | 'inet6', iface = 'eth0'): string | undefined {
-  const st = JSON.parse(s.must(['query', `/1.0/instances/${name}/state`])) as {
-    network: Record<string, { addresses: { family: string; address: string; scope: string }[] }> | null
-  }
-  return st.network?.[iface]?.addresses.find((a) => a.family === family && a.scope === 'global')?.address
-}
 
 const dig = (name: string, type = 'A') =>
   run('dig', ['+short', '+time=2', '+tries=1', `@198.18.60.1`, name, type]).stdout.trim()
@@ -85,8 +68,8 @@ test(
   'two containers get DHCPv4 addresses, ping each other and the bridge, and resolve each other by name',
   { skip },
   async () => {
-    const a1 = await until('c1 DHCP', () => address(c1, 'inet'))
-    const a2 = await until('c2 DHCP', () => address(c2, 'inet'))
+    const a1 = await until('c1 DHCP', () => instanceAddress(s, c1, 'inet'))
+    const a2 = await until('c2 DHCP', () => instanceAddress(s, c2, 'inet'))
     assert.match(a1, /^198\.18\.60\.\d+$/)
     assert.match(
       s.must(['list', c1, '--format', 'csv', '-c', '4']),
@@ -105,7 +88,7 @@ test(
   'IPv6: each container takes a SLAAC address from the router advertisements and has an AAAA record',
   { skip },
   async () => {
-    const v6 = await until('c1 SLAAC', () => address(c1, 'inet6'))
+    const v6 = await until('c1 SLAAC', () => instanceAddress(s, c1, 'inet6'))
     assert.match(v6, /^fd42:60::/)
     const aaaa = await until('AAAA record', () => dig(`${c1}.corral.test`, 'AAAA') || undefined)
     assert.equal(aaaa, v6)
@@ -116,7 +99,7 @@ test(
   "a container asking DHCP for another container's hostname does not get that name's record",
   { skip },
   () => {
-    const a1 = address(c1, 'inet')!
+    const a1 = instanceAddress(s, c1, 'inet')!
     // c2 renews its lease claiming c1's name; the script keeps its address as is.
     s.must(['exec', c2, '--', 'udhcpc', '-i', 'eth0', '-n', '-q', '-x', `hostname:${c1}`, '-s', '/bin/true'])
     assert.equal(dig(`${c1}.corral.test`), a1)
@@ -136,7 +119,7 @@ test(
       readFileSync(join(hosts, entry), 'utf8'),
       new RegExp(`^00:16:3e:[0-9a-f:]+,198\\.18\\.60\\.200,${c2}$`, 'm'),
     )
-    assert.equal(await until('static lease', () => address(c2, 'inet')), '198.18.60.200')
+    assert.equal(await until('static lease', () => instanceAddress(s, c2, 'inet')), '198.18.60.200')
     assert.match(
       s.must(['network', 'list-leases', net, '--format', 'csv']),
       new RegExp(`^${c2},00:16:3e:[0-9a-f:]+,198.18.60.200,STATIC$`, 'm'),
@@ -184,13 +167,13 @@ test(
 test('restarting corrald leaves the bridge, dnsmasq and the NICs working', { skip }, async () => {
   await s.daemon().stop()
   s.setDaemon(await startCorrald(s.dir))
-  const a2 = address(c2, 'inet')!
+  const a2 = instanceAddress(s, c2, 'inet')!
   s.must(['exec', c1, '--', 'ping', '-c', '1', '-W', '2', a2])
   assert.equal(dig(`${c2}.corral.test`), a2)
 })
 
 test('a killed dnsmasq is restarted by the daemon and the leases survive', { skip }, async () => {
-  const a1 = address(c1, 'inet')!
+  const a1 = instanceAddress(s, c1, 'inet')!
   const pidFile = join(s.dir, 'networks', net, 'dnsmasq.pid')
   const old = Number(readFileSync(pidFile, 'utf8'))
   process.kill(old, 'SIGKILL')
@@ -208,7 +191,7 @@ test(
   { skip },
   async () => {
     s.must(['launch', 'busybox', c3, '--network', net])
-    const a3 = await until('c3 DHCP', () => address(c3, 'inet'))
+    const a3 = await until('c3 DHCP', () => instanceAddress(s, c3, 'inet'))
     const listed = s.must(['list', c3, '--format', 'csv', '-c', 'n4'])
     assert.equal(listed.trim(), `${c3},${a3} (eth0)`)
     s.must(['stop', c3, '--force'])

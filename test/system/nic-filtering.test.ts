@@ -20,6 +20,7 @@ import {
   routerAdvert,
 } from '../helpers/frames.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { instanceAddress, until } from '../helpers/instance-net.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
 const skip =
@@ -39,23 +40,6 @@ let table = ''
 let tool = ''
 let removeGuard = () => {}
 const nic = { mac1: '', mac2: '', ip1: '', ip2: '', v6_2: '', host1: '', host2: '', brmac: '' }
-
-async function until<T>(what: string, check: () => T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(250)
-  }
-}
-
-function address(name: string, family: 'inet' | 'inet6'): string | undefined {
-  const st = JSON.parse(s.must(['query', `/1.0/instances/${name}/state`])) as {
-    network: Record<string, { addresses: { family: string; address: string; scope: string }[] }> | null
-  }
-  return st.network?.eth0?.addresses.find((a) => a.family === family && a.scope === 'global')?.address
-}
 
 /** Counts the frames matching `filter` seen on `iface` while `action` runs. */
 async function seen(iface: string, filter: string, action: () => void): Promise<number> {
@@ -137,9 +121,9 @@ function suite(): void {
     for (const c of [c1, c2]) s.must(['launch', 'busybox', c, '-p', 'default', '-p', profile])
     s.must(['file', 'push', tool, `${c1}/root/sendframe`, '--mode', '0755'])
     rmSync(build, { recursive: true, force: true })
-    nic.ip1 = await until('c1 DHCP', () => address(c1, 'inet'))
-    nic.ip2 = await until('c2 DHCP', () => address(c2, 'inet'))
-    nic.v6_2 = await until('c2 SLAAC', () => address(c2, 'inet6'))
+    nic.ip1 = await until('c1 DHCP', () => instanceAddress(s, c1, 'inet'))
+    nic.ip2 = await until('c2 DHCP', () => instanceAddress(s, c2, 'inet'))
+    nic.v6_2 = await until('c2 SLAAC', () => instanceAddress(s, c2, 'inet6'))
     for (const [k, c] of [
       ['1', c1],
       ['2', c2],
@@ -337,7 +321,7 @@ function suite(): void {
     async () => {
       nicKeys({ 'security.ipv4_filtering': 'true' })
       s.must(['exec', c1, '--', 'udhcpc', '-i', 'eth0', '-n', '-q', '-s', '/usr/share/udhcpc/default.script'])
-      const got = await until('an address after DHCP', () => address(c1, 'inet'))
+      const got = await until('an address after DHCP', () => instanceAddress(s, c1, 'inet'))
       const hosts = join(s.dir, 'networks', net, 'dnsmasq.hosts')
       const entry = readdirSync(hosts).find((f) => f.includes(c1))!
       assert.match(

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { makeClientCert } from '../helpers/certs.js'
 import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
@@ -68,26 +68,7 @@ test(
     session.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
     const dir = mkdtempSync('/tmp/corral-pylxd-tls-')
     try {
-      const crt = join(dir, 'client.crt')
-      const key = join(dir, 'client.key')
-      const made = run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:secp384r1',
-        '-nodes',
-        '-days',
-        '30',
-        '-subj',
-        '/CN=pylxd',
-        '-keyout',
-        key,
-        '-out',
-        crt,
-      ])
-      assert.equal(made.status, 0, made.stderr)
+      const { cert: crt, key } = makeClientCert(dir, 'pylxd')
       const lines = session.must(['config', 'trust', 'add', '--name', 'pylxd']).trim().split('\n')
       const token = lines[lines.length - 1]!
       const remote = `

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { makeClientCert } from '../helpers/certs.js'
 import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
@@ -108,30 +108,14 @@ test(
     }
     const dir = mkdtempSync('/tmp/corral-remote-cert-')
     confs.push(dir)
-    run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:secp384r1',
-      '-nodes',
-      '-days',
-      '3',
-      '-subj',
-      '/CN=x',
-      '-keyout',
-      join(dir, 'k'),
-      '-out',
-      join(dir, 'c'),
-    ])
+    const { cert, key } = makeClientCert(dir, 'x')
     for (const bad of ['not-a-token', Buffer.from('{"secret":').toString('base64')]) {
       const r = run('curl', [
         '-sk',
         '--cert',
-        join(dir, 'c'),
+        cert,
         '--key',
-        join(dir, 'k'),
+        key,
         '-X',
         'POST',
         '-d',
