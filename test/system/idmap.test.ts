@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { repoRoot, startCorrald } from '../helpers/corrald.js'
+import { corralBin, repoRoot, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -195,6 +195,21 @@ test(
     assert.equal(st.uid, idMap(i1, 'uid_map')[0]![1])
     s.must(['launch', 'busybox', priv, '-c', 'security.privileged=true'])
     assert.deepEqual(idMap(priv, 'uid_map'), [[0, 0, 4294967295]])
+    // corral marks it, and the daemon warned when it started.
+    const corral = (args: string[]) =>
+      spawnSync(process.execPath, [corralBin, ...args], {
+        env: { ...s.env(), CORRAL_DIR: s.dir },
+        encoding: 'utf8',
+      })
+    assert.equal(
+      corral(['list', priv, '--format', 'csv', '-c', 'nt']).stdout,
+      `${priv},CONTAINER (PRIVILEGED)\n`,
+    )
+    assert.match(corral(['info', priv]).stdout, /^Type: container \(privileged\)$/m)
+    assert.match(
+      readFileSync(join(s.dir, 'logs', 'corrald.log'), 'utf8'),
+      new RegExp(`Starting a privileged container.*${priv}`),
+    )
     // Files reach a privileged container too (it shares the host's user namespace).
     const pushed = s.lxc(['file', 'push', '-', `${priv}/root/hello`], 'privileged hello\n')
     assert.equal(pushed.status, 0, pushed.stderr)

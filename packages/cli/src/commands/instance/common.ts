@@ -45,3 +45,8 @@ export function progressOf(
   const progress = new Progress(ctx.stdio)
   return { progress, onProgress: (m) => progress.fromMetadata(prefix, m) }
 }
+
+/** True when an instance's expanded config makes it privileged (no user namespace). */
+export function isPrivileged(config: Record<string, string> | undefined): boolean {
+  return ['true', '1', 'yes', 'on'].includes((config?.['security.privileged'] ?? '').toLowerCase())
+}

@@ -2,6 +2,7 @@
 import type { InstanceFull } from '@corral/api'
 import { renderTable } from '../../render/table.js'
 import { byteSizeIEC, localTime, timeIsSet } from '../../render/units.js'
+import { isPrivileged } from './common.js'
 
 interface NetState {
   type?: string
@@ -62,7 +63,9 @@ function resources(i: InstanceFull): string {
 /** Renders an instance as `lxc info <instance>` prints it. */
 export function instanceInfoText(i: InstanceFull): string {
   let out = `Name: ${i.name}\nStatus: ${i.status.toUpperCase()}\n`
-  out += `Type: ${i.type}${i.ephemeral ? ' (ephemeral)' : ''}\nArchitecture: ${i.architecture}\n`
+  // Privileged containers are marked: their root is root on the host.
+  const privileged = isPrivileged(i.expanded_config)
+  out += `Type: ${i.type}${i.ephemeral ? ' (ephemeral)' : ''}${privileged ? ' (privileged)' : ''}\nArchitecture: ${i.architecture}\n`
   if (i.state?.pid) out += `PID: ${i.state.pid}\n`
   if (timeIsSet(i.created_at)) out += `Created: ${localTime(i.created_at)}\n`
   if (timeIsSet(i.last_used_at)) out += `Last Used: ${localTime(i.last_used_at)}\n`

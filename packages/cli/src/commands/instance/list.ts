@@ -4,6 +4,7 @@ import type { CommandDefinition } from '../../command.js'
 import { list } from '../../render/result.js'
 import { instanceFullShape } from '../../render/instance-shapes.js'
 import { byteSizeIEC, localTime, timeIsSet } from '../../render/units.js'
+import { isPrivileged } from './common.js'
 import { splitRemote } from '../../remotes/config.js'
 import { formatFlag, formatOf } from '../common.js'
 
@@ -71,7 +72,11 @@ export const columns: Record<string, Column> = {
   P: { header: 'PROFILES', cell: (i) => (i.profiles ?? []).join('\n') },
   s: { header: 'STATE', cell: (i) => i.status.toUpperCase() },
   S: { header: 'SNAPSHOTS', cell: (i) => String(i.snapshots?.length ?? 0) },
-  t: { header: 'TYPE', cell: (i) => `${i.type.toUpperCase()}${i.ephemeral ? ' (EPHEMERAL)' : ''}` },
+  t: {
+    header: 'TYPE',
+    cell: (i) =>
+      `${i.type.toUpperCase()}${i.ephemeral ? ' (EPHEMERAL)' : ''}${isPrivileged(i.expanded_config) ? ' (PRIVILEGED)' : ''}`,
+  },
   u: {
     header: 'CPU USAGE',
     cell: (i) => (active(i) && i.state.cpu ? `${Math.floor(i.state.cpu.usage / 1e9)}s` : ''),
