@@ -153,14 +153,49 @@ test(
   { skip },
   () => {
     const host = `crth3${tag}`
-    s.must(['config', 'device', 'add', c1, 'eth1', 'nic', `network=${net}`, `host_name=${host}`])
+    s.must([
+      'config',
+      'device',
+      'add',
+      c1,
+      'eth1',
+      'nic',
+      `network=${net}`,
+      `host_name=${host}`,
+      'limits.ingress=10Mbit',
+      'ipv4.routes=198.18.61.0/28',
+    ])
     assert.match(s.must(['exec', c1, '--', 'ip', 'link', 'show', 'eth1']), /eth1/)
+    // Bandwidth limits on the host end: ingress to the instance is the veth's egress.
+    assert.match(run('tc', ['class', 'show', 'dev', host]).stdout, /htb 1:10 .*rate 10Mbit/)
+    assert.match(run('ip', ['-4', 'route', 'show', '198.18.61.0/28']).stdout, new RegExp(`dev ${net}`))
     assert.ok(existsSync(`/sys/class/net/${host}`))
     assert.ok(existsSync(`/sys/class/net/${net}/brif/${host}`), 'the host end is a port of the bridge')
     assert.equal(readFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, 'utf8').trim(), '1')
     s.must(['config', 'device', 'remove', c1, 'eth1'])
     assert.notEqual(s.lxc(['exec', c1, '--', 'ip', 'link', 'show', 'eth1']).status, 0)
     assert.ok(!existsSync(`/sys/class/net/${host}`))
+    assert.equal(run('ip', ['-4', 'route', 'show', '198.18.61.0/28']).stdout, '', 'its route went with it')
+    // limits.egress polices the veth's ingress, which needs the kernel's act_police action.
+    const egress = s.lxc([
+      'config',
+      'device',
+      'add',
+      c1,
+      'eth2',
+      'nic',
+      `network=${net}`,
+      `host_name=${host}`,
+      'limits.egress=5Mbit',
+    ])
+    if (egress.status === 0) {
+      assert.match(run('tc', ['filter', 'show', 'dev', host, 'parent', 'ffff:']).stdout, /rate 5Mbit/)
+      s.must(['config', 'device', 'remove', c1, 'eth2'])
+    } else {
+      assert.match(egress.stderr, /limits.egress needs the kernel's act_police traffic-control action/)
+      assert.ok(!existsSync(`/sys/class/net/${host}`), 'the half-made NIC was undone')
+      assert.doesNotMatch(s.must(['config', 'show', c1]), /eth2/)
+    }
   },
 )
 

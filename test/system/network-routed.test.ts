@@ -1,7 +1,7 @@
 /** @module System tier: routed NICs: host routes, link-local gateways, proxy ARP, reverse-path filtering, cleanup. */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
@@ -31,6 +31,8 @@ before(async () => {
   // Any interface can carry the proxy entries; this kernel has no dummy driver, so a bare bridge.
   assert.equal(run('ip', ['link', 'add', parent, 'type', 'bridge']).status, 0)
   run('ip', ['link', 'set', parent, 'up'])
+  // LXD's pre-check for a routed parent (this is the test's own interface).
+  writeFileSync(`/proc/sys/net/ipv4/conf/${parent}/forwarding`, '1')
   s = await startLxcSession('corral-routed', { image: true, pool: true })
   table = `corral_${createHash('sha256').update(s.dir).digest('hex').slice(0, 8)}`
   // The NIC is not called eth0: the image's boot script would run a DHCP client on eth0.
@@ -110,6 +112,24 @@ test(
     s.must(['exec', r3, '--', 'ip', 'addr', 'del', '198.18.70.99/32', 'dev', 'rt0'])
   },
 )
+
+test("LXD's pre-check: a parent that does not forward is refused with the sysctl to set", { skip }, () => {
+  s.must(['stop', r3, '--force'])
+  const key = `/proc/sys/net/ipv4/conf/${parent}/forwarding`
+  writeFileSync(key, '0')
+  try {
+    const r = s.lxc(['start', r3])
+    assert.notEqual(r.status, 0)
+    assert.match(
+      r.stderr,
+      new RegExp(`Routed mode requires sysctl net\\.ipv4\\.conf\\.${parent}\\.forwarding=1`),
+    )
+    assert.ok(!existsSync(`/sys/class/net/${host3}`), 'nothing was left from the attempt')
+  } finally {
+    writeFileSync(key, '1')
+  }
+  s.must(['start', r3])
+})
 
 test('after stop no route, neighbour proxy, veth or rule of the NIC remains', { skip }, () => {
   s.must(['stop', r3, '--force'])

@@ -18,6 +18,7 @@ import { startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
 import {
   cleanupNics,
+  dropNicVolatile,
   forgetNics,
   hotplugAddNic,
   hotplugRemoveNic,
@@ -285,12 +286,10 @@ export async function updateInstance(
 ): Promise<void> {
   // Volatile keys are the daemon's: keep the stored ones whatever the request says.
   const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
-  const config = {
-    ...Object.fromEntries(
-      Object.entries(withoutEmpty(next.config)).filter(([k]) => !k.startsWith('volatile.')),
-    ),
-    ...volatile,
-  }
+  const own = Object.fromEntries(
+    Object.entries(withoutEmpty(next.config)).filter(([k]) => !k.startsWith('volatile.')),
+  )
+  const config = { ...own, ...volatile }
   const devices = devicesWithoutEmpty(next.devices)
   const before = expandedOf(state, inst).devices
   const expanded = validateInstance(state, {
@@ -307,7 +306,8 @@ export async function updateInstance(
   await applyNicChanges(state, inst, before, expanded.devices)
   db.updateInstance(state.db, inst.id, {
     ...next,
-    config: { ...config, ...volatileOf(state, inst) },
+    // The volatile keys as stored now: NIC changes may have added or dropped some.
+    config: { ...own, ...volatileOf(state, inst) },
     devices,
   })
   emit(state, 'instance-updated', inst, caller)
@@ -342,11 +342,15 @@ async function applyNicChanges(
   const added = [...now].filter(([name, c]) => !inPlace.has(name) && !same(c, old.get(name)))
   if (removed.length === 0 && added.length === 0 && refiltered.length === 0) return
   const run = await runtimeState(state, inst)
+  // A device that is gone (not merely changed) also loses its generated MAC and host name.
+  const gone = removed.filter(([name]) => !now.has(name)).map(([name]) => name)
   if (run.status !== 'Running') {
     for (const [name, c] of removed) forgetNics(state, inst, { [name]: c })
+    for (const name of gone) dropNicVolatile(state, inst, name)
     return
   }
   for (const [name, c] of refiltered) await refilterNic(state, inst, name, c)
   for (const [name, c] of removed) await hotplugRemoveNic(state, inst, name, c)
+  for (const name of gone) dropNicVolatile(state, inst, name)
   for (const [name, c] of added) await hotplugAddNic(state, inst, run.pid, name, c)
 }

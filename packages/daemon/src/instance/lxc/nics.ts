@@ -8,7 +8,7 @@ import { dnsmasqFiles } from '../../dnsmasq/args.js'
 import { dnsName, hostsFileName, hostsLine } from '../../dnsmasq/hosts.js'
 import { isTrue } from '../../config/validate.js'
 import { nicTypeOf } from '../../device/registry.js'
-import { ipBatch, ipJson, linkExists, sysctlSet } from '../../host/net.js'
+import { ipBatch, ipJson, linkExists, sysctlGet, sysctlSet } from '../../host/net.js'
 import { networkDir } from '../../network/bridge.js'
 import type { State } from '../../state.js'
 import { Reverter } from '../../util/revert.js'
@@ -162,6 +162,24 @@ async function reclaimHostName(state: State, hostName: string): Promise<void> {
   await ipBatch(state.host, [`link del ${hostName}`])
 }
 
+/** Applies a NIC's bandwidth limits with tc; a kernel without the police action gets a clear error. */
+async function applyLimits(state: State, nic: RunningNic): Promise<void> {
+  for (const args of limitCommands(nic)) {
+    try {
+      await state.host.run('tc', args)
+    } catch (err) {
+      if (args.includes('police') && /action module/i.test(String(err)))
+        throw new Error(
+          "limits.egress needs the kernel's act_police traffic-control action, which this host does not have",
+          {
+            cause: err,
+          },
+        )
+      throw err
+    }
+  }
+}
+
 /** The host side of a bridged NIC: veth pair, bridge port, sysctls, limits, routes, dnsmasq entry. */
 async function setupBridged(
   state: State,
@@ -183,7 +201,7 @@ async function setupBridged(
     `link set ${nic.peer} address ${nic.hwaddr}`,
     `link set ${nic.hostName} master ${bridge} up`,
   ])
-  for (const args of limitCommands(nic)) await state.host.run('tc', args)
+  await applyLimits(state, nic)
   const routes = routeCommands(nic, bridge)
   await ipBatch(state.host, routes.add)
   revert.add(() => ipBatch(state.host, routes.del).catch(() => {}))
@@ -254,6 +272,15 @@ async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Pro
   if (parent && !linkExists(parent)) throw new Error(`Parent device "${parent}" doesn't exist`)
   const v4 = routedAddresses(nic.config, 4)
   const v6 = routedAddresses(nic.config, 6)
+  // LXD's pre-checks: the parent must forward (and, for IPv6, answer NDP by proxy).
+  const need = (key: string) => {
+    if (sysctlGet(key) !== '1') throw new Error(`Routed mode requires sysctl ${key.replace(/\//g, '.')}=1`)
+  }
+  if (parent && v4.length) need(`net/ipv4/conf/${parent}/forwarding`)
+  if (parent && v6.length) {
+    need(`net/ipv6/conf/${parent}/forwarding`)
+    need(`net/ipv6/conf/${parent}/proxy_ndp`)
+  }
   const hostV4 = nic.config['ipv4.host_address'] || '169.254.0.1'
   const hostV6 = nic.config['ipv6.host_address'] || 'fe80::1'
   await ipBatch(state.host, [
@@ -283,7 +310,7 @@ async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Pro
       .filter(Boolean)
       .map((r) => `route add ${r.trim()} dev ${nic.hostName}`),
   ])
-  for (const args of limitCommands(nic)) await state.host.run('tc', args)
+  await applyLimits(state, nic)
   if (parent) {
     // replace, not add: a container that stopped on its own left its entries behind.
     const proxies = [
@@ -393,6 +420,14 @@ export function forgetNics(state: State, inst: InstanceRecord, devices: Devices)
   for (const [device, config] of nicDevices(devices)) writeHostsEntry(state, inst, { device, config })
 }
 
+/** Forgets a removed NIC's generated keys (volatile.<device>.*), as LXD does. */
+export function dropNicVolatile(state: State, inst: InstanceRecord, device: string): void {
+  const keys = Object.keys(inst.config).filter((k) => k.startsWith(`volatile.${device}.`))
+  if (keys.length === 0) return
+  patchInstanceConfig(state.db, inst.id, Object.fromEntries(keys.map((k) => [k, ''])))
+  for (const k of keys) delete inst.config[k]
+}
+
 /** Adds a NIC to a running container: prepared on the host, then its peer moved into the container's namespace. */
 export async function hotplugAddNic(
   state: State,
@@ -402,6 +437,9 @@ export async function hotplugAddNic(
   config: Record<string, string>,
 ): Promise<void> {
   const revert = new Reverter()
+  const hadVolatile = Object.keys(inst.config).some((k) => k.startsWith(`volatile.${device}.`))
+  // A NIC that never made it in leaves no generated MAC or host name behind.
+  if (!hadVolatile) revert.add(() => dropNicVolatile(state, inst, device))
   try {
     const { nic } = await setupNic(state, inst, 0, device, config, revert)
     await ipBatch(state.host, [`link set ${nic.peer} netns ${pid}`])
