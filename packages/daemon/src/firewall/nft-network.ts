@@ -46,33 +46,23 @@ export function networkRulesScript(input: NetworkFirewallInput): string {
   const outRules: string[] = []
   const fwdRules: string[] = []
   const natRules: string[] = []
-  if (input.v4?.dhcpDnsAccess) {
-    inRules.push(
-      `iifname ${q} tcp dport 53 accept`,
-      `iifname ${q} udp dport 53 accept`,
-      `iifname ${q} ${icmp4} accept`,
-      `iifname ${q} udp dport 67 accept`,
-    )
-    outRules.push(
-      `oifname ${q} tcp sport 53 accept`,
-      `oifname ${q} udp sport 53 accept`,
-      `oifname ${q} ${icmp4} accept`,
-      `oifname ${q} udp sport 67 accept`,
-    )
-  }
-  if (input.v6?.dhcpDnsAccess) {
-    inRules.push(
-      `iifname ${q} tcp dport 53 accept`,
-      `iifname ${q} udp dport 53 accept`,
-      `iifname ${q} ${icmp6In} accept`,
-      `iifname ${q} udp dport 547 accept`,
-    )
-    outRules.push(
-      `oifname ${q} tcp sport 53 accept`,
-      `oifname ${q} udp sport 53 accept`,
-      `oifname ${q} ${icmp6Out} accept`,
-      `oifname ${q} udp sport 547 accept`,
-    )
+  // DNS, DHCP and the ICMP instances need, in from the bridge and back out to it.
+  for (const [f, icmpIn, icmpOut, dhcp] of [
+    [input.v4, icmp4, icmp4, 67],
+    [input.v6, icmp6In, icmp6Out, 547],
+  ] as const) {
+    if (!f?.dhcpDnsAccess) continue
+    for (const [rules, dir, port, icmp] of [
+      [inRules, 'iifname', 'dport', icmpIn],
+      [outRules, 'oifname', 'sport', icmpOut],
+    ] as const) {
+      rules.push(
+        `${dir} ${q} tcp ${port} 53 accept`,
+        `${dir} ${q} udp ${port} 53 accept`,
+        `${dir} ${q} ${icmp} accept`,
+        `${dir} ${q} udp ${port} ${dhcp} accept`,
+      )
+    }
   }
   if (input.v4?.forward) fwdRules.push(`ip version 4 oifname ${q} accept`, `ip version 4 iifname ${q} accept`)
   if (input.v6?.forward)

@@ -21,91 +21,26 @@ export function xtablesNetworkRules(r: NetworkRules, comment: string): XtablesRu
   ] as const) {
     if (!f) continue
     const tool = family === 4 ? 'iptables' : 'ip6tables'
-    const dhcp = family === 4 ? '67' : '547'
+    /** An ACCEPT rule of `chain` for traffic in from (INPUT, FORWARD) or out to (OUTPUT) the bridge. */
+    const accept = (chain: string, dir: '-i' | '-o', ...match: string[]) =>
+      out.push([tool, '-t', 'filter', '-A', chain, dir, b, ...match, ...tag, '-j', 'ACCEPT'])
     if (f.dhcpDnsAccess) {
-      for (const proto of ['tcp', 'udp']) {
-        out.push([
-          tool,
-          '-t',
-          'filter',
-          '-A',
-          'INPUT',
-          '-i',
-          b,
-          '-p',
-          proto,
-          '--dport',
-          '53',
-          ...tag,
-          '-j',
-          'ACCEPT',
-        ])
-        out.push([
-          tool,
-          '-t',
-          'filter',
-          '-A',
-          'OUTPUT',
-          '-o',
-          b,
-          '-p',
-          proto,
-          '--sport',
-          '53',
-          ...tag,
-          '-j',
-          'ACCEPT',
-        ])
-      }
-      out.push([
-        tool,
-        '-t',
-        'filter',
-        '-A',
-        'INPUT',
-        '-i',
-        b,
-        '-p',
-        'udp',
-        '--dport',
-        dhcp,
-        ...tag,
-        '-j',
-        'ACCEPT',
-      ])
-      out.push([
-        tool,
-        '-t',
-        'filter',
-        '-A',
-        'OUTPUT',
-        '-o',
-        b,
-        '-p',
-        'udp',
-        '--sport',
-        dhcp,
-        ...tag,
-        '-j',
-        'ACCEPT',
-      ])
+      const dhcp = family === 4 ? '67' : '547'
       const icmp = family === 4 ? ['-p', 'icmp', '--icmp-type'] : ['-p', 'ipv6-icmp', '--icmpv6-type']
-      const types =
-        family === 4
-          ? icmp4Types
-          : [...icmp6Types, 'router-solicitation', 'neighbour-solicitation', 'neighbour-advertisement']
-      for (const t of types)
-        out.push([tool, '-t', 'filter', '-A', 'INPUT', '-i', b, ...icmp, t, ...tag, '-j', 'ACCEPT'])
-      const outTypes =
-        family === 4
-          ? icmp4Types
-          : [...icmp6Types, 'router-advertisement', 'neighbour-solicitation', 'neighbour-advertisement']
-      for (const t of outTypes)
-        out.push([tool, '-t', 'filter', '-A', 'OUTPUT', '-o', b, ...icmp, t, ...tag, '-j', 'ACCEPT'])
+      const common = family === 4 ? icmp4Types : icmp6Types
+      const ndp = ['neighbour-solicitation', 'neighbour-advertisement']
+      for (const [chain, dir, port, types] of [
+        ['INPUT', '-i', '--dport', family === 4 ? common : [...common, 'router-solicitation', ...ndp]],
+        ['OUTPUT', '-o', '--sport', family === 4 ? common : [...common, 'router-advertisement', ...ndp]],
+      ] as const) {
+        for (const proto of ['tcp', 'udp']) accept(chain, dir, '-p', proto, port, '53')
+        accept(chain, dir, '-p', 'udp', port, dhcp)
+        for (const t of types) accept(chain, dir, ...icmp, t)
+      }
     }
     if (f.forward) {
-      out.push([tool, '-t', 'filter', '-A', 'FORWARD', '-i', b, ...tag, '-j', 'ACCEPT'])
-      out.push([tool, '-t', 'filter', '-A', 'FORWARD', '-o', b, ...tag, '-j', 'ACCEPT'])
+      accept('FORWARD', '-i')
+      accept('FORWARD', '-o')
     }
     if (f.natSubnet)
       out.push([
