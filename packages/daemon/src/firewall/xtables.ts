@@ -176,45 +176,29 @@ export function xtablesNicRules(f: NicFilter): XtablesRule[] {
     '--icmpv6-type',
     'neighbour-advertisement',
   ]
-  const hex = (b: Buffer) => `|${b.toString('hex')}|`
-  out.push([
+  /** An NA rule matching `bytes` between two offsets of the packet (xt_string). */
+  const naMatch = (from: number, bytes: Buffer, negate: boolean, target: 'ACCEPT' | 'DROP'): XtablesRule => [
     'ip6tables',
     ...na,
-    '-m',
-    'string',
-    '--algo',
-    'bm',
-    '--from',
-    '66',
-    '--to',
-    '72',
-    '!',
-    '--hex-string',
-    hex(Buffer.from(mac.split(':').map((x) => parseInt(x, 16)))),
-    '-j',
-    'DROP',
-  ])
+    ...['-m', 'string', '--algo', 'bm', '--from', String(from), '--to', String(from + bytes.length)],
+    ...(negate ? ['!'] : []),
+    ...['--hex-string', `|${bytes.toString('hex')}|`, '-j', target],
+  ]
+  // The link-layer option (offset 66) must carry the NIC's MAC.
+  out.push(naMatch(66, Buffer.from(mac.split(':').map((x) => parseInt(x, 16))), true, 'DROP'))
   if (f.ipv6) {
     for (const a of f.ipv6) {
       const c = parseCidr(a.includes('/') ? a : `${a}/128`)!
       if (c.prefix % 8 !== 0) continue
-      const bytes = Buffer.from(c.address.toString(16).padStart(32, '0'), 'hex').subarray(0, c.prefix / 8)
-      out.push([
-        'ip6tables',
-        ...na,
-        '-m',
-        'string',
-        '--algo',
-        'bm',
-        '--from',
-        '48',
-        '--to',
-        String(48 + bytes.length),
-        '--hex-string',
-        hex(bytes),
-        '-j',
-        'ACCEPT',
-      ])
+      // The target address (offset 48) must be one of the NIC's, or in one of its prefixes.
+      out.push(
+        naMatch(
+          48,
+          Buffer.from(c.address.toString(16).padStart(32, '0'), 'hex').subarray(0, c.prefix / 8),
+          false,
+          'ACCEPT',
+        ),
+      )
     }
     out.push(['ip6tables', ...na, '-j', 'DROP'])
   }
