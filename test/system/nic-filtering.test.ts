@@ -73,6 +73,16 @@ function nicKeys(keys: Record<string, string>): void {
     s.must(['config', 'device', 'set', c1, 'eth0', ...pairs.map(([k, v]) => `${k}=${v}`)])
   for (const [k] of Object.entries(keys).filter(([, v]) => v === ''))
     s.must(['config', 'device', 'unset', c1, 'eth0', k])
+  // Once no security key is left on, none of the NIC's rules may be.
+  const device =
+    (
+      JSON.parse(s.must(['query', `/1.0/instances/${c1}`])) as {
+        devices: Record<string, Record<string, string>>
+      }
+    ).devices.eth0 ?? {}
+  const host = s.must(['config', 'get', c1, 'volatile.eth0.host_name']).trim()
+  if (!Object.keys(device).some((k) => k.startsWith('security.')))
+    assert.ok(!filterRules().includes(host), `no rule of ${host} is left once the keys are off`)
 }
 
 let driver: 'nftables' | 'xtables' = 'nftables'
