@@ -1,5 +1,6 @@
 /** @module /1.0/networks: list, get, create, update, rename, delete, state, leases. */
 import type { Network, NetworkLease, NetworkPut, NetworkState, NetworksPost } from '@corral/api'
+import { collection } from './collection.js'
 import type { Requester } from './requester.js'
 
 /** Network endpoints bound to one requester (and so one project). */
@@ -24,38 +25,20 @@ export interface NetworksApi {
   leases(name: string): Promise<NetworkLease[]>
 }
 
-const path = (name: string): string => `/1.0/networks/${encodeURIComponent(name)}`
-
 /** Builds the network endpoints. */
 export function networksApi(r: Requester): NetworksApi {
+  const common = collection<Network, NetworkPut, NetworksPost>(r, 'networks')
   return {
-    async list() {
-      return (await r.call<Network[]>('GET', '/1.0/networks?recursion=1')).metadata ?? []
-    },
+    ...common,
     async get(name) {
-      const { metadata, etag } = await r.call<Network>('GET', path(name))
+      const { metadata, etag } = await common.fetch(name)
       return { network: metadata, etag }
     },
-    async create(body) {
-      await r.call('POST', '/1.0/networks', body)
-    },
-    async put(name, body, etag) {
-      await r.call('PUT', path(name), body, { etag })
-    },
-    async patch(name, body, etag) {
-      await r.call('PATCH', path(name), body, { etag })
-    },
-    async rename(name, newName) {
-      await r.call('POST', path(name), { name: newName })
-    },
-    async delete(name) {
-      await r.call('DELETE', path(name))
-    },
     async state(name) {
-      return (await r.call<NetworkState>('GET', `${path(name)}/state`)).metadata
+      return (await r.call<NetworkState>('GET', `${common.path(name)}/state`)).metadata
     },
     async leases(name) {
-      return (await r.call<NetworkLease[]>('GET', `${path(name)}/leases`)).metadata ?? []
+      return (await r.call<NetworkLease[]>('GET', `${common.path(name)}/leases`)).metadata ?? []
     },
   }
 }

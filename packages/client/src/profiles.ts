@@ -1,5 +1,6 @@
 /** @module /1.0/profiles: list, get, create, replace, patch, rename, delete. */
 import type { Profile, ProfilePut, ProfilesPost } from '@corral/api'
+import { collection } from './collection.js'
 import type { Requester } from './requester.js'
 
 /** Profile endpoints bound to one requester (and so one project). */
@@ -20,32 +21,14 @@ export interface ProfilesApi {
   delete(name: string): Promise<void>
 }
 
-const path = (name: string): string => `/1.0/profiles/${encodeURIComponent(name)}`
-
 /** Builds the profile endpoints. */
 export function profilesApi(r: Requester): ProfilesApi {
+  const common = collection<Profile, ProfilePut, ProfilesPost>(r, 'profiles')
   return {
-    async list() {
-      return (await r.call<Profile[]>('GET', '/1.0/profiles?recursion=1')).metadata ?? []
-    },
+    ...common,
     async get(name) {
-      const { metadata, etag } = await r.call<Profile>('GET', path(name))
+      const { metadata, etag } = await common.fetch(name)
       return { profile: metadata, etag }
-    },
-    async create(body) {
-      await r.call('POST', '/1.0/profiles', body)
-    },
-    async put(name, body, etag) {
-      await r.call('PUT', path(name), body, { etag })
-    },
-    async patch(name, body, etag) {
-      await r.call('PATCH', path(name), body, { etag })
-    },
-    async rename(name, newName) {
-      await r.call('POST', path(name), { name: newName })
-    },
-    async delete(name) {
-      await r.call('DELETE', path(name))
     },
   }
 }

@@ -1,5 +1,6 @@
 /** @module /1.0/projects: list, get, create, replace, patch, rename, delete. */
 import type { Project, ProjectPut, ProjectsPost } from '@corral/api'
+import { collection } from './collection.js'
 import type { Requester } from './requester.js'
 
 /** Project endpoints; these are never scoped by `?project=`. */
@@ -20,33 +21,16 @@ export interface ProjectsApi {
   delete(name: string): Promise<void>
 }
 
-const path = (name: string): string => `/1.0/projects/${encodeURIComponent(name)}`
-const unscoped = { project: false }
-
-/** Builds the project endpoints. */
+/** Builds the project endpoints (never scoped by `?project=`). */
 export function projectsApi(r: Requester): ProjectsApi {
+  const common = collection<Project, ProjectPut, ProjectsPost>(r, 'projects', {
+    project: false,
+  })
   return {
-    async list() {
-      return (await r.call<Project[]>('GET', '/1.0/projects?recursion=1', undefined, unscoped)).metadata ?? []
-    },
+    ...common,
     async get(name) {
-      const { metadata, etag } = await r.call<Project>('GET', path(name), undefined, unscoped)
+      const { metadata, etag } = await common.fetch(name)
       return { project: metadata, etag }
-    },
-    async create(body) {
-      await r.call('POST', '/1.0/projects', body, unscoped)
-    },
-    async put(name, body, etag) {
-      await r.call('PUT', path(name), body, { etag, project: false })
-    },
-    async patch(name, body, etag) {
-      await r.call('PATCH', path(name), body, { etag, project: false })
-    },
-    async rename(name, newName) {
-      await r.call('POST', path(name), { name: newName }, unscoped)
-    },
-    async delete(name) {
-      await r.call('DELETE', path(name), undefined, unscoped)
     },
   }
 }

@@ -1,5 +1,6 @@
 /** @module /1.0/storage-pools: list, get, create, update, delete, resources. */
 import type { ResourcesStoragePool, StoragePool, StoragePoolPut, StoragePoolsPost } from '@corral/api'
+import { collection } from './collection.js'
 import type { Requester } from './requester.js'
 
 /** Storage pool endpoints bound to one requester. */
@@ -18,29 +19,17 @@ export interface StoragePoolsApi {
   resources(name: string): Promise<ResourcesStoragePool>
 }
 
-const path = (name: string): string => `/1.0/storage-pools/${encodeURIComponent(name)}`
-
 /** Builds the storage pool endpoints. */
 export function storagePoolsApi(r: Requester): StoragePoolsApi {
+  const common = collection<StoragePool, StoragePoolPut, StoragePoolsPost>(r, 'storage-pools')
   return {
-    async list() {
-      return (await r.call<StoragePool[]>('GET', '/1.0/storage-pools?recursion=1')).metadata ?? []
-    },
+    ...common,
     async get(name) {
-      const { metadata, etag } = await r.call<StoragePool>('GET', path(name))
+      const { metadata, etag } = await common.fetch(name)
       return { pool: metadata, etag }
     },
-    async create(body) {
-      await r.call('POST', '/1.0/storage-pools', body)
-    },
-    async put(name, body, etag) {
-      await r.call('PUT', path(name), body, { etag })
-    },
-    async delete(name) {
-      await r.call('DELETE', path(name))
-    },
     async resources(name) {
-      return (await r.call<ResourcesStoragePool>('GET', `${path(name)}/resources`)).metadata
+      return (await r.call<ResourcesStoragePool>('GET', `${common.path(name)}/resources`)).metadata
     },
   }
 }
