@@ -79,7 +79,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   log.attach(events)
   const host = opts.host ?? hostRunner
   const db = openDatabase(paths.database)
-  const firewall = selectFirewall(host, paths.dir, opts.firewall)
+  const firewall = await selectFirewall(host, paths.dir, opts.firewall)
   let resolveStopped!: () => void
   const stopped = new Promise<void>((r) => (resolveStopped = r))
   let server: Server | undefined

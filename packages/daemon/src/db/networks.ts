@@ -76,3 +76,31 @@ export function renameNetwork(db: Db, id: number, name: string): void {
 export function deleteNetwork(db: Db, id: number): void {
   db.prepare('DELETE FROM networks WHERE id = ?').run(id)
 }
+
+/** An instance or profile with its own device map (what may use a network). */
+export interface DeviceOwner {
+  kind: 'instances' | 'profiles'
+  project: string
+  name: string
+  devices: Record<string, Record<string, string>>
+}
+
+/** Every instance and profile with its devices, by project and name. */
+export function listDeviceOwners(db: Db): DeviceOwner[] {
+  const out: DeviceOwner[] = []
+  for (const kind of ['instances', 'profiles'] as const) {
+    const rows = db
+      .prepare(
+        `SELECT j.name AS project, t.name, t.devices FROM ${kind} t JOIN projects j ON j.id = t.project_id ORDER BY j.name, t.name`,
+      )
+      .all() as { project: string; name: string; devices: string }[]
+    for (const r of rows)
+      out.push({
+        kind,
+        project: r.project,
+        name: r.name,
+        devices: JSON.parse(r.devices) as DeviceOwner['devices'],
+      })
+  }
+  return out
+}

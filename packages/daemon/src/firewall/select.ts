@@ -1,5 +1,4 @@
 /** @module Chooses the firewall driver as LXD does, unless the operator forces one. */
-import { spawnSync } from 'node:child_process'
 import type { CommandRunner } from '../host/runner.js'
 import type { Firewall } from './firewall.js'
 import { nftablesFirewall } from './nftables.js'
@@ -16,22 +15,28 @@ export function parseFirewallName(value: string | undefined): FirewallName | und
   throw new Error(`Unknown firewall driver "${value}" (use nftables, xtables or auto)`)
 }
 
-/** True when `cmd args` runs and exits 0. */
-const works = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0
+/** The command's output, or undefined when it cannot run or fails. */
+const output = (host: CommandRunner, cmd: string, args: string[]) =>
+  host.run(cmd, args).then(
+    (r) => r.stdout,
+    () => undefined,
+  )
 
 /**
  * The firewall for this daemon: the forced one, else the one its rules already use (a restart
  * keeps its driver), else nftables when `nft` works, else xtables.
  */
-export function selectFirewall(host: CommandRunner, stateDir: string, forced?: FirewallName): Firewall {
+export async function selectFirewall(
+  host: CommandRunner,
+  stateDir: string,
+  forced?: FirewallName,
+): Promise<Firewall> {
   const table = firewallTable(stateDir)
   const make = (name: FirewallName) =>
     name === 'nftables' ? nftablesFirewall(host, table) : xtablesFirewall(host, table)
   if (forced) return make(forced)
-  const xtablesInUse = ['iptables', 'ip6tables'].some((tool) => {
-    const r = spawnSync(tool, ['-w', '-S'], { encoding: 'utf8' })
-    return r.status === 0 && r.stdout.includes(`corral.${table}.`)
-  })
-  if (xtablesInUse) return make('xtables')
-  return make(works('nft', ['list', 'tables']) ? 'nftables' : 'xtables')
+  for (const tool of ['iptables', 'ip6tables']) {
+    if ((await output(host, tool, ['-w', '-S']))?.includes(`corral.${table}.`)) return make('xtables')
+  }
+  return make((await output(host, 'nft', ['list', 'tables'])) !== undefined ? 'nftables' : 'xtables')
 }

@@ -22,6 +22,8 @@ export interface OtherInstance {
  */
 export function checkNics(db: Db, devices: Devices, others: () => OtherInstance[]): void {
   const nics = Object.entries(devices).filter(([, d]) => d.type === 'nic')
+  let cached: OtherInstance[] | undefined
+  const theOthers = (): OtherInstance[] => (cached ??= others())
   const names = new Map<string, string>()
   for (const [device, c] of nics) {
     const name = c.name || device
@@ -48,7 +50,7 @@ export function checkNics(db: Db, devices: Devices, others: () => OtherInstance[
       if (ip.value === subnet!.cidr.address) fail("it is the network's own address")
       if (ip.value === networkOf(subnet!.cidr) || (family === 4 && ip.value === lastOf(subnet!.cidr)))
         fail('not a host address of the subnet')
-      for (const other of others()) {
+      for (const other of theOthers()) {
         for (const [otherDevice, oc] of Object.entries(other.devices)) {
           const taken = oc.type === 'nic' && oc.network === c.network && oc[`ipv${family}.address`]
           if (taken && parseIp(taken)?.value === ip.value)

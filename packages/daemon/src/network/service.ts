@@ -78,27 +78,12 @@ function resolveAuto(config: Record<string, string>, used: readonly Cidr[]): Rec
 
 /** The API URLs of instances and profiles with a NIC on this network. */
 export function networkUsedBy(state: State, name: string): string[] {
-  const uses = (devices: Record<string, Record<string, string>>) =>
-    Object.values(devices).some(
-      (d) => d.type === 'nic' && (d.network === name || (d.nictype === 'bridged' && d.parent === name)),
-    )
-  const rows = (table: string) =>
-    state.db
-      .prepare(
-        `SELECT j.name AS project, t.name, t.devices FROM ${table} t JOIN projects j ON j.id = t.project_id ORDER BY j.name, t.name`,
-      )
-      .all() as { project: string; name: string; devices: string }[]
-  const out: string[] = []
-  for (const [table, path] of [
-    ['instances', 'instances'],
-    ['profiles', 'profiles'],
-  ] as const) {
-    for (const r of rows(table)) {
-      if (uses(JSON.parse(r.devices) as Record<string, Record<string, string>>))
-        out.push(entityUrl(`/1.0/${path}/${r.name}`, r.project))
-    }
-  }
-  return out
+  const uses = (d: Record<string, string>) =>
+    d.type === 'nic' && (d.network === name || (d.nictype === 'bridged' && d.parent === name))
+  return db
+    .listDeviceOwners(state.db)
+    .filter((o) => Object.values(o.devices).some(uses))
+    .map((o) => entityUrl(`/1.0/${o.kind}/${o.name}`, o.project))
 }
 
 /** The wire form of a managed network. */
