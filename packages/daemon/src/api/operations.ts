@@ -1,5 +1,4 @@
 /** @module /1.0/operations endpoints: list, get, wait, cancel. */
-import { timingSafeEqual } from 'node:crypto'
 import { badRequest, forbidden, notFound, type Operation } from '@corral/api'
 import { isTrue } from '../config/validate.js'
 import type { LiveOperation } from '../operation/operation.js'
@@ -23,21 +22,12 @@ function lookup(req: ApiRequest): LiveOperation {
   return op
 }
 
-/** True when `secret` equals the operation's `metadata.secret` (compared in constant time). */
-function secretMatches(op: LiveOperation, secret: string): boolean {
-  const own = op.render().metadata?.secret
-  if (typeof own !== 'string' || own === '' || secret === '') return false
-  const a = Buffer.from(own)
-  const b = Buffer.from(secret)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 /** Waiting needs trust in the operation's project, or the operation's secret (LXD's image secrets). */
 function waitable(req: ApiRequest): LiveOperation {
   const secret = req.query.get('secret') ?? ''
   if (!req.identity.trusted && secret === '') throw forbidden()
   const op = req.state.operations.get(req.params.id!)
-  if (secret !== '' ? !secretMatches(op, secret) : !inProject(req.identity, op.project)) throw forbidden()
+  if (secret !== '' ? !op.secretIs(secret) : !inProject(req.identity, op.project)) throw forbidden()
   return op
 }
 

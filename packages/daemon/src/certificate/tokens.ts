@@ -1,9 +1,10 @@
 /** @module Trust tokens: single-use token operations that let an untrusted client add its certificate. */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { badRequest, forbidden, type Requestor } from '@corral/api'
 import { loadServerConfig } from '../db/server-config.js'
 import type { LiveOperation } from '../operation/operation.js'
 import type { State } from '../state.js'
+import { sameSecret } from '../util/secret.js'
 import { parseDuration } from '../util/duration.js'
 
 /** What a token grants, fixed when it is issued (never taken from the redeeming request). */
@@ -94,11 +95,7 @@ export function decodeToken(token: string): { secret: string } {
 /** Redeems a token: single use, constant-time secret comparison, refused once expired. */
 export function redeemToken(token: string): TokenGrant {
   const { secret } = decodeToken(token)
-  const given = Buffer.from(secret)
-  const match = [...pending.values()].find((p) => {
-    const want = Buffer.from(p.secret)
-    return want.length === given.length && timingSafeEqual(want, given)
-  })
+  const match = [...pending.values()].find((p) => sameSecret(p.secret, secret))
   if (!match) throw forbidden('No matching certificate add operation found')
   pending.delete(match.op.id)
   match.finish()

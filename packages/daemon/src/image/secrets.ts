@@ -1,5 +1,5 @@
 /** @module Image secrets: token operations that let an untrusted server fetch one private image. */
-import { timingSafeEqual, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Requestor } from '@corral/api'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { LiveOperation } from '../operation/operation.js'
@@ -38,13 +38,10 @@ export function findImageSecret(
   fingerprint: string,
   secret: string,
 ): LiveOperation | undefined {
-  if (secret === '') return undefined
-  const given = Buffer.from(secret)
   return state.operations.list(project).find((op) => {
     const r = op.render()
     if (op.done || r.class !== 'token' || r.description !== description) return false
     if (!r.resources?.images?.includes(`/1.0/images/${fingerprint}`)) return false
-    const own = Buffer.from(typeof r.metadata?.secret === 'string' ? r.metadata.secret : '')
-    return own.length === given.length && timingSafeEqual(own, given)
+    return op.secretIs(secret)
   })
 }

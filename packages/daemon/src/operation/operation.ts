@@ -1,5 +1,5 @@
 /** @module Background operations: ids, status, wait, cancel, and their events. */
-import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import {
   StatusCode,
@@ -11,6 +11,7 @@ import {
   type Requestor,
 } from '@corral/api'
 import type { EventHub } from '../events/hub.js'
+import { sameSecret } from '../util/secret.js'
 
 /** What an operation's work receives: its own handle to report progress and observe cancel. */
 export interface OperationContext {
@@ -118,12 +119,14 @@ export class LiveOperation {
   /** The `metadata.fds` key whose secret this is, for a websocket operation; undefined otherwise. */
   socketFd(secret: string): string | undefined {
     const fds = (this.data.metadata?.fds ?? {}) as Record<string, unknown>
-    if (!this.opts.connect || this.done || secret === '') return undefined
-    const given = Buffer.from(secret)
-    return Object.keys(fds).find((fd) => {
-      const want = Buffer.from(String(fds[fd]))
-      return want.length === given.length && timingSafeEqual(want, given)
-    })
+    if (!this.opts.connect || this.done) return undefined
+    return Object.keys(fds).find((fd) => sameSecret(String(fds[fd]), secret))
+  }
+
+  /** True when `secret` is this operation's `metadata.secret` (token operations). */
+  secretIs(secret: string): boolean {
+    const own = this.data.metadata?.secret
+    return typeof own === 'string' && sameSecret(own, secret)
   }
 
   /** Hands an upgraded websocket to the operation's connect hook. */
