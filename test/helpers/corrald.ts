@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 /** The repository root (this file runs from test/dist/helpers). */
@@ -145,4 +146,14 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 export function rootSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'system tests need root (they create users and run the real daemon)'
   return undefined
+}
+
+/** A TCP port free on 127.0.0.1 right now (for core.https_address in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port
+      srv.close(() => resolve(p))
+    })
+  })
 }

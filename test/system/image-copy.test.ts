@@ -1,8 +1,8 @@
 /** @module System tier: the stock lxc client copies and launches images from one corrald on another over TLS. */
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { freePort } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -11,15 +11,6 @@ let target: LxcSession
 let port = 0
 let publicFp = ''
 let privateFp = ''
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port
-      srv.close(() => resolve(p))
-    })
-  })
-}
 
 function aliasTarget(session: LxcSession, alias: string): string {
   return (JSON.parse(session.must(['query', `/1.0/images/aliases/${alias}`])) as { target: string }).target

@@ -2,10 +2,17 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cleanup, makeStateDir, rootSkipReason, run, startCorrald, type Corrald } from '../helpers/corrald.js'
+import {
+  cleanup,
+  freePort,
+  makeStateDir,
+  rootSkipReason,
+  run,
+  startCorrald,
+  type Corrald,
+} from '../helpers/corrald.js'
 
 const skip =
   rootSkipReason() ??
@@ -78,12 +85,7 @@ test(
     const badValue = lxc(['config', 'set', 'core.shutdown_timeout', 'soon'])
     assert.equal(badValue.status, 1)
     assert.match(badValue.stderr, /^Error: Cannot set "core.shutdown_timeout" to "soon": /)
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port
-        s.close(() => resolve(p))
-      })
-    })
+    const port = await freePort()
     assert.equal(lxc(['config', 'set', 'core.https_address', `127.0.0.1:${port}`]).status, 0)
     const answered = run('curl', [
       '-sk',

@@ -1,10 +1,9 @@
 /** @module System tier: pylxd (Debian's python3-pylxd 2.2) drives corrald unchanged. */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { makeClientCert } from '../helpers/certs.js'
-import { run } from '../helpers/corrald.js'
+import { freePort, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const python = '/usr/bin/python3'
@@ -93,12 +92,3 @@ print(json.dumps(out))
     }
   },
 )
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port
-      srv.close(() => resolve(p))
-    })
-  })
-}

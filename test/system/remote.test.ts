@@ -1,10 +1,9 @@
 /** @module System tier: trust tokens with the stock lxc client over TLS on loopback. */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { makeClientCert } from '../helpers/certs.js'
-import { run } from '../helpers/corrald.js'
+import { freePort, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason()
@@ -28,12 +27,7 @@ function token(name: string): string {
 before(async () => {
   if (skip) return
   s = await startLxcSession('corral-remote')
-  port = await new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port
-      srv.close(() => resolve(p))
-    })
-  })
+  port = await freePort()
   s.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
 })
 
