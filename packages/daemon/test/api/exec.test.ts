@@ -14,32 +14,20 @@ import {
 } from '../helpers/exec-container.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import { instanceRow } from '../helpers/instance-fixture.js'
 
 const skip = containerSkipReason()
 const name = `ex${process.pid}`
 let d: TestDaemon | undefined
 let c: TestContainer | undefined
 
-const instanceRow = (n: string) => ({
-  project: 'default',
-  name: n,
-  type: 'container' as const,
-  architecture: 'x86_64',
-  description: '',
-  ephemeral: false,
-  stateful: false,
-  config: { 'environment.FROM_CONFIG': 'config-value' },
-  devices: {},
-  profiles: [],
-  pool: '',
-  created_at: new Date().toISOString(),
-})
+const row = (n: string) => instanceRow(n, { config: { 'environment.FROM_CONFIG': 'config-value' } })
 
 before(async () => {
   if (skip) return
   d = await startTestDaemon()
   c = startTestContainer(join(d.dir, 'containers'), name)
-  createInstance(d.daemon.state.db, instanceRow(name))
+  createInstance(d.daemon.state.db, row(name))
 })
 
 after(async () => {
@@ -168,7 +156,7 @@ test('refusals: bad secret before upgrade, stopped or unknown instance, bad body
   await assert.rejects(openSocket(sock(), id, 'wrong'), /403/)
   const missing = await call(sock(), 'POST', '/1.0/instances/nope/exec', { body: { command: ['true'] } })
   assert.equal(missing.status, 404)
-  createInstance(d!.daemon.state.db, { ...instanceRow(`${name}s`), config: {} })
+  createInstance(d!.daemon.state.db, { ...row(`${name}s`), config: {} })
   const stopped = await call(sock(), 'POST', `/1.0/instances/${name}s/exec`, { body: { command: ['true'] } })
   assert.deepEqual([stopped.status, stopped.body.error], [400, 'Instance is not running'])
   const bad = await call(sock(), 'POST', `/1.0/instances/${name}/exec`, { body: { command: 'true' } })

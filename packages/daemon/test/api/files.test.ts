@@ -12,6 +12,7 @@ import { rawRequest } from '../helpers/exec-client.js'
 import { containerSkipReason, startTestContainer, type TestContainer } from '../helpers/exec-container.js'
 import { call } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import { instanceRow } from '../helpers/instance-fixture.js'
 
 const skip = containerSkipReason()
 const name = `fi${process.pid}`
@@ -23,20 +24,7 @@ before(async () => {
   if (skip) return
   d = await startTestDaemon()
   c = startTestContainer(join(d.dir, 'containers'), name)
-  createInstance(d.daemon.state.db, {
-    project: 'default',
-    name,
-    type: 'container',
-    architecture: 'x86_64',
-    description: '',
-    ephemeral: false,
-    stateful: false,
-    config: {},
-    devices: {},
-    profiles: [],
-    pool: '',
-    created_at: new Date().toISOString(),
-  })
+  createInstance(d.daemon.state.db, instanceRow(name))
 })
 
 after(async () => {

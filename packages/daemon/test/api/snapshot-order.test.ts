@@ -12,6 +12,7 @@ import { startDaemon, type Daemon } from '../../src/index.js'
 import { createSnapshot, deleteSnapshot, renameSnapshot } from '../../src/instance/snapshots.js'
 import { loadPool } from '../../src/storage/index.js'
 import { ok } from '../helpers/http.js'
+import { instanceRow } from '../helpers/instance-fixture.js'
 
 const caller = { project: 'default', requestor: { username: 'test', protocol: 'unix', address: '@' } }
 
@@ -96,20 +97,7 @@ async function instance(name: string, pool: string): Promise<db.InstanceRecord> 
       await writeFile(join(path, 'rootfs/file'), name)
     },
   })
-  return db.createInstance(state.db, {
-    project: 'default',
-    name,
-    type: 'container',
-    architecture: 'x86_64',
-    description: '',
-    ephemeral: false,
-    stateful: false,
-    config: {},
-    devices: {},
-    profiles: [],
-    pool,
-    created_at: new Date().toISOString(),
-  })
+  return db.createInstance(state.db, instanceRow(name, { pool }))
 }
 
 const rows = (inst: db.InstanceRecord): string[] =>

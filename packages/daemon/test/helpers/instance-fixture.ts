@@ -85,3 +85,21 @@ export async function startInstanceFixture(): Promise<InstanceFixture> {
     rmSync(images, { recursive: true, force: true })
   }
 }
+
+/** An instance row for tests that write the database directly (default project, no devices). */
+export function instanceRow(name: string, extra: { pool?: string; config?: Record<string, string> } = {}) {
+  return {
+    project: 'default',
+    name,
+    type: 'container' as const,
+    architecture: 'x86_64',
+    description: '',
+    ephemeral: false,
+    stateful: false,
+    config: extra.config ?? {},
+    devices: {},
+    profiles: [],
+    pool: extra.pool ?? '',
+    created_at: new Date().toISOString(),
+  }
+}
