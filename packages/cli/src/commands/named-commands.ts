@@ -1,7 +1,7 @@
 /** @module Builders for `delete`, `rename` and `show` of named entities (profiles, projects, pools, operations). */
 import type { Client } from '@corral/client'
 import type { CommandDefinition } from '../command.js'
-import { text, yaml } from '../render/result.js'
+import { none, text, yaml } from '../render/result.js'
 import { target } from './common.js'
 
 /** How a named entity is spelled in help, errors and output. */
@@ -16,7 +16,7 @@ export interface Named {
   short: string
 }
 
-/** `delete [<remote>:]<name>`: prints `<Label> <name> deleted`. */
+/** `delete [<remote>:]<name>`: prints `<Label> <name> deleted` (nothing with --quiet, as lxc). */
 export function deleteCommand(
   n: Named & { names?: string[]; remove(client: Client, name: string): Promise<void> },
 ): CommandDefinition {
@@ -28,12 +28,12 @@ export function deleteCommand(
     async run(ctx, args) {
       const { client, name } = await target(ctx, args[0]!, n.what)
       await n.remove(client, name)
-      return text(`${n.label} ${name} deleted\n`)
+      return ctx.global.quiet ? none() : text(`${n.label} ${name} deleted\n`)
     },
   }
 }
 
-/** `rename|mv [<remote>:]<name> <new-name>`: prints `<Label> <name> renamed to <new-name>`. */
+/** `rename|mv [<remote>:]<name> <new-name>`: prints `<Label> <name> renamed to <new-name>` (nothing with --quiet). */
 export function renameCommand(
   n: Named & { rename(client: Client, name: string, newName: string): Promise<void> },
 ): CommandDefinition {
@@ -45,7 +45,7 @@ export function renameCommand(
     async run(ctx, args) {
       const { client, name } = await target(ctx, args[0]!, n.what)
       await n.rename(client, name, args[1]!)
-      return text(`${n.label} ${name} renamed to ${args[1]!}\n`)
+      return ctx.global.quiet ? none() : text(`${n.label} ${name} renamed to ${args[1]!}\n`)
     },
   }
 }

@@ -4,6 +4,7 @@ import { parseSetArgs, type CommandDefinition } from '../../command.js'
 import type { Context } from '../../context.js'
 import { none, text, yaml } from '../../render/result.js'
 import { editFlow, parseYamlStrings, stringMap } from '../common.js'
+import { deleteCommand, renameCommand } from '../named-commands.js'
 import { toYaml } from '../../render/yaml.js'
 import { splitRemote } from '../../remotes/config.js'
 import { networkRef, networkShape, onlyManaged, targetFlag } from './common.js'
@@ -30,31 +31,21 @@ export const networkCreate: CommandDefinition = {
   },
 }
 
+const networkNamed = { what: 'network', arg: 'network', label: 'Network' }
+
 /** `network delete|rm [<remote>:]<network>`. */
-export const networkDelete: CommandDefinition = {
-  names: ['delete', 'rm'],
-  usage: '[<remote>:]<network>',
+export const networkDelete: CommandDefinition = deleteCommand({
+  ...networkNamed,
   short: 'Delete networks',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await networkRef(ctx, args[0]!)
-    await client.networks.delete(name)
-    return ctx.global.quiet ? none() : text(`Network ${name} deleted\n`)
-  },
-}
+  remove: (client, name) => client.networks.delete(name),
+})
 
 /** `network rename|mv [<remote>:]<network> <new-name>`. */
-export const networkRename: CommandDefinition = {
-  names: ['rename', 'mv'],
-  usage: '[<remote>:]<network> <new-name>',
+export const networkRename: CommandDefinition = renameCommand({
+  ...networkNamed,
   short: 'Rename networks',
-  args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await networkRef(ctx, args[0]!)
-    await client.networks.rename(name, args[1]!)
-    return ctx.global.quiet ? none() : text(`Network ${name} renamed to ${args[1]!}\n`)
-  },
-}
+  rename: (client, name, newName) => client.networks.rename(name, newName),
+})
 
 /** `network show [<remote>:]<network>`: YAML with `used_by` sorted. */
 export const networkShow: CommandDefinition = {
