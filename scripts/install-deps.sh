@@ -19,6 +19,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Unprivileged containers need a subordinate id range for root (a new machine has none).
+bash scripts/ensure-root-subids.sh
+
 # npm dependencies (better-sqlite3 compiles from source here) and the TypeScript build.
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund
