@@ -17,6 +17,8 @@ import { Logger } from './log.js'
 import { OperationRegistry } from './operation/operation.js'
 import type { Paths, State } from './state.js'
 import { autostartInstances } from './instance/autostart.js'
+import { IdmapReadiness } from './instance/idmap-readiness.js'
+import { recoverHostChanges } from './instance/recovery.js'
 import { mountPools } from './storage/index.js'
 import { ensureServerCertificate } from './certificate/server-cert.js'
 import { TlsListener } from './endpoints/tls.js'
@@ -100,6 +102,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       current: () => tls?.current ?? '',
     },
     firewall,
+    idmap: new IdmapReadiness(host, log),
     unprivilegedOnly: opts.unprivilegedOnly ?? false,
     networks: { dnsmasq: new Map(), errors: new Map() },
     phase: 'starting',
@@ -130,8 +133,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       resolveStopped()
     })())
 
+  // Probed (and logged) now, so a host whose ranges LXC cannot map says so at start.
+  await state.idmap.check()
   await mountPools(state)
   await startNetworks(state)
+  await recoverHostChanges(state)
   const certificate = await ensureServerCertificate(paths.dir, host)
   state.environment.certificate = certificate.cert
   state.environment.certificate_fingerprint = certificate.fingerprint

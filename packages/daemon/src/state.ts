@@ -2,6 +2,7 @@
 import type { ServerEnvironment } from '@corral/api'
 import type { Db } from './db/db.js'
 import type { Firewall } from './firewall/firewall.js'
+import type { IdmapReadiness } from './instance/idmap-readiness.js'
 import type { NetworkRuntime } from './network/bridge.js'
 import type { EventHub } from './events/hub.js'
 import type { CommandRunner } from './host/runner.js'
@@ -38,6 +39,8 @@ export interface State {
   firewall: Firewall
   /** Managed networks at run time: each bridge's supervised dnsmasq, and setup errors at start. */
   networks: NetworkRuntime
+  /** Whether root's id ranges can be mapped: unprivileged creates and starts require it. */
+  idmap: IdmapReadiness
   /** `corrald --unprivileged-only`: privileged containers and unsafe raw keys are refused. */
   unprivilegedOnly: boolean
   /** Asks the daemon to shut down cleanly (after the current response). */

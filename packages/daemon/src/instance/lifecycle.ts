@@ -14,7 +14,7 @@ import { Reverter } from '../util/revert.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
 import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
 import { unmountDiskDevices } from './lxc/disk-mounts.js'
-import { startContainer, stopContainer } from './lxc/driver.js'
+import { forgetContainer, startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
 import {
   cleanupNics,
@@ -103,14 +103,16 @@ export async function createInstance(
   caller: Caller,
   progress: (text: string) => void = () => {},
 ): Promise<db.InstanceRecord> {
+  req = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
+  const draft = { project: caller.project, profiles: req.profiles, config: req.config, devices: req.devices }
+  const expanded = validateInstance(state, draft)
+  // Before anything is copied or written: an unprivileged container must be able to start here.
+  if (!isTrue(expanded.config['security.privileged'])) await state.idmap.require()
   const ref = req.remote
     ? (await localCopy(state, req.remote, { ...caller, public: false, filename: '', properties: {} }))
         .fingerprint
     : req.image
   const image = findImage(state, caller.project, ref)
-  req = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
-  const draft = { project: caller.project, profiles: req.profiles, config: req.config, devices: req.devices }
-  const expanded = validateInstance(state, draft)
   const pool = loadPool(state, rootPoolOf(expanded))
   const config: Record<string, string> = { ...req.config }
   for (const [k, v] of Object.entries(image.properties)) config[`image.${k}`] = v
@@ -179,6 +181,7 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
   // Recomputed at each start (the keys may have changed while it was stopped); a range that
   // still fits is kept.
   const { map: idmap, base } = allocate(state, inst.project, inst.name, expanded.config, inst.config)
+  if (idmap.length > 0) await state.idmap.require()
   const pool = loadPool(state, inst.pool)
   const patch = {
     'volatile.idmap.base': String(base),
@@ -216,7 +219,7 @@ export async function stopInstance(
   if ((await runtimeState(state, inst)).status !== 'Running')
     throw badRequest('The instance is already stopped')
   await stopContainer(state, inst, opts)
-  await cleanupNics(state, inst, expandedOf(state, inst).devices)
+  await cleanupNics(state, inst)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
   if (inst.ephemeral) await deleteInstance(state, inst, caller)
@@ -231,7 +234,7 @@ export async function restartInstance(
 ): Promise<void> {
   if ((await runtimeState(state, inst)).status === 'Running') {
     await stopContainer(state, inst, opts)
-    await cleanupNics(state, inst, expandedOf(state, inst).devices)
+    await cleanupNics(state, inst)
   }
   await startInstance(state, inst, caller)
   emit(state, 'instance-restarted', inst, caller)
@@ -243,6 +246,9 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
   if (isTrue(expandedOf(state, inst).config['security.protection.delete'])) {
     throw badRequest('Instance is protected from being deleted')
   }
+  // A container that stopped on its own still has its host changes: undo them from the record.
+  await cleanupNics(state, inst)
+  forgetContainer(state, inst)
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   rmSync(instanceLogDir(state, inst.project, inst.name), { recursive: true, force: true })
   await unmountDiskDevices(state, inst)
@@ -265,6 +271,8 @@ export async function renameInstance(
   await pool.renameInstance(inst.project, inst.name, newName)
   // DNS names follow the instance name: the next start writes the entries under the new one.
   forgetNics(state, inst, expandedOf(state, inst).devices)
+  await cleanupNics(state, inst)
+  forgetContainer(state, inst)
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   try {
     db.renameInstance(state.db, inst.id, newName)

@@ -52,9 +52,9 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   const seccompFile = join(files.dir, 'seccomp')
   if (policy) writeFileSync(seccompFile, policy, { mode: 0o600 })
   const nics = await setupNics(state, inst, opts.expanded.devices)
-  let text: string
+  const cgroups = containerCgroups(state, inst)
   try {
-    text = buildLxcConfig({
+    const text = buildLxcConfig({
       name,
       hostname: inst.name,
       rootfs: join(opts.volumePath, 'rootfs'),
@@ -72,19 +72,32 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       cpuCount: onlineCpuCount(),
       hostMemory: totalmem(),
     })
+    writeFileSync(files.config, text, { mode: 0o600 })
+    removeStaleCgroups(cgroups)
+    await state.host
+      .run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
+      .catch((err: unknown) => {
+        throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
+      })
   } catch (err) {
-    await nics.revert.fail()
+    // Whatever step failed, the host is left as it was: mounts, NICs, and the cgroups LXC made.
+    await unmountDiskDevices(state, inst)
+    await nics.revert()
+    removeStaleCgroups(cgroups)
     throw err
   }
-  writeFileSync(files.config, text, { mode: 0o600 })
-  removeStaleCgroups([`${prefix}.monitor.${name}`, `${prefix}.payload.${name}`])
-  try {
-    await state.host.run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
-  } catch (err) {
-    await unmountDiskDevices(state, inst)
-    await nics.revert.fail()
-    throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
-  }
+}
+
+/** The monitor and payload cgroup names LXC uses for the container. */
+function containerCgroups(state: State, inst: Pick<InstanceRecord, 'project' | 'name'>): string[] {
+  const prefix = cgroupPrefix(state.paths.dir)
+  const name = lxcName(inst.project, inst.name)
+  return [`${prefix}.monitor.${name}`, `${prefix}.payload.${name}`]
+}
+
+/** Removes what LXC keeps of a stopped container outside its directory: its empty cgroups. */
+export function forgetContainer(state: State, inst: Pick<InstanceRecord, 'project' | 'name'>): void {
+  removeStaleCgroups(containerCgroups(state, inst))
 }
 
 /** Stops a container: cleanly within `timeout` seconds (then killed), or at once with force. */

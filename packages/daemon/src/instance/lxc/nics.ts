@@ -11,8 +11,8 @@ import { nicTypeOf } from '../../device/registry.js'
 import { ipBatch, ipJson, linkExists, sysctlGet, sysctlSet } from '../../host/net.js'
 import { networkDir } from '../../network/bridge.js'
 import type { State } from '../../state.js'
-import { Reverter } from '../../util/revert.js'
-import { allowedAddresses, applyNicFilter, removeNicFilter } from './nic-filter.js'
+import { AppliedRecord } from './applied.js'
+import { allowedAddresses, applyNicFilter, filterLabel } from './nic-filter.js'
 
 type Devices = Record<string, Record<string, string>>
 
@@ -185,15 +185,16 @@ async function setupBridged(
   state: State,
   inst: InstanceRecord,
   nic: RunningNic,
-  revert: Reverter,
+  record: AppliedRecord,
 ): Promise<void> {
   const bridge = bridgeOf(nic.config)
   if (!linkExists(bridge)) throw new Error(`Parent device "${bridge}" doesn't exist`)
   await reclaimHostName(state, nic.hostName)
-  await ipBatch(state.host, [
-    `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
-  ])
-  revert.add(() => ipBatch(state.host, [`link del ${nic.hostName}`]))
+  await record.apply({ kind: 'veth', device: nic.device, name: nic.hostName }, () =>
+    ipBatch(state.host, [
+      `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
+    ]),
+  )
   // The host end carries only the instance's frames: no IPv6 of its own, no router advertisements taken.
   sysctlSet(`net/ipv6/conf/${nic.hostName}/accept_ra`, '0')
   sysctlSet(`net/ipv6/conf/${nic.hostName}/disable_ipv6`, '1')
@@ -202,13 +203,13 @@ async function setupBridged(
     `link set ${nic.hostName} master ${bridge} up`,
   ])
   await applyLimits(state, nic)
-  const routes = routeCommands(nic, bridge)
-  await ipBatch(state.host, routes.add)
-  revert.add(() => ipBatch(state.host, routes.del).catch(() => {}))
+  for (const route of bridgeRoutes(nic.config, bridge))
+    await record.apply({ kind: 'route', device: nic.device, route }, () =>
+      ipBatch(state.host, [`route add ${route}`]),
+    )
   if (isTrue(nic.config['security.port_isolation']))
     await ipBatch(state.host, [`link set dev ${nic.hostName} type bridge_slave isolated on`])
-  await filterNic(state, inst, nic)
-  revert.add(() => removeNicFilter(state, inst, nic.device, nic.hostName))
+  await filterNic(state, inst, nic, record)
 }
 
 /** Writes the NIC's dnsmasq entry (with a pinned address when IPv4 filtering needs one) and its filter. */
@@ -216,12 +217,17 @@ async function filterNic(
   state: State,
   inst: InstanceRecord,
   nic: { device: string; config: Record<string, string>; hostName: string; hwaddr: string },
+  record: AppliedRecord,
 ): Promise<void> {
   const hostsFile = hostsFileName(inst.project, inst.name, nic.device)
   const allowed = allowedAddresses(state, { ...nic, hostsFile })
   const config = allowed.pinIpv4 ? { ...nic.config, 'ipv4.address': allowed.pinIpv4 } : nic.config
   writeHostsEntry(state, inst, { device: nic.device, config }, nic.hwaddr)
-  await applyNicFilter(state, inst, { ...nic, hostsFile }, allowed)
+  const apply = () => applyNicFilter(state, inst, { ...nic, hostsFile }, allowed)
+  // Recorded once per NIC: removing a NIC's chains is the same whatever rules they held.
+  if (record.has(nic.device, 'nic-filter')) return void (await apply())
+  const step = { kind: 'nic-filter', device: nic.device, hostName: nic.hostName } as const
+  await record.apply({ ...step, label: filterLabel(inst, nic.device) }, apply)
 }
 
 /**
@@ -240,22 +246,18 @@ export async function refilterNic(
   await ipBatch(state.host, [
     `link set dev ${hostName} type bridge_slave isolated ${isTrue(config['security.port_isolation']) ? 'on' : 'off'}`,
   ])
-  await filterNic(state, inst, { device, config, hostName, hwaddr })
+  await filterNic(state, inst, { device, config, hostName, hwaddr }, new AppliedRecord(state, inst))
 }
 
-/** `ipvN.routes` of a bridged NIC go to the bridge via its static address. */
-function routeCommands(nic: RunningNic, bridge: string): { add: string[]; del: string[] } {
-  const add: string[] = []
-  const del: string[] = []
+/** `ipvN.routes` of a bridged NIC go to the bridge via its static address (`ip route` specs). */
+function bridgeRoutes(config: Record<string, string>, bridge: string): string[] {
+  const specs: string[] = []
   for (const family of [4, 6] as const) {
-    const via = nic.config[`ipv${family}.address`]
-    for (const subnet of (nic.config[`ipv${family}.routes`] ?? '').split(',').filter(Boolean)) {
-      const spec = `${subnet.trim()} ${via ? `via ${via} ` : ''}dev ${bridge}`
-      add.push(`route add ${spec}`)
-      del.push(`route del ${spec}`)
-    }
+    const via = config[`ipv${family}.address`]
+    for (const subnet of (config[`ipv${family}.routes`] ?? '').split(',').filter(Boolean))
+      specs.push(`${subnet.trim()} ${via ? `via ${via} ` : ''}dev ${bridge}`)
   }
-  return { add, del }
+  return specs
 }
 
 /** The addresses of a routed NIC by family. */
@@ -266,7 +268,7 @@ const routedAddresses = (config: Record<string, string>, family: 4 | 6): string[
     .filter(Boolean)
 
 /** The host side of a routed NIC: veth, gateway addresses, per-address routes, proxy ARP/NDP, rp filter. */
-async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Promise<void> {
+async function setupRouted(state: State, nic: RunningNic, record: AppliedRecord): Promise<void> {
   await reclaimHostName(state, nic.hostName)
   const parent = nic.config.parent
   if (parent && !linkExists(parent)) throw new Error(`Parent device "${parent}" doesn't exist`)
@@ -283,10 +285,11 @@ async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Pro
   }
   const hostV4 = nic.config['ipv4.host_address'] || '169.254.0.1'
   const hostV6 = nic.config['ipv6.host_address'] || 'fe80::1'
-  await ipBatch(state.host, [
-    `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
-  ])
-  revert.add(() => ipBatch(state.host, [`link del ${nic.hostName}`]))
+  await record.apply({ kind: 'veth', device: nic.device, name: nic.hostName }, () =>
+    ipBatch(state.host, [
+      `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
+    ]),
+  )
   sysctlSet(`net/ipv6/conf/${nic.hostName}/accept_ra`, '0')
   sysctlSet(`net/ipv4/conf/${nic.hostName}/rp_filter`, '1')
   if (v4.length) sysctlSet(`net/ipv4/conf/${nic.hostName}/forwarding`, '1')
@@ -311,22 +314,14 @@ async function setupRouted(state: State, nic: RunningNic, revert: Reverter): Pro
       .map((r) => `route add ${r.trim()} dev ${nic.hostName}`),
   ])
   await applyLimits(state, nic)
-  if (parent) {
-    // replace, not add: a container that stopped on its own left its entries behind.
-    const proxies = [
-      ...v4.map((a) => `neigh replace proxy ${a} dev ${parent}`),
-      ...v6.map((a) => `neigh replace proxy ${a} dev ${parent}`),
-    ]
-    await ipBatch(state.host, proxies)
-    revert.add(() =>
-      ipBatch(
-        state.host,
-        proxies.map((p) => p.replace(' replace ', ' del ')),
-      ).catch(() => {}),
+  // replace, not add: an entry another start left behind is taken over, and undone at stop.
+  for (const address of parent ? [...v4, ...v6] : [])
+    await record.apply({ kind: 'proxy-neigh', device: nic.device, address, dev: parent! }, () =>
+      ipBatch(state.host, [`neigh replace proxy ${address} dev ${parent}`]),
     )
-  }
-  await state.firewall.routedApply(nic.hostName)
-  revert.add(() => state.firewall.routedRemove(nic.hostName))
+  await record.apply({ kind: 'routed-filter', device: nic.device, hostName: nic.hostName }, () =>
+    state.firewall.routedApply(nic.hostName),
+  )
 }
 
 /** The `lxc.net.N` lines of a NIC: the prepared peer moved in as `phys`, renamed, up. */
@@ -360,59 +355,45 @@ async function setupNic(
   index: number,
   device: string,
   config: Record<string, string>,
-  revert: Reverter,
+  record: AppliedRecord,
 ): Promise<{ nic: RunningNic; lines: string[] }> {
   const nic = identify(state, inst, device, config)
   const routed = nicTypeOf(config) === 'routed'
-  if (routed) await setupRouted(state, nic, revert)
-  else await setupBridged(state, inst, nic, revert)
+  if (routed) await setupRouted(state, nic, record)
+  else await setupBridged(state, inst, nic, record)
   return { nic, lines: lxcLines(index, nic, routed) }
 }
 
-/** Prepares every NIC before lxc-start; on failure everything done so far is undone. */
+/** Prepares every NIC before lxc-start, recording each host change; on failure everything done so far is undone. */
 export async function setupNics(
   state: State,
   inst: InstanceRecord,
   devices: Devices,
-): Promise<{ lines: string[]; revert: Reverter }> {
-  const revert = new Reverter()
+): Promise<{ lines: string[]; revert: () => Promise<void> }> {
+  const record = new AppliedRecord(state, inst)
+  // What a container that stopped on its own (or a crash) left is undone before anything new.
+  await record.undo()
+  const revert = () => record.undo()
   const lines: string[] = []
   try {
     let index = 0
     for (const [device, config] of nicDevices(devices)) {
-      lines.push(...(await setupNic(state, inst, index++, device, config, revert)).lines)
+      lines.push(...(await setupNic(state, inst, index++, device, config, record)).lines)
     }
   } catch (err) {
-    await revert.fail()
+    await revert()
     throw err
   }
   return { lines, revert }
 }
 
-/** Removes what outlives a stopped container's NICs: routes via bridges, proxy entries, rp filters, host veths. */
-export async function cleanupNics(state: State, inst: InstanceRecord, devices: Devices): Promise<void> {
-  for (const [device, config] of nicDevices(devices)) {
-    const hostName = config.host_name || inst.config[`volatile.${device}.host_name`]
-    if (nicTypeOf(config) === 'routed') {
-      const parent = config.parent
-      if (parent) {
-        const proxies = [
-          ...routedAddresses(config, 4).map((a) => `neigh del proxy ${a} dev ${parent}`),
-          ...routedAddresses(config, 6).map((a) => `neigh del proxy ${a} dev ${parent}`),
-        ]
-        for (const p of proxies) await ipBatch(state.host, [p]).catch(() => {})
-      }
-      if (hostName) await state.firewall.routedRemove(hostName).catch(() => {})
-    } else {
-      for (const cmd of routeCommands(
-        { device, config, hostName: '', peer: '', hwaddr: '', mtu: '' },
-        bridgeOf(config),
-      ).del)
-        await ipBatch(state.host, [cmd]).catch(() => {})
-      if (hostName) await removeNicFilter(state, inst, device, hostName).catch(() => {})
-    }
-    if (hostName && linkExists(hostName)) await ipBatch(state.host, [`link del ${hostName}`]).catch(() => {})
-  }
+/** Undoes what the start (and hot-plugs) recorded for the instance's NICs (those named, or all): whatever the config says now. */
+export async function cleanupNics(
+  state: State,
+  inst: InstanceRecord,
+  devices?: readonly string[],
+): Promise<void> {
+  await new AppliedRecord(state, inst).undo(devices ? new Set(devices) : undefined)
 }
 
 /** Removes the static dnsmasq entries of an instance's NICs (instance deleted or renamed, device removed). */
@@ -436,12 +417,10 @@ export async function hotplugAddNic(
   device: string,
   config: Record<string, string>,
 ): Promise<void> {
-  const revert = new Reverter()
   const hadVolatile = Object.keys(inst.config).some((k) => k.startsWith(`volatile.${device}.`))
-  // A NIC that never made it in leaves no generated MAC or host name behind.
-  if (!hadVolatile) revert.add(() => dropNicVolatile(state, inst, device))
+  const record = new AppliedRecord(state, inst)
   try {
-    const { nic } = await setupNic(state, inst, 0, device, config, revert)
+    const { nic } = await setupNic(state, inst, 0, device, config, record)
     await ipBatch(state.host, [`link set ${nic.peer} netns ${pid}`])
     await state.host.run('nsenter', [
       `--net=/proc/${pid}/ns/net`,
@@ -452,9 +431,11 @@ export async function hotplugAddNic(
       'name',
       config.name || device,
     ])
-    revert.success()
-  } finally {
-    await revert.fail()
+  } catch (err) {
+    await record.undo(new Set([device]))
+    // A NIC that never made it in leaves no generated MAC or host name behind.
+    if (!hadVolatile) dropNicVolatile(state, inst, device)
+    throw err
   }
 }
 
@@ -465,6 +446,6 @@ export async function hotplugRemoveNic(
   device: string,
   config: Record<string, string>,
 ): Promise<void> {
-  await cleanupNics(state, inst, { [device]: config })
+  await cleanupNics(state, inst, [device])
   writeHostsEntry(state, inst, { device, config })
 }

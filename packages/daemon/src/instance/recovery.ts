@@ -1,0 +1,19 @@
+/** @module At daemon start: undo the host changes of containers that are no longer running (stopped on their own, or a start the daemon died in). */
+import { listInstances } from '../db/instances.js'
+import type { State } from '../state.js'
+import { hasApplied } from './lxc/applied.js'
+import { cleanupNics } from './lxc/nics.js'
+import { runtimeState } from './lxc/runtime.js'
+
+/** Undoes the recorded host changes of every instance that has some and is not running. */
+export async function recoverHostChanges(state: State): Promise<void> {
+  for (const inst of listInstances(state.db, undefined)) {
+    if (!hasApplied(state.paths.dir, inst)) continue
+    if ((await runtimeState(state, inst)).status === 'Running') continue
+    state.log.info('Undoing the host changes of a stopped instance', {
+      project: inst.project,
+      instance: inst.name,
+    })
+    await cleanupNics(state, inst)
+  }
+}
