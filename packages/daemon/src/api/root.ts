@@ -2,6 +2,7 @@
 import type { Server, ServerUntrusted } from '@corral/api'
 import { apiExtensions } from '@corral/api'
 import { getServerConfig, replaceConfig } from '../server/service.js'
+import { storagePools } from '../storage/index.js'
 import { listenAddresses } from '../endpoints/listen-addresses.js'
 import { isAdmin } from './access.js'
 import { asObject, stringMapField } from './body.js'
@@ -29,6 +30,8 @@ function serverInfo(req: ApiRequest): ServerUntrusted | Server {
       ...req.state.environment,
       addresses: listenAddresses(req.state.https.current()),
       project: req.project(),
+      // The stock client tells a new user to run `lxd init` while this is empty.
+      ...storagePools.storageEnvironment(req.state),
     },
   }
 }

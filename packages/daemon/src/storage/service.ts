@@ -6,7 +6,7 @@ import * as db from '../db/storage-pools.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
-import { findStorageDriver } from './drivers/registry.js'
+import { findStorageDriver, storageDrivers } from './drivers/registry.js'
 import { driverContext, unavailablePools } from './pool.js'
 import { validatePoolName } from './names.js'
 
@@ -28,6 +28,18 @@ export function poolUsedBy(state: State, name: string): string[] {
   return db
     .storagePoolUsers(state.db, name)
     .map((u) => entityUrl(`/1.0/${u.kind === 'instance' ? 'instances' : 'profiles'}/${u.name}`, u.project))
+}
+
+/** GET /1.0's storage fields as LXD fills them: the drivers of the pools in use, and every driver this daemon has. */
+export function storageEnvironment(state: State): {
+  storage: string
+  storage_supported_drivers: { Name: string; Version: string; Remote: boolean }[]
+} {
+  const used = [...new Set(db.listStoragePools(state.db).map((p) => p.driver))].sort()
+  return {
+    storage: used.join(' | '),
+    storage_supported_drivers: storageDrivers.map((d) => ({ Name: d.name, Version: '', Remote: false })),
+  }
 }
 
 /** The wire form of a stored pool. */
