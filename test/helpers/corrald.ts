@@ -1,7 +1,7 @@
 /** @module System tier: run the real corrald binary on a temporary state directory. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -87,8 +87,62 @@ export async function startCorrald(dir: string, args: string[] = ['--group', 'ro
 /** Stops a daemon if still running and removes its state directory. */
 export async function cleanup(daemon: Corrald | undefined, dir: string): Promise<void> {
   if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) await daemon.kill()
+  removeContainers(dir)
   removeNetworks(dir)
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** The per-daemon prefix of container cgroups (the daemon's own rule: sha256 of the state directory). */
+const cgroupPrefix = (dir: string) => `corral-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
+
+function rmdirTree(path: string): void {
+  let children: string[]
+  try {
+    children = readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+  } catch {
+    return
+  }
+  for (const c of children) rmdirTree(join(path, c))
+  try {
+    rmdirSync(path)
+  } catch {
+    // Busy or gone.
+  }
+}
+
+/**
+ * Removes what this state directory's containers left on the host when a daemon was killed in
+ * the middle of a start or a test ended early: each container is force-stopped, the host veths
+ * its record names are deleted, and its cgroups go.
+ */
+export function removeContainers(dir: string): void {
+  const lxcpath = join(dir, 'containers')
+  for (const name of existsSync(lxcpath) ? readdirSync(lxcpath) : []) {
+    if (run('lxc-info', ['-n', name, '-P', lxcpath, '-s']).stdout.includes('RUNNING'))
+      run('lxc-stop', ['-k', '-n', name, '-P', lxcpath])
+    let steps: { kind: string; name?: string }[]
+    try {
+      steps = (JSON.parse(readFileSync(join(lxcpath, name, 'applied.json'), 'utf8')) as { steps: [] }).steps
+    } catch {
+      continue
+    }
+    for (const step of steps)
+      if (step.kind === 'veth' && step.name && existsSync(`/sys/class/net/${step.name}`))
+        spawnSync('ip', ['link', 'del', step.name])
+  }
+  const prefix = `${cgroupPrefix(dir)}.`
+  const root = '/sys/fs/cgroup'
+  for (const h of [root, ...(existsSync(root) ? readdirSync(root).map((n) => join(root, n)) : [])]) {
+    let entries: string[]
+    try {
+      entries = readdirSync(h)
+    } catch {
+      continue
+    }
+    for (const e of entries) if (e.startsWith(prefix)) rmdirTree(join(h, e))
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   startCorrald,
   type Corrald,
 } from './corrald.js'
+import { stockClientEnv } from './stock-client.js'
 
 /** What a session sets up besides the daemon. */
 export interface SessionOptions {
@@ -58,7 +59,7 @@ export async function startLxcSession(prefix: string, opts: SessionOptions = {})
   const home = mkdtempSync(join('/tmp', `${prefix}-home-`))
   const images = join(home, 'images')
   let daemon: Corrald | undefined
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, LXD_DIR: dir, HOME: home, EDITOR: '/bin/false' })
+  const env = (): NodeJS.ProcessEnv => stockClientEnv(home, { LXD_DIR: dir, EDITOR: '/bin/false' })
   const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
   const must = (args: string[]): string => {
     const r = lxc(args)

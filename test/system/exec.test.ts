@@ -13,6 +13,7 @@ import {
   startCorrald,
   type Corrald,
 } from '../helpers/corrald.js'
+import { stockClientEnv } from '../helpers/stock-client.js'
 
 /** The daemon tests' container builder (compiled), loaded at run time: it lives in another package's tree. */
 interface ContainerHelpers {
@@ -52,7 +53,6 @@ before(async () => {
   daemon = await startCorrald(dir)
   container = helpers.startTestContainer(join(dir, 'containers'), name)
   insertInstance(join(dir, 'database', 'local.db'))
-  lxc(['info']) // the client's first-run notice goes to stderr once
 })
 
 after(async () => {
@@ -61,7 +61,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true })
 })
 
-const env = () => ({ ...process.env, LXD_DIR: dir, HOME: home })
+const env = () => stockClientEnv(home, { LXD_DIR: dir })
 const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
 
 test('lxc exec (non-interactive): separate stdout and stderr, stdin, exit code passthrough', { skip }, () => {

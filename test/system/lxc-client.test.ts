@@ -13,6 +13,7 @@ import {
   startCorrald,
   type Corrald,
 } from '../helpers/corrald.js'
+import { stockClientEnv } from '../helpers/stock-client.js'
 
 const skip =
   rootSkipReason() ??
@@ -36,7 +37,7 @@ after(async () => {
   rmSync(home, { recursive: true, force: true })
 })
 
-const env = () => ({ ...process.env, LXD_DIR: dir, HOME: home, EDITOR: '/bin/false' })
+const env = () => stockClientEnv(home, { LXD_DIR: dir, EDITOR: '/bin/false' })
 const lxc = (args: string[], input?: string) => run('lxc', args, { env: env(), input })
 
 test('lxc info shows the trusted server view with corrald version', { skip }, () => {

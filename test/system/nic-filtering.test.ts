@@ -38,6 +38,7 @@ const gw4 = '198.18.80.1'
 let s: LxcSession
 let table = ''
 let tool = ''
+let build = ''
 let removeGuard = () => {}
 const nic = { mac1: '', mac2: '', ip1: '', ip2: '', v6_2: '', host1: '', host2: '', brmac: '' }
 
@@ -109,7 +110,7 @@ function suite(): void {
   before(async () => {
     if (skip) return
     removeGuard = addForwardGuard(`f${tag}`)
-    const build = mkdtempSync('/tmp/corral-sendframe-')
+    build = mkdtempSync('/tmp/corral-sendframe-')
     tool = join(build, 'sendframe')
     const cc = spawnSync('gcc', ['-static', '-O2', '-o', tool, join(repoRoot, 'test/fixtures/sendframe.c')], {
       encoding: 'utf8',
@@ -130,7 +131,6 @@ function suite(): void {
     s.must(['profile', 'device', 'add', profile, 'eth0', 'nic', `network=${net}`])
     for (const c of [c1, c2]) s.must(['launch', 'busybox', c, '-p', 'default', '-p', profile])
     s.must(['file', 'push', tool, `${c1}/root/sendframe`, '--mode', '0755'])
-    rmSync(build, { recursive: true, force: true })
     nic.ip1 = await until('c1 DHCP', () => instanceAddress(s, c1, 'inet'))
     nic.ip2 = await until('c2 DHCP', () => instanceAddress(s, c2, 'inet'))
     nic.v6_2 = await until('c2 SLAAC', () => instanceAddress(s, c2, 'inet6'))
@@ -156,6 +156,7 @@ function suite(): void {
       await s.close([c1, c2])
     } finally {
       removeGuard()
+      if (build) rmSync(build, { recursive: true, force: true })
     }
   })
 

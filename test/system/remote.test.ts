@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import { makeClientCert } from '../helpers/certs.js'
 import { freePort, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { stockClientEnv } from '../helpers/stock-client.js'
 
 const skip = sessionSkipReason()
 let s: LxcSession
@@ -15,7 +16,7 @@ const confs: string[] = []
 function newClient() {
   const conf = mkdtempSync('/tmp/corral-remote-conf-')
   confs.push(conf)
-  return (args: string[]) => run('lxc', args, { env: { ...process.env, LXD_CONF: conf, HOME: conf } })
+  return (args: string[]) => run('lxc', args, { env: stockClientEnv(conf) })
 }
 
 /** Issues a token on the server and returns the token string. */

@@ -12,6 +12,7 @@ import {
   startCorrald,
   type Corrald,
 } from '../helpers/corrald.js'
+import { stockClientEnv } from '../helpers/stock-client.js'
 
 const skip =
   rootSkipReason() ??
@@ -28,7 +29,7 @@ let dir = ''
 let home = ''
 let daemon: Corrald | undefined
 
-const env = () => ({ ...process.env, LXD_DIR: dir, HOME: home, EDITOR: '/bin/false' })
+const env = () => stockClientEnv(home, { LXD_DIR: dir, EDITOR: '/bin/false' })
 const lxc = (args: string[]) => run('lxc', args, { env: env() })
 const mountsUnder = (): string[] =>
   run('findmnt', ['-rn', '-o', 'TARGET'])

@@ -40,6 +40,9 @@ const env = (): NodeJS.ProcessEnv => ({
   CORRAL_DIR: dir,
   CORRAL_CONF: path.join(dir, 'client'),
   LXD_DIR: dir,
+  // The stock client's own config: never the machine's, never its first-run banner.
+  LXD_CONF: path.join(dir, 'lxc-conf'),
+  HOME: dir,
 })
 
 async function corral(
@@ -67,6 +70,8 @@ before(async () => {
   if (skip) return
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corral-cli-net-'))
   fs.chmodSync(dir, 0o711)
+  fs.mkdirSync(path.join(dir, 'lxc-conf'))
+  fs.writeFileSync(path.join(dir, 'lxc-conf/config.yml'), 'default-remote: local\n')
   const build = spawnSync(
     'bash',
     [path.join(repo, 'scripts/build-busybox-image.sh'), path.join(dir, 'img')],

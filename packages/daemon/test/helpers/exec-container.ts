@@ -4,6 +4,7 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   rmdirSync,
   rmSync,
@@ -101,6 +102,14 @@ function buildRootfs(rootfs: string): void {
   chmodSync(join(rootfs, 'tmp'), 0o1777)
 }
 
+/** The first host id of root's subordinate range (newuidmap maps nothing else), LXD's fallback otherwise. */
+function rootRange(file: string): number {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('root:') && Number(l.split(':')[2]) >= 65536)
+  return Number(line?.split(':')[1] ?? 1000000)
+}
+
 function lxcConfig(name: string, lxcpath: string): string {
   const dir = join(lxcpath, name)
   return [
@@ -110,8 +119,8 @@ function lxcConfig(name: string, lxcpath: string): string {
     `lxc.uts.name = ${name}`,
     `lxc.rootfs.path = dir:${join(dir, 'rootfs')}`,
     'lxc.rootfs.options = idmap=container',
-    'lxc.idmap = u 0 100000 65536',
-    'lxc.idmap = g 0 100000 65536',
+    `lxc.idmap = u 0 ${rootRange('/etc/subuid')} 65536`,
+    `lxc.idmap = g 0 ${rootRange('/etc/subgid')} 65536`,
     'lxc.apparmor.profile = unconfined',
     // The daemon's own naming, so it finds this container as it finds those it starts.
     `lxc.cgroup.dir.monitor = ${cgroupPrefix(dirname(lxcpath))}.monitor.${name}`,
