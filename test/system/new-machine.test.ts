@@ -11,7 +11,12 @@ import { after, before, test } from 'node:test'
 import { repoRoot, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
-const skip = sessionSkipReason({ image: true, pool: true })
+const skip =
+  sessionSkipReason({ image: true, pool: true }) ??
+  (process.env.CORRAL_TEST_SHARED_HOST
+    ? 'CORRAL_TEST_SHARED_HOST is set: another test run shares this host, and /etc/subuid must not change under it'
+    : undefined)
+if (skip) console.log(`# skipping the new-machine tests: ${skip}`)
 const files = ['/etc/subuid', '/etc/subgid'] as const
 const saved = new Map<string, string | undefined>()
 const tag = process.pid % 100000
