@@ -1,6 +1,7 @@
 /** @module A NIC's static dnsmasq host entry: MAC, optional fixed addresses, and the instance's name. */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseIp } from '../util/ip.js'
 
 /** What dnsmasq should know about one NIC. */
 export interface HostEntry {
@@ -11,14 +12,28 @@ export interface HostEntry {
   name: string
 }
 
-/** The hosts-file line dnsmasq reads for one NIC (`--dhcp-hostsfile` directory entry). */
-export function hostsLine(e: HostEntry): string {
-  return [e.hwaddr.toLowerCase(), e.ipv4, e.ipv6 && `[${e.ipv6}]`, e.name].filter(Boolean).join(',')
+const refuse = (what: string, value: string): never => {
+  throw new Error(`Refusing ${JSON.stringify(value)} as a dnsmasq ${what}`)
 }
 
-/** The file name of a NIC's entry inside the hosts directory. */
+/**
+ * The hosts-file line dnsmasq reads for one NIC (`--dhcp-hostsfile` directory entry). This is
+ * the sink: each field is checked against its grammar, so none can add a field or a line.
+ */
+export function hostsLine(e: HostEntry): string {
+  const mac = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(e.hwaddr)
+    ? e.hwaddr.toLowerCase()
+    : refuse('MAC', e.hwaddr)
+  if (e.ipv4 !== undefined && parseIp(e.ipv4)?.family !== 4) refuse('IPv4 address', e.ipv4)
+  if (e.ipv6 !== undefined && parseIp(e.ipv6)?.family !== 6) refuse('IPv6 address', e.ipv6)
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(e.name)) refuse('host name', e.name)
+  return [mac, e.ipv4, e.ipv6 && `[${e.ipv6}]`, e.name].filter(Boolean).join(',')
+}
+
+/** The file name of a NIC's entry inside the hosts directory (one path component, never `..`). */
 export function hostsFileName(project: string, instance: string, device: string): string {
-  return `${project}_${instance}.${device}`
+  const name = `${project}_${instance}.${device}`
+  return /^[^/\0\n]+$/.test(name) && !name.startsWith('.') ? name : refuse('hosts file name', name)
 }
 
 /** The DNS name of an instance (LXD's form: project-qualified outside the default project). */

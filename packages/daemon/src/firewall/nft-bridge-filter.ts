@@ -1,5 +1,6 @@
 /** @module Pure builder of a bridged NIC's spoofing filter in the daemon's `bridge` nftables table. */
 import { formatSubnet, parseCidr, type Cidr } from '../util/ip.js'
+import { nftIfname, nftMac, nftName, nftScript } from './nft-words.js'
 
 /** What a NIC's filter depends on. */
 export interface BridgeFilterInput {
@@ -15,7 +16,10 @@ export interface BridgeFilterInput {
 }
 
 /** The chain names of a NIC's filter. */
-export const bridgeFilterChains = (label: string) => ({ in: `in.${label}`, fwd: `fwd.${label}` })
+export const bridgeFilterChains = (label: string) => ({
+  in: `in.${nftName(label)}`,
+  fwd: `fwd.${nftName(label)}`,
+})
 
 /** The IPv6 NA target match: the address (or subnet prefix) as a header-offset hex value. */
 function ndTargetMatch(c: Cidr): string {
@@ -26,11 +30,12 @@ function ndTargetMatch(c: Cidr): string {
 
 /** The rules, the same for frames to the host (input) and to other ports (forward). */
 function rules(input: BridgeFilterInput): string[] {
-  const i = `iifname "${input.hostName}"`
-  const macHex = `0x${input.hwaddr.replace(/:/g, '').toLowerCase()}`
+  const i = `iifname "${nftIfname(input.hostName)}"`
+  const mac = nftMac(input.hwaddr)
+  const macHex = `0x${mac.replace(/:/g, '')}`
   const out = [
-    `${i} ether saddr != ${input.hwaddr.toLowerCase()} drop`,
-    `${i} ether type arp arp saddr ether != ${input.hwaddr.toLowerCase()} drop`,
+    `${i} ether saddr != ${mac} drop`,
+    `${i} ether type arp arp saddr ether != ${mac} drop`,
     // The target link-layer option of a neighbour advertisement must carry the NIC's own MAC.
     `${i} ether type ip6 icmpv6 type nd-neighbor-advert @nh,528,48 != ${macHex} drop`,
   ]
@@ -70,7 +75,7 @@ function subnetText(text: string): string {
 
 /** The nft script that (re)creates a NIC's filter chains in one transaction. */
 export function bridgeFilterScript(input: BridgeFilterInput): string {
-  const t = `bridge ${input.table}`
+  const t = `bridge ${nftName(input.table)}`
   const c = bridgeFilterChains(input.label)
   const lines = [`add table ${t}`]
   for (const [hook, name] of [
@@ -84,16 +89,15 @@ export function bridgeFilterScript(input: BridgeFilterInput): string {
       ...rules(input).map((r) => `add rule ${t} ${name} ${r}`),
     )
   }
-  return `${lines.join('\n')}\n`
+  return nftScript(lines)
 }
 
 /** The nft script that removes a NIC's filter chains (a no-op when absent). */
 export function bridgeFilterRemoveScript(table: string, label: string): string {
-  const t = `bridge ${table}`
+  const t = `bridge ${nftName(table)}`
   const c = bridgeFilterChains(label)
-  return [
+  return nftScript([
     `add table ${t}`,
     ...[c.in, c.fwd].flatMap((n) => [`add chain ${t} ${n}`, `delete chain ${t} ${n}`]),
-    '',
-  ].join('\n')
+  ])
 }

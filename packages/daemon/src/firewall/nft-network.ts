@@ -1,4 +1,6 @@
 /** @module Pure builder of a managed bridge's nftables rules (LXD's in/out/fwd/pstrt chains). */
+import { formatSubnet, parseCidr } from '../util/ip.js'
+import { nftIfname, nftName, nftScript } from './nft-words.js'
 
 /** One family's firewall features for a bridge. */
 export interface FamilyFeatures {
@@ -18,12 +20,22 @@ export interface NetworkFirewallInput {
   v6?: FamilyFeatures
 }
 
-const chains = (bridge: string) => ({
-  in: `in.${bridge}`,
-  out: `out.${bridge}`,
-  fwd: `fwd.${bridge}`,
-  pstrt: `pstrt.${bridge}`,
-})
+const chains = (name: string) => {
+  const bridge = nftIfname(name)
+  return {
+    in: `in.${bridge}`,
+    out: `out.${bridge}`,
+    fwd: `fwd.${bridge}`,
+    pstrt: `pstrt.${bridge}`,
+  }
+}
+
+/** A subnet as nft reads it, from its parsed form (never the text as given). */
+function subnet(text: string): string {
+  const c = parseCidr(text)
+  if (!c) throw new Error(`Refusing ${JSON.stringify(text)} as an nftables subnet`)
+  return formatSubnet(c)
+}
 
 const icmp4 = 'icmp type { destination-unreachable, time-exceeded, parameter-problem }'
 const icmp6In =
@@ -35,8 +47,8 @@ const icmp6Out =
 export function networkRulesScript(input: NetworkFirewallInput): string {
   const { table, bridge } = input
   const c = chains(bridge)
-  const t = `inet ${table}`
-  const q = `"${bridge}"`
+  const t = `inet ${nftName(table)}`
+  const q = `"${nftIfname(bridge)}"`
   const lines = [`add table ${t}`]
   const chain = (name: string, spec: string, rules: string[]) => {
     lines.push(`add chain ${t} ${name} { ${spec} }`, `flush chain ${t} ${name}`)
@@ -67,22 +79,26 @@ export function networkRulesScript(input: NetworkFirewallInput): string {
   if (input.v4?.forward) fwdRules.push(`ip version 4 oifname ${q} accept`, `ip version 4 iifname ${q} accept`)
   if (input.v6?.forward)
     fwdRules.push(`ip6 version 6 oifname ${q} accept`, `ip6 version 6 iifname ${q} accept`)
-  if (input.v4?.natSubnet)
-    natRules.push(`ip saddr ${input.v4.natSubnet} ip daddr != ${input.v4.natSubnet} masquerade`)
-  if (input.v6?.natSubnet)
-    natRules.push(`ip6 saddr ${input.v6.natSubnet} ip6 daddr != ${input.v6.natSubnet} masquerade`)
+  if (input.v4?.natSubnet) {
+    const n = subnet(input.v4.natSubnet)
+    natRules.push(`ip saddr ${n} ip daddr != ${n} masquerade`)
+  }
+  if (input.v6?.natSubnet) {
+    const n = subnet(input.v6.natSubnet)
+    natRules.push(`ip6 saddr ${n} ip6 daddr != ${n} masquerade`)
+  }
   chain(c.in, 'type filter hook input priority filter; policy accept;', [...new Set(inRules)])
   chain(c.out, 'type filter hook output priority filter; policy accept;', [...new Set(outRules)])
   chain(c.fwd, 'type filter hook forward priority filter; policy accept;', fwdRules)
   chain(c.pstrt, 'type nat hook postrouting priority srcnat; policy accept;', natRules)
-  return `${lines.join('\n')}\n`
+  return nftScript(lines)
 }
 
 /** The nft script that removes the bridge's chains (a no-op for chains that do not exist). */
 export function networkRemoveScript(table: string, bridge: string): string {
-  const t = `inet ${table}`
+  const t = `inet ${nftName(table)}`
   const lines = [`add table ${t}`]
   for (const name of Object.values(chains(bridge)))
     lines.push(`add chain ${t} ${name}`, `delete chain ${t} ${name}`)
-  return `${lines.join('\n')}\n`
+  return nftScript(lines)
 }

@@ -1,24 +1,24 @@
 /** @module Pure builder of a routed NIC's reverse-path filter: packets from its veth must come from its addresses. */
+import { nftIfname, nftName, nftScript } from './nft-words.js'
 
 /** The chain name of one NIC's filter (`prert.<hostName>`). */
-export const routedChain = (hostName: string): string => `prert.${hostName}`
+export const routedChain = (hostName: string): string => `prert.${nftIfname(hostName)}`
 
 /** The nft script adding a routed NIC's reverse-path drop rule (LXD's instanceSetupRPFilter). */
 export function routedFilterScript(table: string, hostName: string): string {
-  const t = `inet ${table}`
+  const t = `inet ${nftName(table)}`
   const c = routedChain(hostName)
-  return [
+  return nftScript([
     `add table ${t}`,
     `add chain ${t} ${c} { type filter hook prerouting priority raw; policy accept; }`,
     `flush chain ${t} ${c}`,
-    `add rule ${t} ${c} iifname "${hostName}" fib saddr . iif oif missing counter drop`,
-    '',
-  ].join('\n')
+    `add rule ${t} ${c} iifname "${nftIfname(hostName)}" fib saddr . iif oif missing counter drop`,
+  ])
 }
 
 /** The nft script removing it (a no-op when absent). */
 export function routedFilterRemoveScript(table: string, hostName: string): string {
-  const t = `inet ${table}`
+  const t = `inet ${nftName(table)}`
   const c = routedChain(hostName)
-  return [`add table ${t}`, `add chain ${t} ${c}`, `delete chain ${t} ${c}`, ''].join('\n')
+  return nftScript([`add table ${t}`, `add chain ${t} ${c}`, `delete chain ${t} ${c}`])
 }

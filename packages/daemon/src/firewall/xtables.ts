@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import type { CommandRunner } from '../host/runner.js'
 import { formatSubnet, parseCidr } from '../util/ip.js'
 import type { Firewall, NetworkRules, NicFilter } from './firewall.js'
+import { nftIfname, nftMac } from './nft-words.js'
 
 /** One command: the tool and its arguments. */
 export type XtablesRule = [tool: 'iptables' | 'ip6tables' | 'ebtables', ...args: string[]]
@@ -75,8 +76,9 @@ function ebSubnet(text: string, family: 4 | 6): string {
  */
 export function xtablesNicRules(f: NicFilter): XtablesRule[] {
   const out: XtablesRule[] = []
-  const i = ['-i', f.hostName]
-  const mac = f.hwaddr.toLowerCase()
+  // Argument words, not a shell line; still only a name and a MAC may land here.
+  const i = ['-i', nftIfname(f.hostName)]
+  const mac = nftMac(f.hwaddr)
   const both = (...args: string[]) => {
     out.push(['ebtables', '-t', 'filter', '-A', 'INPUT', ...args])
     out.push(['ebtables', '-t', 'filter', '-A', 'FORWARD', ...args])
@@ -219,7 +221,7 @@ const routedRules = (hostName: string): XtablesRule[] =>
     '-A',
     'PREROUTING',
     '-i',
-    hostName,
+    nftIfname(hostName),
     '-m',
     'rpfilter',
     '--invert',

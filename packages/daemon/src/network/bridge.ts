@@ -6,7 +6,7 @@ import type { NetworkRecord } from '../db/networks.js'
 import { dnsmasqArgs, dnsmasqFiles } from '../dnsmasq/args.js'
 import { DnsmasqProcess } from '../dnsmasq/process.js'
 import type { FamilyFeatures } from '../firewall/nft-network.js'
-import { ipBatch, linkExists, sysctlGet, sysctlSet } from '../host/net.js'
+import { ipBatch, ipCmd, linkExists, sysctlGet, sysctlSet } from '../host/net.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
 import { bridgeSubnet, dnsmasqV4, dnsmasqV6 } from './bridge-config.js'
@@ -72,8 +72,8 @@ export async function setupBridge(
   const revert = new Reverter()
   try {
     if (!linkExists(name)) {
-      await ipBatch(state.host, [`link add ${name} type bridge`])
-      revert.add(() => ipBatch(state.host, [`link del ${name}`]))
+      await ipBatch(state.host, [ipCmd`link add ${name} type bridge`])
+      revert.add(() => ipBatch(state.host, [ipCmd`link del ${name}`]))
     }
     const v4 = bridgeSubnet(config, 4)
     const v6 = bridgeSubnet(config, 6)
@@ -81,10 +81,12 @@ export async function setupBridge(
     if (v6) sysctlSet(`net/ipv6/conf/${name}/autoconf`, '0')
     const mac = config['bridge.hwaddr']
     await ipBatch(state.host, [
-      `link set ${name} mtu ${config['bridge.mtu'] || '1500'}${mac ? ` address ${mac}` : ''} up`,
-      `addr flush dev ${name} scope global`,
-      ...(v4 ? [`addr add ${config['ipv4.address']} dev ${name}`] : []),
-      ...(v6 ? [`addr add ${config['ipv6.address']} dev ${name}`] : []),
+      mac
+        ? ipCmd`link set ${name} mtu ${config['bridge.mtu'] || '1500'} address ${mac} up`
+        : ipCmd`link set ${name} mtu ${config['bridge.mtu'] || '1500'} up`,
+      ipCmd`addr flush dev ${name} scope global`,
+      ...(v4 ? [ipCmd`addr add ${config['ipv4.address']!} dev ${name}`] : []),
+      ...(v6 ? [ipCmd`addr add ${config['ipv6.address']!} dev ${name}`] : []),
     ])
     const f4 = features(config, 4)
     const f6 = features(config, 6)
@@ -143,6 +145,6 @@ export async function teardownBridge(state: State, name: string, registry: Dnsma
   await registry.get(name)?.stop()
   registry.delete(name)
   await state.firewall.networkRemove(name)
-  if (linkExists(name)) await ipBatch(state.host, [`link del ${name}`])
+  if (linkExists(name)) await ipBatch(state.host, [ipCmd`link del ${name}`])
   rmSync(networkDir(state, name), { recursive: true, force: true })
 }

@@ -1,14 +1,15 @@
 /** @module Managed networks: validation, host setup, DB rows, used_by, leases and lifecycle events. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Network, NetworkLease, NetworkState, Requestor } from '@corral/api'
-import { ApiError, badRequest, conflict } from '@corral/api'
+import { ApiError, badRequest, conflict, notFound } from '@corral/api'
+import { listInstances } from '../db/instances.js'
 import * as db from '../db/networks.js'
 import { dnsmasqFiles } from '../dnsmasq/args.js'
 import { parseHostsLine } from '../dnsmasq/hosts.js'
 import { parseLeases } from '../dnsmasq/leases.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
-import { ipJson, linkExists } from '../host/net.js'
+import { bridgePorts, ipJson, linkExists, readLinkFile } from '../host/net.js'
 import type { State } from '../state.js'
 import { withoutEmpty } from '../util/config-map.js'
 import { formatIp, parseCidr, parseIp, type Cidr, type Family } from '../util/ip.js'
@@ -239,16 +240,11 @@ export async function startNetworks(state: State): Promise<void> {
 
 /** GET /1.0/networks/{name}/state for any host interface. */
 export async function networkState(state: State, name: string): Promise<NetworkState> {
-  if (!linkExists(name)) throw badRequest(`Interface "${name}" not found`)
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name) || !linkExists(name))
+    throw notFound(`Interface "${name}" not found`)
   const [link] = await ipJson<IpAddrInfo[]>(state.host, ['-s', 'addr', 'show', 'dev', name])
-  const sys = (file: string): string => {
-    try {
-      return readFileSync(`/sys/class/net/${name}/bridge/${file}`, 'utf8').trim()
-    } catch {
-      return ''
-    }
-  }
-  const isBridge = existsSync(`/sys/class/net/${name}/bridge`)
+  const sys = (file: string): string => readLinkFile(name, `bridge/${file}`) ?? ''
+  const isBridge = readLinkFile(name, 'bridge/bridge_id') !== undefined
   return {
     addresses: (link?.addr_info ?? []).map((a) => ({
       family: a.family === 'inet6' ? 'inet6' : 'inet',
@@ -275,11 +271,22 @@ export async function networkState(state: State, name: string): Promise<NetworkS
           forward_delay: Number(sys('forward_delay') || 0),
           vlan_default: Number(sys('default_pvid') || 0),
           vlan_filtering: sys('vlan_filtering') === '1',
-          upper_devices: readdirSync(`/sys/class/net/${name}/brif`).sort(),
+          upper_devices: bridgePorts(name),
         }
       : null,
     vlan: null,
   }
+}
+
+/** The MACs of a project's instances' NICs (set or generated), lower case. */
+export function projectMacs(state: State, project: string): Set<string> {
+  const macs = new Set<string>()
+  for (const inst of listInstances(state.db, project)) {
+    for (const [k, v] of Object.entries(inst.config))
+      if (/^volatile\.[^.]+\.hwaddr$/.test(k)) macs.add(v.toLowerCase())
+    for (const d of Object.values(inst.devices)) if (d.hwaddr) macs.add(d.hwaddr.toLowerCase())
+  }
+  return macs
 }
 
 /** GET /1.0/networks/{name}/leases: the gateway, static entries from NICs, then dynamic leases. */

@@ -5,14 +5,14 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ipBatch, ipJson, linkExists } from '../../host/net.js'
+import { ipBatch, ipCmd, ipJson, ipWords, linkExists } from '../../host/net.js'
 import type { State } from '../../state.js'
 import { lxcFiles } from './paths.js'
 
 /** One host change of a device, in the data needed to undo it. */
 export type AppliedStep =
   | { kind: 'veth'; device: string; name: string }
-  | { kind: 'route'; device: string; route: string }
+  | { kind: 'route'; device: string; route: string[] }
   | { kind: 'proxy-neigh'; device: string; address: string; dev: string }
   | { kind: 'nic-filter'; device: string; label: string; hostName: string }
   | { kind: 'routed-filter'; device: string; hostName: string }
@@ -53,13 +53,13 @@ async function undoStep(state: State, step: AppliedStep): Promise<void> {
         'dev',
         step.name,
       ])
-      if (link?.linkinfo?.info_kind === 'veth') await ipBatch(state.host, [`link del ${step.name}`])
+      if (link?.linkinfo?.info_kind === 'veth') await ipBatch(state.host, [ipCmd`link del ${step.name}`])
       return
     }
     case 'route':
-      return ipBatch(state.host, [`route del ${step.route}`])
+      return ipBatch(state.host, [ipWords(['route', 'del', ...step.route])])
     case 'proxy-neigh':
-      return ipBatch(state.host, [`neigh del proxy ${step.address} dev ${step.dev}`])
+      return ipBatch(state.host, [ipCmd`neigh del proxy ${step.address} dev ${step.dev}`])
     case 'nic-filter':
       return state.firewall.nicFilterRemove(step.label, step.hostName)
     case 'routed-filter':

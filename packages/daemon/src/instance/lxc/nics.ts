@@ -1,6 +1,6 @@
 /** @module NIC devices on the host: veth pairs, bridge ports, routes, dnsmasq entries, and their LXC lines. */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { patchInstanceConfig, type InstanceRecord } from '../../db/instances.js'
 import { findNetwork } from '../../db/networks.js'
@@ -8,7 +8,17 @@ import { dnsmasqFiles } from '../../dnsmasq/args.js'
 import { dnsName, hostsFileName, hostsLine } from '../../dnsmasq/hosts.js'
 import { isTrue } from '../../config/validate.js'
 import { nicTypeOf } from '../../device/registry.js'
-import { ipBatch, ipJson, linkExists, sysctlGet, sysctlSet } from '../../host/net.js'
+import {
+  ipBatch,
+  ipCmd,
+  ipJson,
+  ipWords,
+  linkExists,
+  readLinkFile,
+  sysctlGet,
+  sysctlSet,
+} from '../../host/net.js'
+import { tcArgs } from '../../host/tc.js'
 import { networkDir } from '../../network/bridge.js'
 import type { State } from '../../state.js'
 import { AppliedRecord } from './applied.js'
@@ -64,7 +74,7 @@ function identify(
   const bridge = bridgeOf(config)
   const managed = config.network ? findNetwork(state.db, config.network) : undefined
   let mtu = config.mtu || managed?.config['bridge.mtu'] || ''
-  if (!mtu && bridge) mtu = readFileSync(`/sys/class/net/${bridge}/mtu`, 'utf8').trim()
+  if (!mtu && bridge) mtu = readLinkFile(bridge, 'mtu') ?? ''
   return { device, config, hostName, peer: `veth${randomHex(4)}`, hwaddr, mtu: mtu || '1500' }
 }
 
@@ -82,10 +92,17 @@ function writeHostsEntry(
   if (hwaddr === undefined) rmSync(file, { force: true })
   else {
     mkdirSync(dir, { recursive: true })
+    // `none` means no address of that family (a filtered NIC may then send none): nothing to pin.
+    const fixed = (family: 4 | 6) => {
+      const a = nic.config[`ipv${family}.address`]
+      return a && a !== 'none' ? a : undefined
+    }
+    const ipv4 = fixed(4)
+    const ipv6 = fixed(6)
     const line = hostsLine({
       hwaddr,
-      ...(nic.config['ipv4.address'] ? { ipv4: nic.config['ipv4.address'] } : {}),
-      ...(nic.config['ipv6.address'] ? { ipv6: nic.config['ipv6.address'] } : {}),
+      ...(ipv4 ? { ipv4 } : {}),
+      ...(ipv6 ? { ipv6 } : {}),
       name: dnsName(inst.project, inst.name),
     })
     writeFileSync(file, `${line}\n`, { mode: 0o644 })
@@ -159,14 +176,14 @@ async function reclaimHostName(state: State, hostName: string): Promise<void> {
   ])
   if (link?.linkinfo?.info_kind !== 'veth' || link.link_netnsid !== undefined)
     throw new Error(`Host interface "${hostName}" already exists`)
-  await ipBatch(state.host, [`link del ${hostName}`])
+  await ipBatch(state.host, [ipCmd`link del ${hostName}`])
 }
 
 /** Applies a NIC's bandwidth limits with tc; a kernel without the police action gets a clear error. */
 async function applyLimits(state: State, nic: RunningNic): Promise<void> {
   for (const args of limitCommands(nic)) {
     try {
-      await state.host.run('tc', args)
+      await state.host.run('tc', tcArgs(args))
     } catch (err) {
       if (args.includes('police') && /action module/i.test(String(err)))
         throw new Error(
@@ -192,23 +209,23 @@ async function setupBridged(
   await reclaimHostName(state, nic.hostName)
   await record.apply({ kind: 'veth', device: nic.device, name: nic.hostName }, () =>
     ipBatch(state.host, [
-      `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
+      ipCmd`link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
     ]),
   )
   // The host end carries only the instance's frames: no IPv6 of its own, no router advertisements taken.
   sysctlSet(`net/ipv6/conf/${nic.hostName}/accept_ra`, '0')
   sysctlSet(`net/ipv6/conf/${nic.hostName}/disable_ipv6`, '1')
   await ipBatch(state.host, [
-    `link set ${nic.peer} address ${nic.hwaddr}`,
-    `link set ${nic.hostName} master ${bridge} up`,
+    ipCmd`link set ${nic.peer} address ${nic.hwaddr}`,
+    ipCmd`link set ${nic.hostName} master ${bridge} up`,
   ])
   await applyLimits(state, nic)
   for (const route of bridgeRoutes(nic.config, bridge))
     await record.apply({ kind: 'route', device: nic.device, route }, () =>
-      ipBatch(state.host, [`route add ${route}`]),
+      ipBatch(state.host, [ipWords(['route', 'add', ...route])]),
     )
   if (isTrue(nic.config['security.port_isolation']))
-    await ipBatch(state.host, [`link set dev ${nic.hostName} type bridge_slave isolated on`])
+    await ipBatch(state.host, [ipCmd`link set dev ${nic.hostName} type bridge_slave isolated on`])
   await filterNic(state, inst, nic, record)
 }
 
@@ -244,18 +261,18 @@ export async function refilterNic(
   const hwaddr = config.hwaddr || inst.config[`volatile.${device}.hwaddr`] || ''
   if (!linkExists(hostName)) throw new Error(`The NIC "${device}" is not plugged in`)
   await ipBatch(state.host, [
-    `link set dev ${hostName} type bridge_slave isolated ${isTrue(config['security.port_isolation']) ? 'on' : 'off'}`,
+    ipCmd`link set dev ${hostName} type bridge_slave isolated ${isTrue(config['security.port_isolation']) ? 'on' : 'off'}`,
   ])
   await filterNic(state, inst, { device, config, hostName, hwaddr }, new AppliedRecord(state, inst))
 }
 
-/** `ipvN.routes` of a bridged NIC go to the bridge via its static address (`ip route` specs). */
-function bridgeRoutes(config: Record<string, string>, bridge: string): string[] {
-  const specs: string[] = []
+/** `ipvN.routes` of a bridged NIC go to the bridge via its static address (`ip route` words). */
+function bridgeRoutes(config: Record<string, string>, bridge: string): string[][] {
+  const specs: string[][] = []
   for (const family of [4, 6] as const) {
     const via = config[`ipv${family}.address`]
     for (const subnet of (config[`ipv${family}.routes`] ?? '').split(',').filter(Boolean))
-      specs.push(`${subnet.trim()} ${via ? `via ${via} ` : ''}dev ${bridge}`)
+      specs.push([subnet.trim(), ...(via ? ['via', via] : []), 'dev', bridge])
   }
   return specs
 }
@@ -287,7 +304,7 @@ async function setupRouted(state: State, nic: RunningNic, record: AppliedRecord)
   const hostV6 = nic.config['ipv6.host_address'] || 'fe80::1'
   await record.apply({ kind: 'veth', device: nic.device, name: nic.hostName }, () =>
     ipBatch(state.host, [
-      `link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
+      ipCmd`link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
     ]),
   )
   sysctlSet(`net/ipv6/conf/${nic.hostName}/accept_ra`, '0')
@@ -298,26 +315,26 @@ async function setupRouted(state: State, nic: RunningNic, record: AppliedRecord)
     sysctlSet(`net/ipv6/conf/${nic.hostName}/forwarding`, '1')
   }
   await ipBatch(state.host, [
-    `link set ${nic.peer} address ${nic.hwaddr}`,
-    `link set ${nic.hostName} up`,
-    ...(v4.length ? [`addr add ${hostV4}/32 dev ${nic.hostName}`] : []),
-    ...(v6.length ? [`addr add ${hostV6}/128 dev ${nic.hostName}`] : []),
-    ...v4.map((a) => `route add ${a}/32 dev ${nic.hostName}`),
-    ...v6.map((a) => `route add ${a}/128 dev ${nic.hostName}`),
+    ipCmd`link set ${nic.peer} address ${nic.hwaddr}`,
+    ipCmd`link set ${nic.hostName} up`,
+    ...(v4.length ? [ipCmd`addr add ${`${hostV4}/32`} dev ${nic.hostName}`] : []),
+    ...(v6.length ? [ipCmd`addr add ${`${hostV6}/128`} dev ${nic.hostName}`] : []),
+    ...v4.map((a) => ipCmd`route add ${`${a}/32`} dev ${nic.hostName}`),
+    ...v6.map((a) => ipCmd`route add ${`${a}/128`} dev ${nic.hostName}`),
     ...(nic.config['ipv4.routes'] ?? '')
       .split(',')
       .filter(Boolean)
-      .map((r) => `route add ${r.trim()} dev ${nic.hostName}`),
+      .map((r) => ipCmd`route add ${r.trim()} dev ${nic.hostName}`),
     ...(nic.config['ipv6.routes'] ?? '')
       .split(',')
       .filter(Boolean)
-      .map((r) => `route add ${r.trim()} dev ${nic.hostName}`),
+      .map((r) => ipCmd`route add ${r.trim()} dev ${nic.hostName}`),
   ])
   await applyLimits(state, nic)
   // replace, not add: an entry another start left behind is taken over, and undone at stop.
   for (const address of parent ? [...v4, ...v6] : [])
     await record.apply({ kind: 'proxy-neigh', device: nic.device, address, dev: parent! }, () =>
-      ipBatch(state.host, [`neigh replace proxy ${address} dev ${parent}`]),
+      ipBatch(state.host, [ipCmd`neigh replace proxy ${address} dev ${parent!}`]),
     )
   await record.apply({ kind: 'routed-filter', device: nic.device, hostName: nic.hostName }, () =>
     state.firewall.routedApply(nic.hostName),
@@ -421,7 +438,7 @@ export async function hotplugAddNic(
   const record = new AppliedRecord(state, inst)
   try {
     const { nic } = await setupNic(state, inst, 0, device, config, record)
-    await ipBatch(state.host, [`link set ${nic.peer} netns ${pid}`])
+    await ipBatch(state.host, [ipCmd`link set ${nic.peer} netns ${pid}`])
     await state.host.run('nsenter', [
       `--net=/proc/${pid}/ns/net`,
       'ip',
