@@ -330,13 +330,26 @@ test(
       'create',
       project,
       '-c',
-      'features.profiles=false',
+      'features.profiles=true',
       '-c',
       'features.images=false',
       '-c',
       'restricted=true',
       '-c',
       'restricted.containers.privilege=isolated',
+    ])
+    // A restricted project has profiles of its own (LXD's rule): its default one gets the root disk.
+    s.must([
+      'profile',
+      'device',
+      'add',
+      'default',
+      'root',
+      'disk',
+      'path=/',
+      'pool=default',
+      '--project',
+      project,
     ])
     s.must(['launch', 'busybox', inProject, '--project', project])
     const pid = (
@@ -355,8 +368,8 @@ test(
       'an isolated map without the key',
     )
     for (const [flag, message] of [
-      ['security.idmap.isolated=false', /requires isolated idmaps/],
-      ['security.privileged=true', /Privileged containers are forbidden in project/],
+      ['security.idmap.isolated=false', /Non-isolated containers are forbidden/],
+      ['security.privileged=true', /Privileged containers are forbidden/],
     ] as const) {
       const r = s.lxc(['init', 'busybox', `no${tag}`, '--project', project, '-c', flag])
       assert.notEqual(r.status, 0, flag)

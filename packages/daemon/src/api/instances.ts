@@ -8,6 +8,8 @@ import {
   deleteInstance,
   renameInstance,
   updateInstance,
+  validateCreate,
+  validateUpdate,
   type CreateRequest,
 } from '../instance/lifecycle.js'
 import { runtimeState } from '../instance/lxc/runtime.js'
@@ -112,6 +114,7 @@ async function update(req: ApiRequest, merge: boolean) {
     )
   }
   const next = parseContent(body, inst, merge)
+  validateUpdate(req.state, inst, next)
   return async(
     instanceOperation(req, { name: inst.name, description: 'Updating instance' }, () =>
       updateInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), next, callerOf(req)),
@@ -147,6 +150,7 @@ export const instanceEndpoints = [
         if (db.listInstances(req.state.db, req.project()).some((i) => i.name === create.name)) {
           throw badRequest(`Instance "${create.name}" already exists`)
         }
+        await validateCreate(req.state, create, callerOf(req))
         return async(
           instanceOperation(req, { name: create.name, description: 'Creating instance' }, async (ctx) => {
             await createInstance(req.state, create, callerOf(req), (text) =>

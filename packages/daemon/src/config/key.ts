@@ -27,6 +27,8 @@ export interface KeySet {
   find(key: string): KeyDef | undefined
   /** Validates every key of a config map, throwing ApiError(400) on the first problem. */
   validate(config: Record<string, string>): void
+  /** A key's value: as set, or its declared default when unset or empty (LXD: empty means unset). */
+  get(config: Readonly<Record<string, string | undefined>>, key: string): string
 }
 
 const typeValidators: Record<KeyDef['type'], Validator> = { string: isAny, bool: isBool, integer: isInt64 }
@@ -42,6 +44,11 @@ export function defineKeys(entity: string, keys: Record<string, KeyDef>, message
     entity,
     keys,
     find,
+    get(config, key) {
+      const def = find(key)
+      if (!def) throw new Error(`Key "${key}" is not declared for ${entity}`)
+      return config[key] || def.default || ''
+    },
     validate(config) {
       for (const [key, value] of Object.entries(config)) {
         if (typeof value !== 'string')

@@ -1,5 +1,6 @@
 /** @module Project rows. */
 import { conflict, notFound } from '@corral/api'
+import { isTrue } from '../config/validate.js'
 import type { Db } from './db.js'
 
 /** A project as stored. */
@@ -29,6 +30,12 @@ export function getProject(db: Db, name: string): ProjectRecord {
   const row = db.prepare('SELECT * FROM projects WHERE name = ?').get(name) as Row | undefined
   if (!row) throw notFound('Project not found')
   return toRecord(row)
+}
+
+/** The project whose profiles a project uses: itself, or `default` when its features.profiles is off. */
+export function profileProjectName(db: Db, project: string): string {
+  const { name, config } = getProject(db, project)
+  return isTrue(config['features.profiles']) ? name : 'default'
 }
 
 /** Creates a project (and its default profile when it has its own profiles); 409 when it exists. */

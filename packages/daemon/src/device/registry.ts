@@ -19,7 +19,8 @@ export function findDeviceDriver(type: string, subtype?: string): DeviceDriver |
   return deviceDrivers.find((d) => d.match.type === type && d.match.subtype === subtype)
 }
 
-const namePattern = /^[^/\s.][^/\s]*$/
+/** LXD's device names (validate.IsDeviceName) without the slash: they end up in file and chain names. */
+const namePattern = /^[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$/
 
 /** Validates a device map (names, types, keys) as LXD does, throwing ApiError(400). */
 export function validateDevices(devices: Record<string, DeviceConfig>): void {
@@ -27,7 +28,7 @@ export function validateDevices(devices: Record<string, DeviceConfig>): void {
     const fail = (msg: string): never => {
       throw badRequest(`Invalid devices: Device validation failed for "${name}": ${msg}`)
     }
-    if (!namePattern.test(name) || name.length > 64) fail('Invalid device name')
+    if (!namePattern.test(name) || name.length > 63) fail('Invalid device name')
     if (config === null || typeof config !== 'object' || Array.isArray(config))
       fail('Device config must be an object')
     const type = config.type

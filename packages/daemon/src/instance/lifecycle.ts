@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, renameSync, rmSync } from 'node:fs'
 import { badRequest, conflict, type Requestor } from '@corral/api'
 import * as db from '../db/instances.js'
+import { getProject } from '../db/projects.js'
+import { checkVolatileKeys } from '../project/restrictions.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { rootIdRanges } from '../host/subid.js'
 import { findImage, localCopy, unpackImage, type RemoteImageSource } from '../image/index.js'
@@ -96,18 +98,31 @@ function protectVolume(path: string, idmap: IdmapEntry[]): void {
   chmodSync(path, 0o100)
 }
 
+/** Validates a create request without changing anything: the API answers a 4xx before any operation exists. */
+export async function validateCreate(state: State, req: CreateRequest, caller: Caller) {
+  const clean = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
+  checkVolatileKeys(getProject(state.db, caller.project), clean.name, clean.config)
+  const expanded = validateInstance(state, {
+    project: caller.project,
+    name: clean.name,
+    profiles: clean.profiles,
+    config: clean.config,
+    devices: clean.devices,
+  })
+  // Before anything is copied or written: an unprivileged container must be able to start here.
+  if (!isTrue(expanded.config['security.privileged'])) await state.idmap.require()
+  return { req: clean, expanded }
+}
+
 /** Creates an instance from an image: the volume first, then the database row. */
 export async function createInstance(
   state: State,
-  req: CreateRequest,
+  request: CreateRequest,
   caller: Caller,
   progress: (text: string) => void = () => {},
 ): Promise<db.InstanceRecord> {
-  req = { ...req, config: withoutEmpty(req.config), devices: devicesWithoutEmpty(req.devices) }
-  const draft = { project: caller.project, profiles: req.profiles, config: req.config, devices: req.devices }
-  const expanded = validateInstance(state, draft)
-  // Before anything is copied or written: an unprivileged container must be able to start here.
-  if (!isTrue(expanded.config['security.privileged'])) await state.idmap.require()
+  // Checked again here: the project or its profiles may have changed since the request.
+  const { req, expanded } = await validateCreate(state, request, caller)
   const ref = req.remote
     ? (await localCopy(state, req.remote, { ...caller, public: false, filename: '', properties: {} }))
         .fingerprint
@@ -177,7 +192,8 @@ export async function createInstance(
 export async function startInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
   if ((await runtimeState(state, inst)).status === 'Running')
     throw badRequest('The instance is already running')
-  const expanded = expandedOf(state, inst)
+  // Checked again at each start: the project, its profiles or the daemon's policy may be stricter now.
+  const expanded = validateInstance(state, inst)
   // Recomputed at each start (the keys may have changed while it was stopped); a range that
   // still fits is kept.
   const { map: idmap, base } = allocate(state, inst.project, inst.name, expanded.config, inst.config)
@@ -285,6 +301,28 @@ export async function renameInstance(
   emit(state, 'instance-renamed', { project: inst.project, name: newName }, caller, { old_name: inst.name })
 }
 
+/** Validates an update without changing anything (the API answers a 4xx before any operation exists). */
+export function validateUpdate(state: State, inst: db.InstanceRecord, next: db.InstanceContent) {
+  // Volatile keys are the daemon's: keep the stored ones whatever the request says.
+  const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
+  const own = Object.fromEntries(
+    Object.entries(withoutEmpty(next.config)).filter(([k]) => !k.startsWith('volatile.')),
+  )
+  const devices = devicesWithoutEmpty(next.devices)
+  const expanded = validateInstance(state, {
+    project: inst.project,
+    name: inst.name,
+    profiles: next.profiles,
+    config: { ...own, ...volatile },
+    devices,
+  })
+  if (rootPoolOf(expanded) !== inst.pool)
+    throw badRequest('Changing the root disk pool of an instance is not supported')
+  // The map the next start would give must exist (raw.idmap clashes, a full range).
+  allocate(state, inst.project, inst.name, expanded.config, inst.config)
+  return { own, devices, expanded }
+}
+
 /** Replaces an instance's writable fields after validating the result; NICs are plugged live when it runs. */
 export async function updateInstance(
   state: State,
@@ -292,25 +330,8 @@ export async function updateInstance(
   next: db.InstanceContent,
   caller: Caller,
 ): Promise<void> {
-  // Volatile keys are the daemon's: keep the stored ones whatever the request says.
-  const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
-  const own = Object.fromEntries(
-    Object.entries(withoutEmpty(next.config)).filter(([k]) => !k.startsWith('volatile.')),
-  )
-  const config = { ...own, ...volatile }
-  const devices = devicesWithoutEmpty(next.devices)
+  const { own, devices, expanded } = validateUpdate(state, inst, next)
   const before = expandedOf(state, inst).devices
-  const expanded = validateInstance(state, {
-    project: inst.project,
-    name: inst.name,
-    profiles: next.profiles,
-    config,
-    devices,
-  })
-  if (rootPoolOf(expanded) !== inst.pool)
-    throw badRequest('Changing the root disk pool of an instance is not supported')
-  // The map the next start would give must exist (raw.idmap clashes, a full range).
-  allocate(state, inst.project, inst.name, expanded.config, inst.config)
   await applyNicChanges(state, inst, before, expanded.devices)
   db.updateInstance(state.db, inst.id, {
     ...next,

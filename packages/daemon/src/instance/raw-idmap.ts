@@ -35,15 +35,14 @@ export function parseRawIdmap(text: string): RawIdmapEntry[] {
       throw new Error(`Invalid raw.idmap line "${line}": host and container ranges differ in size`)
     out.push({ uid: kind !== 'gid', gid: kind !== 'uid', host: h, ns: n, size: hs })
   }
-  // Two lines may not map the same container id or the same host id twice.
-  for (let a = 0; a < out.length; a++) {
-    for (let b = a + 1; b < out.length; b++) {
-      const x = out[a]!
-      const y = out[b]!
-      if (!((x.uid && y.uid) || (x.gid && y.gid))) continue
-      const overlap = (p: number, q: number) => p < q + y.size && q < p + x.size
-      if (overlap(x.ns, y.ns) || overlap(x.host, y.host))
-        throw new Error('Invalid raw.idmap: two lines map the same ids')
+  // Two lines may not map the same container id or the same host id twice (sorted: linear after the sort).
+  for (const kind of ['uid', 'gid'] as const) {
+    const mine = out.filter((e) => e[kind])
+    for (const key of ['ns', 'host'] as const) {
+      const sorted = [...mine].sort((x, y) => x[key] - y[key])
+      for (let i = 1; i < sorted.length; i++)
+        if (sorted[i]![key] < sorted[i - 1]![key] + sorted[i - 1]!.size)
+          throw new Error('Invalid raw.idmap: two lines map the same ids')
     }
   }
   return out

@@ -1,17 +1,20 @@
 /** @module Instances: expansion, validation and the wire form. */
 import type { Instance, InstanceFull, InstanceState } from '@corral/api'
-import { badRequest, notFound } from '@corral/api'
+import { badRequest } from '@corral/api'
 import { instanceKeys } from '../config/instance-keys.js'
 import * as db from '../db/instances.js'
-import { getProfile } from '../db/profiles.js'
 import { validateDevices } from '../device/registry.js'
 import { checkNics } from '../network/nic-checks.js'
 import { seccompPolicy } from './lxc/seccomp.js'
 import { checkPrivilege } from './privilege-policy.js'
-import { profileProject } from '../profile/service.js'
 import type { State } from '../state.js'
 import { KeyedLock } from '../util/keyed-lock.js'
-import { expand, rootDisk, type Expanded } from './expand.js'
+import { rootDisk, type Expanded } from './expand.js'
+import { expandedOf } from './expanded.js'
+import { checkProjectPolicy } from './project-policy.js'
+import { validateVolatile } from './volatile.js'
+
+export { expandedOf, loadProfiles } from './expanded.js'
 import { runtimeState, type RuntimeState } from './lxc/runtime.js'
 import { instanceNetworkState } from './network-state.js'
 import { instanceStateOf } from './state.js'
@@ -25,41 +28,20 @@ export const instanceLock = new KeyedLock()
 /** The lock key of an instance. */
 export const lockKey = (project: string, name: string): string => `${project}/${name}`
 
-/** Loads the named profiles of a project (404 when one is missing), in order. */
-export function loadProfiles(state: State, project: string, names: string[]) {
-  const from = profileProject(state, project)
-  return names.map((name) => {
-    try {
-      return getProfile(state.db, from, name)
-    } catch {
-      throw notFound(`Profile "${name}" not found`)
-    }
-  })
-}
-
-/** The instance's effective config and devices. */
-export function expandedOf(
-  state: State,
-  inst: Pick<db.InstanceRecord, 'project' | 'profiles' | 'config' | 'devices'>,
-): Expanded {
-  return expand(loadProfiles(state, inst.project, inst.profiles), {
-    config: inst.config,
-    devices: inst.devices,
-  })
-}
-
-/** Validates local config and devices, and that the expanded devices have a root disk. */
+/** Validates local config and devices, the expanded result (root disk, privilege, NICs) and the project's restrictions and limits with it. */
 export function validateInstance(
   state: State,
-  inst: Pick<db.InstanceRecord, 'project' | 'profiles' | 'config' | 'devices'> & { name?: string },
+  inst: Pick<db.InstanceRecord, 'project' | 'name' | 'profiles' | 'config' | 'devices'>,
 ): Expanded {
   instanceKeys.validate(inst.config)
+  validateVolatile(inst.config)
   validateDevices(inst.devices)
   const expanded = expandedOf(state, inst)
   instanceKeys.validate(expanded.config)
   validateDevices(expanded.devices)
   if (!rootDisk(expanded.devices)) throw badRequest('Failed getting root disk: No root device could be found')
-  checkPrivilege(state, inst.project, expanded.config)
+  checkPrivilege(state, expanded.config)
+  checkProjectPolicy(state, inst.project, { name: inst.name, content: inst })
   seccompPolicy(expanded.config)
   checkNics(state.db, expanded.devices, () =>
     db

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs'
 import type { InstanceSnapshot } from '@corral/api'
 import { badRequest, conflict } from '@corral/api'
 import * as db from '../db/instances.js'
+import { getProject } from '../db/projects.js'
+import { checkSnapshotsAllowed } from '../project/restrictions.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
@@ -10,7 +12,7 @@ import { validateSnapshotName } from '../util/names.js'
 import type { Caller } from './lifecycle.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
 import { runtimeState } from './lxc/runtime.js'
-import { expandedOf } from './service.js'
+import { expandedOf, validateInstance } from './service.js'
 import { idmapOf } from './lifecycle.js'
 
 const snapUrl = (inst: db.InstanceRecord, snap: string) =>
@@ -74,6 +76,7 @@ export async function createSnapshot(
   name: string,
   caller: Caller,
 ): Promise<string> {
+  checkSnapshotsAllowed(getProject(state.db, inst.project))
   const snapName = name || nextSnapshotName(db.listSnapshots(state.db, inst.id))
   validateSnapshotName(snapName)
   if (db.listSnapshots(state.db, inst.id).some((s) => s.name === snapName))
@@ -144,12 +147,14 @@ export async function restoreSnapshot(
   snap: db.SnapshotRecord,
   caller: Caller,
 ): Promise<void> {
+  const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
+  const restored = { ...snap.config, ...volatile }
+  // The snapshot's config must still pass today's rules (the project may be stricter since).
+  validateInstance(state, { ...inst, config: restored, devices: snap.devices, profiles: snap.profiles })
   const running = (await runtimeState(state, inst)).status === 'Running'
   if (running) await stopContainer(state, inst, { force: true, timeout: 0 })
   const pool = loadPool(state, inst.pool)
   await pool.restoreSnapshot(inst.project, inst.name, snap.name)
-  const volatile = Object.fromEntries(Object.entries(inst.config).filter(([k]) => k.startsWith('volatile.')))
-  const restored = { ...snap.config, ...volatile }
   db.updateInstance(state.db, inst.id, {
     description: snap.description,
     ephemeral: inst.ephemeral,

@@ -1,9 +1,9 @@
 /** @module Profiles: validation, storage and lifecycle events. */
 import type { Profile, Requestor } from '@corral/api'
-import { badRequest } from '@corral/api'
+import { badRequest, wrap } from '@corral/api'
 import { instanceKeys } from '../config/instance-keys.js'
 import * as db from '../db/profiles.js'
-import { getProject, listProjects } from '../db/projects.js'
+import { listProjects, profileProjectName } from '../db/projects.js'
 import { instancesUsingProfile } from '../db/instances.js'
 import { validateDevices } from '../device/registry.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
@@ -11,24 +11,29 @@ import type { State } from '../state.js'
 import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { validateProfileName } from '../util/names.js'
+import { checkProjectPolicy } from '../instance/project-policy.js'
+import { validateInstance } from '../instance/service.js'
 
 export type { ProfileContent, ProfileRecord } from '../db/profiles.js'
 
 /** The project whose profiles a project uses: itself, or `default` when features.profiles is off. */
 export function profileProject(state: State, project: string): string {
-  const p = getProject(state.db, project)
-  return isTrue(p.config['features.profiles']) ? p.name : 'default'
+  return profileProjectName(state.db, project)
 }
 
-/** The instances (URLs) whose profile list names this profile, in its project and those sharing its profiles. */
-export function profileUsedBy(state: State, p: db.ProfileRecord): string[] {
-  const projects = listProjects(state.db)
+/** The projects whose instances may use the profile: its own, and those sharing the default project's profiles. */
+function projectsUsing(state: State, p: db.ProfileRecord): string[] {
+  return listProjects(state.db)
     .filter(
       (proj) =>
         proj.name === p.project || (p.project === 'default' && !isTrue(proj.config['features.profiles'])),
     )
     .map((proj) => proj.name)
-  return projects.flatMap((project) =>
+}
+
+/** The instances (URLs) whose profile list names this profile, in its project and those sharing its profiles. */
+export function profileUsedBy(state: State, p: db.ProfileRecord): string[] {
+  return projectsUsing(state, p).flatMap((project) =>
     instancesUsingProfile(state.db, project, p.name).map((i) =>
       entityUrl(`/1.0/instances/${i.name}`, project),
     ),
@@ -89,7 +94,10 @@ export function createProfile(
   validateProfileName(name)
   const clean = normalise(content)
   const project = profileProject(state, opts.project)
-  db.createProfile(state.db, project, name, clean)
+  state.db.transaction(() => {
+    db.createProfile(state.db, project, name, clean)
+    checkProjectPolicy(state, project)
+  })()
   publishLifecycle(state.events, 'profile-created', entityUrl(`/1.0/profiles/${name}`, project), {
     ...opts,
     project,
@@ -103,7 +111,12 @@ export function updateProfile(
   content: db.ProfileContent,
   opts: WriteOptions,
 ): void {
-  db.updateProfile(state.db, current.id, normalise(content))
+  const clean = normalise(content)
+  // Written, then every instance that uses it validated as it would now expand; any refusal rolls it back.
+  state.db.transaction(() => {
+    db.updateProfile(state.db, current.id, clean)
+    checkProfileUsers(state, current)
+  })()
   publishLifecycle(
     state.events,
     'profile-updated',
@@ -113,6 +126,25 @@ export function updateProfile(
       project: current.project,
     },
   )
+}
+
+/** Validates each instance using the profile (in every project that uses it) and the projects' policies, as stored now. */
+function checkProfileUsers(state: State, profile: db.ProfileRecord): void {
+  const projects = projectsUsing(state, profile)
+  for (const project of projects) {
+    // The project's rules first: they say why most clearly.
+    checkProjectPolicy(state, project)
+    for (const inst of instancesUsingProfile(state.db, project, profile.name)) {
+      try {
+        validateInstance(state, inst)
+      } catch (err) {
+        throw wrap(
+          err,
+          `Failed checking if profile update allowed: instance "${inst.name}" of project "${project}"`,
+        )
+      }
+    }
+  }
 }
 
 /** Merges a PATCH body into a profile's content: config and devices by key, description if given. */

@@ -1,6 +1,6 @@
 /** @module Projects: validation, storage and lifecycle events. */
 import type { Project, Requestor } from '@corral/api'
-import { badRequest } from '@corral/api'
+import { badRequest, wrap } from '@corral/api'
 import * as db from '../db/projects.js'
 import { listProfiles } from '../db/profiles.js'
 import { listInstances } from '../db/instances.js'
@@ -9,6 +9,7 @@ import type { State } from '../state.js'
 import { isTrue } from '../config/validate.js'
 import { withoutEmpty } from '../util/config-map.js'
 import { validateProjectName } from '../util/names.js'
+import { checkProjectPolicy } from '../instance/project-policy.js'
 import { projectKeys } from './keys.js'
 
 export type { ProjectRecord } from '../db/projects.js'
@@ -51,6 +52,7 @@ export function createProject(
   projectKeys.validate(given)
   const hasFeature = Object.keys(given).some((k) => k.startsWith('features.'))
   const config = hasFeature ? given : { ...defaultFeatures, ...given }
+  checkRestrictable(config)
   db.createProject(state.db, { ...p, config }, isTrue(config['features.profiles']))
   publishLifecycle(state.events, 'project-created', `/1.0/projects/${p.name}`, { requestor, project: p.name })
 }
@@ -71,11 +73,32 @@ export function updateProject(
       }
     }
   }
-  db.updateProject(state.db, current.name, next)
+  checkRestrictable(next.config)
+  // Written, then everything in the project checked against it; a violation rolls it back.
+  state.db.transaction(() => {
+    db.updateProject(state.db, current.name, next)
+    try {
+      checkProjectPolicy(state, current.name)
+    } catch (err) {
+      const changed = Object.keys({ ...current.config, ...next.config })
+        .filter((k) => current.config[k] !== next.config[k])
+        .sort()
+      throw wrap(
+        err,
+        `Conflict detected when changing ${changed.map((k) => `"${k}"`).join(', ')} in project "${current.name}"`,
+      )
+    }
+  })()
   publishLifecycle(state.events, 'project-updated', `/1.0/projects/${current.name}`, {
     requestor,
     project: current.name,
   })
+}
+
+/** LXD's rule: a restricted project has its own profiles (else the admin's would be checked as its own). */
+function checkRestrictable(config: Record<string, string>): void {
+  if (isTrue(config.restricted) && !isTrue(config['features.profiles']))
+    throw badRequest('Projects without their own profiles cannot be restricted')
 }
 
 /** Renames a project; the default project keeps its name and only empty projects move. */

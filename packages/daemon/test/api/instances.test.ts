@@ -206,8 +206,10 @@ test('PUT with a stale ETag is 412; PATCH updates config and keeps volatile keys
   const inst = await ok<Instance>(sock(), 'GET', '/1.0/instances/c1')
   assert.equal(inst.config['user.note'], 'changed')
   assert.notEqual(inst.config['volatile.uuid'], 'forged')
-  const bad = await op('PATCH', '/1.0/instances/c1', { body: { config: { 'limits.cpu': 'many' } } })
-  assert.equal(bad.status, 'Failure')
+  // Bad input is refused before any operation starts, with LXD's envelope.
+  const bad = await call(sock(), 'PATCH', '/1.0/instances/c1', { body: { config: { 'limits.cpu': 'many' } } })
+  assert.equal(bad.status, 400)
+  assert.match(String(bad.body.error), /Invalid CPU limit syntax "many"/)
   assert.equal((await ok<Instance>(sock(), 'GET', '/1.0/instances/c1')).config['limits.cpu'], undefined)
 })
 

@@ -9,9 +9,12 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { join } from 'node:path'
-import { badRequest } from '@corral/api'
+import { dirname, join } from 'node:path'
+import { ApiError, badRequest } from '@corral/api'
+import { getProject } from '../../db/projects.js'
+import { diskPathAllowed, isRestricted } from '../../project/restrictions.js'
 import { isTrue } from '../../config/validate.js'
+import { resolveHostPath } from '../../host/paths.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { MountEntry } from './lxc-config.js'
@@ -35,6 +38,10 @@ export async function mountDiskDevices(
 ): Promise<MountEntry[]> {
   await unmountDiskDevices(state, inst)
   const base = devicesDir(state, inst.project, inst.name)
+  // A restricted project's disk.paths rule, on exactly the path about to be mounted.
+  const project = getProject(state.db, inst.project)
+  const pathAllowed = (source: string) =>
+    !isRestricted(project) || diskPathAllowed(project, source, { resolvePath: resolveHostPath })
   const entries: MountEntry[] = []
   for (const [device, d] of Object.entries(devices)) {
     if (d.type !== 'disk' || d.path === '/' || !d.source) continue
@@ -42,12 +49,24 @@ export async function mountDiskDevices(
       if (!isTrue(d.required ?? 'true')) continue
       throw badRequest(`Missing source path "${d.source}" for disk device "${device}"`)
     }
-    const file = !statSync(d.source).isDirectory()
+    // The path as the kernel resolves it now (what a project's disk.paths rule was checked on),
+    // and its inode: if a symlink is swapped before mount(8) resolves it again, the mount is
+    // of something else, and is undone.
+    const source = resolveHostPath(d.source)
+    if (!pathAllowed(source)) throw new ApiError(403, `Disk source path "${d.source}" not allowed`)
+    const before = statSync(source)
+    const file = !before.isDirectory()
     mkdirSync(base, { recursive: true, mode: 0o711 })
     const stage = join(base, `disk.${device}`)
+    if (dirname(stage) !== base) throw new Error(`Refusing device name ${JSON.stringify(device)} as a path`)
     if (file) writeFileSync(stage, '')
     else mkdirSync(stage, { recursive: true })
-    await state.host.run('mount', ['--bind', d.source, stage])
+    await state.host.run('mount', ['--bind', source, stage])
+    const mounted = statSync(stage)
+    if (mounted.dev !== before.dev || mounted.ino !== before.ino) {
+      await state.host.run('umount', [stage])
+      throw badRequest(`Disk source "${d.source}" changed while it was being mounted`)
+    }
     if (isTrue(d.readonly)) await state.host.run('mount', ['-o', 'remount,bind,ro', stage])
     entries.push({ source: stage, target: d.path!.replace(/^\/+/, ''), readonly: isTrue(d.readonly), file })
   }
