@@ -51,6 +51,8 @@ export interface SocketAction {
   access: Access
   /** Refuses a bad request with an HTTP error before the upgrade. */
   check?: (req: ApiRequest) => void
+  /** Largest frame a client may send, in bytes (default `defaultMaxFrame`); a bigger one closes the socket. */
+  maxPayload?: number
   handler: (req: ApiRequest, ws: WebSocket) => void
 }
 

@@ -7,6 +7,9 @@ import { endpoint, type ApiRequest } from './endpoint.js'
 
 const allTypes: EventType[] = ['operation', 'lifecycle', 'logging']
 
+/** Bytes of events queued for one listener before it is dropped as too slow. */
+export const maxEventBacklog = 4 * 1024 * 1024
+
 /** Parses `type=a,b`; all types when absent. */
 export function parseEventTypes(raw: string | null): Set<EventType> {
   if (!raw) return new Set(allTypes)
@@ -38,10 +41,19 @@ export const eventEndpoints = [
     {
       access: 'authenticated',
       check: (req) => void subscription(req),
+      // Listeners only receive: a big frame from one is not a request.
+      maxPayload: 64 * 1024,
       handler: (req, ws) => {
         const unsubscribe = req.state.events.subscribe({
           ...subscription(req),
-          send: (event) => ws.send(JSON.stringify(event)),
+          send: (event) => {
+            // A listener that does not read is dropped rather than buffered for without bound.
+            if (ws.bufferedAmount > maxEventBacklog) {
+              unsubscribe()
+              return ws.terminate()
+            }
+            ws.send(JSON.stringify(event))
+          },
         })
         ws.on('close', unsubscribe)
         ws.on('error', unsubscribe)

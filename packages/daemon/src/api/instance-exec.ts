@@ -110,28 +110,49 @@ function onControl(proc: () => ExecProcess | undefined, data: RawData): void {
   }
 }
 
-/** Holds what arrives on websocket 0 before the process exists (clients send stdin right away). */
+/** Bytes of stdin a client may send before the command has started; more closes its socket. */
+const maxQueuedInput = 8 * 1024 * 1024
+
+/** Holds what arrives on websocket 0 before the process exists (clients send stdin right away), within a bound. */
 class InputQueue {
   private queued: [Buffer, boolean][] = []
+  private queuedBytes = 0
   private handler?: (data: Buffer, isBinary: boolean) => void
+  private ws?: WebSocket
   closed = false
   private onClose?: () => void
 
   /** Starts buffering a socket's frames. */
   attach(ws: WebSocket): void {
-    ws.on('message', (data: Buffer, isBinary: boolean) =>
-      this.handler ? this.handler(data, isBinary) : this.queued.push([data, isBinary]),
-    )
+    this.ws = ws
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.handler) return this.handler(data, isBinary)
+      this.queuedBytes += data.length
+      if (this.queuedBytes > maxQueuedInput)
+        return ws.close(1009, 'Too much input before the command started')
+      this.queued.push([data, isBinary])
+    })
     ws.on('close', () => {
       this.closed = true
       this.onClose?.()
     })
   }
 
+  /** Stops reading the socket (the command's stdin is full) until resume(). */
+  pause(): void {
+    this.ws?.pause()
+  }
+
+  /** Reads the socket again. */
+  resume(): void {
+    this.ws?.resume()
+  }
+
   /** Delivers the buffered frames, then every later one; `close` runs once the socket is gone. */
   drain(handler: (data: Buffer, isBinary: boolean) => void, close: () => void): void {
     for (const [data, isBinary] of this.queued) handler(data, isBinary)
     this.queued = []
+    this.queuedBytes = 0
     this.handler = handler
     this.onClose = close
     if (this.closed) close()
@@ -153,8 +174,11 @@ async function mirror(
   }
   input.drain(
     (data, isBinary) => {
-      if (isBinary && inputOpen) proc.input.write(data)
-      else if (!isBinary && !interactive) endInput() // a TEXT frame is the EOF barrier
+      // Backpressure: a client that sends faster than the command reads waits on its own socket.
+      if (isBinary && inputOpen && !proc.input.write(data)) {
+        input.pause()
+        proc.input.once('drain', () => input.resume())
+      } else if (!isBinary && !interactive) endInput() // a TEXT frame is the EOF barrier
     },
     () => {
       endInput()

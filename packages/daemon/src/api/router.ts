@@ -11,6 +11,9 @@ import { classifyError, renderError, renderResponse } from './render.js'
 /** Largest JSON body accepted; bigger bodies get 413 before any work. */
 export const maxJsonBody = 4 * 1024 * 1024
 
+/** Largest websocket frame a client may send unless the endpoint says otherwise (ws's own default is 100 MiB). */
+export const defaultMaxFrame = 1024 * 1024
+
 interface Route {
   endpoint: Endpoint
   pattern: RegExp
@@ -28,7 +31,13 @@ export interface Router {
 /** Builds the router for a daemon's state. */
 export function mount(endpoints: readonly Endpoint[], state: State): Router {
   const routes = endpoints.map(compile)
-  const wss = new WebSocketServer({ noServer: true })
+  // One server per frame limit: ws checks maxPayload while it reads, before buffering a frame.
+  const servers = new Map<number, WebSocketServer>()
+  const serverFor = (maxPayload: number): WebSocketServer => {
+    let wss = servers.get(maxPayload)
+    if (!wss) servers.set(maxPayload, (wss = new WebSocketServer({ noServer: true, maxPayload })))
+    return wss
+  }
 
   const find = (path: string): { route: Route; params: Record<string, string> } | undefined => {
     for (const route of routes) {
@@ -57,7 +66,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
 
   return {
     closeSockets() {
-      for (const client of wss.clients) client.terminate()
+      for (const wss of servers.values()) for (const client of wss.clients) client.terminate()
     },
     handle(req, res, identity) {
       void (async () => {
@@ -87,7 +96,9 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
         if (!found || !ws) throw notFound()
         const apiReq = prepare(req, identity, ws.access, found.params)
         ws.check?.(apiReq)
-        wss.handleUpgrade(req, socket, head, (conn) => ws.handler(apiReq, conn))
+        serverFor(ws.maxPayload ?? defaultMaxFrame).handleUpgrade(req, socket, head, (conn) =>
+          ws.handler(apiReq, conn),
+        )
       } catch (err) {
         const { status, message } = classifyError(err)
         const body = JSON.stringify(errorEnvelope(status, message))

@@ -46,6 +46,9 @@ function pemOf(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`
 }
 
+/** At most this many connections without a trusted certificate at once; more are closed at the handshake. */
+export const maxUntrustedConnections = 64
+
 /** The live TLS listener: apply() binds the new address before the old one is closed. */
 export class TlsListener {
   private server: Server | undefined
@@ -97,6 +100,16 @@ export class TlsListener {
     server.on('upgrade', (req, socket, head) =>
       this.router.upgrade(req, socket, head, identify(this.db, req.socket as TLSSocket)),
     )
+    // Untrusted callers may use a few public endpoints; they may not hold the listener open by the thousand.
+    let untrusted = 0
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (identify(this.db, socket).trusted) return
+      if (untrusted >= maxUntrustedConnections) return void socket.destroy()
+      untrusted++
+      socket.once('close', () => untrusted--)
+    })
+    server.maxConnections = 1024
+    server.headersTimeout = 30_000
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
         reject(badRequest(`Cannot listen on https socket "${address}": ${err.message}`)),
