@@ -19,6 +19,8 @@ export interface SessionOptions {
   image?: boolean
   /** Create dir pool `default` and put the root disk in the default profile. */
   pool?: boolean
+  /** corrald's arguments (default `--group root`). */
+  daemonArgs?: string[]
 }
 
 /** A daemon, a client home and helpers to run the stock client against it. */
@@ -86,7 +88,7 @@ export async function startLxcSession(prefix: string, opts: SessionOptions = {})
       const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
       assert.equal(built.status, 0, built.stderr)
     }
-    daemon = await startCorrald(dir)
+    daemon = await startCorrald(dir, opts.daemonArgs)
     if (opts.pool) {
       must(['storage', 'create', 'default', 'dir'])
       must(['profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=default'])
