@@ -91,6 +91,7 @@ async function redeem(req: ApiRequest, body: Record<string, unknown>) {
   const secret = stringField(body, 'trust_token') || stringField(body, 'password')
   const certificate = req.identity.certificate
   if (!secret || !certificate) throw forbidden()
+  sameAsPresented(stringField(body, 'certificate'), certificate)
   const grant = redeemToken(secret)
   if (grant) {
     const fingerprint = addCertificate(req.state, { ...grant, certificate }, req.requestor())
@@ -110,6 +111,24 @@ async function redeem(req: ApiRequest, body: Record<string, unknown>) {
     req.requestor(),
   )
   return created(`/1.0/certificates/${fingerprint}`)
+}
+
+/**
+ * A certificate in the body (pylxd sends one) must be the one presented on the connection: a
+ * password or token trusts whoever holds that key, never a certificate named by someone else.
+ */
+function sameAsPresented(given: string, presented: string): void {
+  if (!given) return
+  const pem = given.includes('BEGIN CERTIFICATE')
+    ? given
+    : `-----BEGIN CERTIFICATE-----\n${given}\n-----END CERTIFICATE-----\n`
+  let same: boolean
+  try {
+    same = new X509Certificate(pem).raw.equals(new X509Certificate(presented).raw)
+  } catch {
+    throw badRequest('Invalid certificate material')
+  }
+  if (!same) throw badRequest('The certificate must be the one presented on this connection')
 }
 
 const limiters = new WeakMap<State, AttemptLimiter>()

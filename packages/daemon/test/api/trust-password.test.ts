@@ -79,6 +79,17 @@ test('the admin sets it; it is stored only as a salted scrypt hash and shown as 
   assert.equal(bad.status, 400)
 })
 
+test('the password trusts the presented certificate only, never another one named in the body', async () => {
+  const res = await asCert('bob', 'POST', '/1.0/certificates', {
+    type: 'client',
+    certificate: certs.carol!.cert,
+    password: 'hunter2-correct',
+  })
+  assert.equal(res.status, 400)
+  assert.equal(res.body.error, 'The certificate must be the one presented on this connection')
+  assert.equal(trustedCount(), 0)
+})
+
 test('a wrong password is 403 and adds nothing; the right one trusts the presented certificate once', async () => {
   const wrong = await asCert('alice', 'POST', '/1.0/certificates', { type: 'client', password: 'hunter2' })
   assert.equal(wrong.status, 403)
