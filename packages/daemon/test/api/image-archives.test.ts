@@ -40,7 +40,9 @@ const sha256 = (...bufs: Buffer[]) => {
 }
 const imagesDir = () => join(d.dir, 'images')
 const snapshot = () => ({
-  rows: d.daemon.state.db.prepare('SELECT fingerprint, project_id, properties FROM images ORDER BY fingerprint').all(),
+  rows: d.daemon.state.db
+    .prepare('SELECT fingerprint, project_id, properties FROM images ORDER BY fingerprint')
+    .all(),
   files: existsSync(imagesDir()) ? readdirSync(imagesDir()).sort() : [],
 })
 
@@ -214,7 +216,7 @@ test(
           assert.ok(readFileSync(join(root, rel)).equals(readFileSync(join(tree, rel))), `${name}: ${rel}`)
         if (want.isSymbolicLink()) assert.equal(readlinkSync(join(root, rel)), readlinkSync(join(tree, rel)))
         const empty = want.isDirectory() && readdirSync(join(tree, rel)).length === 0
-      if (name !== 'gnu-files-only' || !want.isDirectory() || empty)
+        if (name !== 'gnu-files-only' || !want.isDirectory() || empty)
           assert.equal(got.mode & 0o7777, want.mode & 0o7777, `${name}: ${rel} mode`)
         else assert.equal(got.mode & 0o7777, 0o755, `${name}: ${rel} made by tar`)
       }
