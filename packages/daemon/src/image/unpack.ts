@@ -1,6 +1,6 @@
 /** @module Unpacks a stored image into a directory with GNU tar (or unsquashfs), owners and xattrs preserved. */
 import { existsSync } from 'node:fs'
-import { lstat, mkdir } from 'node:fs/promises'
+import { chmod, lstat, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { State } from '../state.js'
 import { unpackSquashfs } from './squashfs.js'
@@ -42,7 +42,11 @@ export async function unpackImage(state: State, fingerprint: string, target: str
     const existing = await lstat(rootfs).catch(() => undefined)
     if (existing && !existing.isDirectory())
       throw new Error(`Image "${fingerprint}" metadata holds a rootfs that is not a directory`)
-    await mkdir(rootfs, { recursive: true, mode: 0o755 })
+    if (!existing) {
+      await mkdir(rootfs)
+      // mkdir's mode is masked by corrald's umask; the archive's own `./` entry, if any, wins.
+      await chmod(rootfs, 0o755)
+    }
     const rootfsArchive = rootfsFile(state, fingerprint)
     if ((await detectExtension(rootfsArchive)) === '.squashfs')
       await unpackSquashfs(state, rootfsArchive, rootfs)
