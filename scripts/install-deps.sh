@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Run-time packages, plus lxd-client and python3-pylxd that the compatibility tests drive, and
-# dig and tcpdump that the network tests use.
+# dig and tcpdump that the network tests use, and bzip2 and bsdtar (libarchive-tools) that the
+# image corpus test writes archives with.
 packages=(lxc uidmap dnsmasq-base nftables iptables iproute2 busybox-static xz-utils zstd
   squashfs-tools acl lxd-client python3-pylxd gcc libc6-dev make lxc-dev pkg-config btrfs-progs
-  bind9-dnsutils tcpdump)
+  bind9-dnsutils tcpdump bzip2 libarchive-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,7 +10,10 @@ export interface Requestor {
   address: string
 }
 
-/** An operation as GET /1.0/operations/{id} returns it. */
+/**
+ * An operation as GET /1.0/operations/{id} returns it: exactly LXD 5.0.2's fields (its
+ * operations carry no `requestor`; that came with later API extensions).
+ */
 export interface Operation {
   id: string
   class: OperationClass
@@ -24,5 +27,4 @@ export interface Operation {
   may_cancel: boolean
   err: string
   location: string
-  requestor?: Requestor
 }

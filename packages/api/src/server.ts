@@ -1,8 +1,14 @@
 /** @module Server wire types for GET/PUT /1.0 (shared/api/server.go). */
 
+/**
+ * A server config map on the wire. A hidden key (core.trust_password) reads as `true` when set,
+ * and `true` written back means "keep it", as in LXD 5.0.2.
+ */
+export type ServerConfig = Record<string, string | true>
+
 /** Body of PUT/PATCH /1.0. */
 export interface ServerPut {
-  config: Record<string, string>
+  config: ServerConfig
 }
 
 /** What an untrusted client sees of GET /1.0. */

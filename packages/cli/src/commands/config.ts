@@ -1,4 +1,5 @@
 /** @module `corral config get|set|unset|show|edit` for the server's configuration. */
+import type { ServerConfig } from '@corral/api'
 import type { Client } from '@corral/client'
 import { UsageError, parseSetArgs, type CommandDefinition, type CommandGroup } from '../command.js'
 import type { Context } from '../context.js'
@@ -44,7 +45,7 @@ function setHasTarget(args: string[]): boolean {
 }
 
 /** Applies a change to the server config with GET then PUT If-Match, as lxc does. */
-async function updateConfig(client: Client, change: (config: Record<string, string>) => void): Promise<void> {
+async function updateConfig(client: Client, change: (config: ServerConfig) => void): Promise<void> {
   const { server, etag } = await client.server.get()
   const config = { ...(server.config ?? {}) }
   change(config)
@@ -133,8 +134,12 @@ export const configEdit: CommandDefinition = {
   async run(ctx, args) {
     const { client, instance } = await configTarget(ctx, args, args.length === 1)
     if (instance !== undefined) return instanceConfigEdit(ctx, client, instance)
-    const apply = async (edited: string, etag?: string): Promise<void> =>
-      client.server.put({ config: stringMap((await parseYamlStrings(edited)).config) }, etag)
+    const apply = async (edited: string, etag?: string): Promise<void> => {
+      const config: ServerConfig = stringMap((await parseYamlStrings(edited)).config)
+      // The server shows a set trust password as `true`; written back as such it means "keep it".
+      if (config['core.trust_password'] === 'true') config['core.trust_password'] = true
+      await client.server.put({ config }, etag)
+    }
     if (!ctx.stdinIsTTY) {
       await apply(await ctx.readStdin())
       return none()

@@ -1,5 +1,9 @@
 /** @module /1.0/certificates: the trust store. */
+import { X509Certificate } from 'node:crypto'
 import { badRequest, forbidden, notFound } from '@corral/api'
+import { AttemptLimiter, trustPasswordKey, trustPasswordMatches } from '../certificate/trust-password.js'
+import { loadServerConfig } from '../db/server-config.js'
+import type { State } from '../state.js'
 import * as db from '../db/certificates.js'
 import {
   addCertificate,
@@ -66,17 +70,74 @@ async function update(req: ApiRequest, merge: boolean) {
   return empty()
 }
 
-/** An untrusted TLS client adds its own certificate with a token; name and restriction come from the token. */
-function redeem(req: ApiRequest, body: Record<string, unknown>) {
-  const token = stringField(body, 'trust_token') || stringField(body, 'password')
-  if (!token || !req.identity.certificate) throw forbidden()
-  const grant = redeemToken(token)
+/** The name for a certificate added with the trust password: the request's, else the certificate's CN. */
+function passwordGrant(body: Record<string, unknown>, pem: string): TokenGrant {
+  const grant = grantOf(body)
+  if (grant.name) return grant
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(new X509Certificate(pem).subject)?.[1] ?? ''
+  const name = cn
+    .replace(/[^A-Za-z0-9._@-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 63)
+  return { ...grant, name: name || 'client' }
+}
+
+/**
+ * An untrusted TLS client adds its own certificate: with a trust token (name and restriction come
+ * from the token), or with core.trust_password as LXD 5.0.2 allows (5.0.2 clients send both as
+ * `password`). Anything else is 403 "not authorized", as LXD answers, and nothing is added.
+ */
+async function redeem(req: ApiRequest, body: Record<string, unknown>) {
+  const secret = stringField(body, 'trust_token') || stringField(body, 'password')
+  const certificate = req.identity.certificate
+  if (!secret || !certificate) throw forbidden()
+  sameAsPresented(stringField(body, 'certificate'), certificate)
+  const grant = redeemToken(secret)
+  if (grant) {
+    const fingerprint = addCertificate(req.state, { ...grant, certificate }, req.requestor())
+    return created(`/1.0/certificates/${fingerprint}`)
+  }
+  const stored = loadServerConfig(req.state.db)[trustPasswordKey] ?? ''
+  if (!stored) throw forbidden()
+  // Counted before the hash is computed: guessing costs the guesser, not the daemon.
+  limiterOf(req.state).take(req.raw.socket.remoteAddress ?? '')
+  if (!(await trustPasswordMatches(stored, secret))) {
+    req.state.log.warn('Bad trust password', { address: req.identity.address })
+    throw forbidden()
+  }
   const fingerprint = addCertificate(
     req.state,
-    { ...grant, certificate: req.identity.certificate },
+    { ...passwordGrant(body, certificate), certificate },
     req.requestor(),
   )
   return created(`/1.0/certificates/${fingerprint}`)
+}
+
+/**
+ * A certificate in the body (pylxd sends one) must be the one presented on the connection: a
+ * password or token trusts whoever holds that key, never a certificate named by someone else.
+ */
+function sameAsPresented(given: string, presented: string): void {
+  if (!given) return
+  const pem = given.includes('BEGIN CERTIFICATE')
+    ? given
+    : `-----BEGIN CERTIFICATE-----\n${given}\n-----END CERTIFICATE-----\n`
+  let same: boolean
+  try {
+    same = new X509Certificate(pem).raw.equals(new X509Certificate(presented).raw)
+  } catch {
+    throw badRequest('Invalid certificate material')
+  }
+  if (!same) throw badRequest('The certificate must be the one presented on this connection')
+}
+
+const limiters = new WeakMap<State, AttemptLimiter>()
+
+/** The daemon's trust password attempt counter. */
+function limiterOf(state: State): AttemptLimiter {
+  let limiter = limiters.get(state)
+  if (!limiter) limiters.set(state, (limiter = new AttemptLimiter()))
+  return limiter
 }
 
 /** The certificate endpoints. */

@@ -1,11 +1,11 @@
 /** @module GET / and GET/PUT/PATCH /1.0: server information and server config. */
-import type { Server, ServerUntrusted } from '@corral/api'
-import { apiExtensions } from '@corral/api'
+import type { Server, ServerConfig, ServerUntrusted } from '@corral/api'
+import { apiExtensions, badRequest } from '@corral/api'
 import { getServerConfig, replaceConfig } from '../server/service.js'
 import { storagePools } from '../storage/index.js'
 import { listenAddresses } from '../endpoints/listen-addresses.js'
 import { isAdmin } from './access.js'
-import { asObject, stringMapField } from './body.js'
+import { asObject } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { empty, sync } from './response.js'
@@ -36,10 +36,22 @@ function serverInfo(req: ApiRequest): ServerUntrusted | Server {
   }
 }
 
+/** The `config` of PUT/PATCH /1.0: strings, or `true` for a hidden key (keep it). */
+function serverConfigField(body: Record<string, unknown>): ServerConfig {
+  const v = body.config
+  if (v === undefined || v === null) return {}
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw badRequest('Invalid value for field "config": must be a map')
+  for (const [k, val] of Object.entries(v))
+    if (typeof val !== 'string' && val !== true)
+      throw badRequest(`Invalid value for field "config": key "${k}" must have a string value`)
+  return v as ServerConfig
+}
+
 async function putServer(req: ApiRequest, merge: boolean) {
   const current = getServerConfig(req.state)
   checkEtag(req.headers, current)
-  const config = stringMapField(asObject(await req.json()), 'config')
+  const config = serverConfigField(asObject(await req.json()))
   await replaceConfig(req.state, merge ? { ...current, ...config } : config, req.requestor())
   return empty()
 }

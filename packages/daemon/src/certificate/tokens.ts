@@ -1,6 +1,6 @@
 /** @module Trust tokens: single-use token operations that let an untrusted client add its certificate. */
 import { randomBytes } from 'node:crypto'
-import { badRequest, forbidden, type Requestor } from '@corral/api'
+import { forbidden, type Requestor } from '@corral/api'
 import { loadServerConfig } from '../db/server-config.js'
 import type { LiveOperation } from '../operation/operation.js'
 import type { State } from '../state.js'
@@ -81,22 +81,26 @@ interface TokenBody {
   expires_at?: unknown
 }
 
-/** Decodes a token string; 400 "Failed decoding trust token" for anything malformed. */
-export function decodeToken(token: string): { secret: string } {
+/** Decodes a token string; undefined for anything that is not one (it may be a trust password). */
+export function decodeToken(token: string): { secret: string } | undefined {
   try {
     const body = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as TokenBody
-    if (typeof body.secret !== 'string' || body.secret === '') throw new Error('no secret')
+    if (typeof body.secret !== 'string' || body.secret === '') return undefined
     return { secret: body.secret }
   } catch {
-    throw badRequest('Failed decoding trust token')
+    return undefined
   }
 }
 
-/** Redeems a token: single use, constant-time secret comparison, refused once expired. */
-export function redeemToken(token: string): TokenGrant {
-  const { secret } = decodeToken(token)
-  const match = [...pending.values()].find((p) => sameSecret(p.secret, secret))
-  if (!match) throw forbidden('No matching certificate add operation found')
+/**
+ * Redeems a token: single use, constant-time secret comparison, refused (403) once expired.
+ * Undefined when the string is no token or matches none, so the caller may try it as a password.
+ */
+export function redeemToken(token: string): TokenGrant | undefined {
+  const decoded = decodeToken(token)
+  if (!decoded) return undefined
+  const match = [...pending.values()].find((p) => sameSecret(p.secret, decoded.secret))
+  if (!match) return undefined
   pending.delete(match.op.id)
   match.finish()
   if (match.expiresAt.getTime() < Date.now()) throw forbidden('Token has expired')

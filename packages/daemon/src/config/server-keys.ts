@@ -22,6 +22,11 @@ export const serverKeys = defineKeys(
       validate: isDuration,
       short: 'Time after which an unused trust token expires (e.g. 15d, 4h, 30M, 10S)',
     },
+    'core.trust_password': {
+      type: 'string',
+      short: 'Password an untrusted client may give to add its own certificate (LXD 5.0.2)',
+      long: 'Unset by default. Kept only as a salted scrypt hash and shown as `true`; attempts are limited per address. Trust tokens (`corral config trust add`) are single-use and safer.',
+    },
     'core.shutdown_timeout': {
       type: 'integer',
       default: '5',

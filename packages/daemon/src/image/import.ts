@@ -5,7 +5,8 @@ import * as db from '../db/images.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { LiveOperation } from '../operation/operation.js'
 import type { State } from '../state.js'
-import { parseImageMetadata } from './metadata.js'
+import { checkImageProperties, parseImageMetadata } from './metadata.js'
+import { listSquashfs } from './squashfs.js'
 import { imageProject } from './service.js'
 import { imageFile, removeImageFiles, rootfsFile } from './store.js'
 import {
@@ -30,10 +31,12 @@ export interface ImportOptions {
   expectedFingerprint?: string
 }
 
-/** Lists an archive, checks its member paths, and returns the members. */
+/** Lists an archive (a squashfs only as a split image's rootfs), checks its members, and returns their names. */
 async function checkedMembers(state: State, file: string, kind: ArchiveKind): Promise<string[]> {
-  if ((await detectExtension(file)) === '.squashfs') throw badRequest('Squashfs images are not supported yet')
-  const members = await listTar(state, file)
+  const squashfs = (await detectExtension(file)) === '.squashfs'
+  if (squashfs && kind !== 'rootfs')
+    throw badRequest('Invalid image archive: only the rootfs of a split image may be a squashfs')
+  const members = squashfs ? await listSquashfs(state, file) : await listTar(state, file)
   checkMembers(members, kind)
   return members.map((m) => m.name)
 }
@@ -44,7 +47,8 @@ export async function validateUpload(state: State, staged: StagedUpload): Promis
   const meta = names.find((n) => normalizeMember(n) === 'metadata.yaml')
   if (!meta) throw badRequest('Invalid image archive: metadata.yaml is missing')
   if (staged.rootfs) await checkedMembers(state, staged.rootfs, 'rootfs')
-  else if (!names.some((n) => normalizeMember(n) === 'rootfs'))
+  // A rootfs/ with no entry of its own is made by tar from its members' paths, as LXD accepts it.
+  else if (!names.some((n) => /^rootfs(\/|$)/.test(normalizeMember(n))))
     throw badRequest('Invalid image archive: the rootfs/ directory is missing')
   return parseImageMetadata(await readMember(state, staged.metadata, meta))
 }
@@ -64,6 +68,7 @@ export async function checkUpload(
   opts: ImportOptions,
 ): Promise<CheckedUpload> {
   try {
+    checkImageProperties(opts.properties)
     if (opts.expectedFingerprint && opts.expectedFingerprint !== staged.fingerprint)
       throw badRequest(
         `Fingerprints don't match, got ${staged.fingerprint} expected ${opts.expectedFingerprint}`,

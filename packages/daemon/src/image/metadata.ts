@@ -14,6 +14,24 @@ export const architectureNames: ReadonlySet<string> = new Set([
   'riscv32', 'riscv64', 'loongarch64',
 ]) // prettier-ignore
 
+/**
+ * Refuses property keys and values with a line break or another control character: they are
+ * copied into every instance's `image.*` config, and from there into lxc.conf, where a newline
+ * would end the line (and a tenant could write the next one).
+ */
+export function checkImageProperties(properties: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(properties)) {
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u001f\u007f]/
+    if (key === '' || control.test(key))
+      throw badRequest(
+        `Invalid image property name ${JSON.stringify(key)}: control characters are not allowed`,
+      )
+    if (control.test(value))
+      throw badRequest(`Invalid value for image property "${key}": control characters are not allowed`)
+  }
+}
+
 function stringMap(value: unknown, what: string): Record<string, string> {
   if (value === undefined || value === null) return {}
   if (typeof value !== 'object' || Array.isArray(value))
@@ -54,6 +72,11 @@ function templates(value: unknown): Record<string, ImageMetadataTemplate> {
   return out
 }
 
+function checkedProperties(properties: Record<string, string>): Record<string, string> {
+  checkImageProperties(properties)
+  return properties
+}
+
 /** Parses metadata.yaml; 400 when it is not YAML, or its architecture is missing or unknown. */
 export function parseImageMetadata(text: string): ImageMetadata {
   let doc: unknown
@@ -73,7 +96,7 @@ export function parseImageMetadata(text: string): ImageMetadata {
     architecture,
     creation_date: epoch(o.creation_date, 'creation_date'),
     expiry_date: epoch(o.expiry_date, 'expiry_date'),
-    properties: stringMap(o.properties, 'property'),
+    properties: checkedProperties(stringMap(o.properties, 'property')),
     templates: templates(o.templates),
   }
 }

@@ -33,6 +33,10 @@ export function parsePartHeaders(block: string): PartInfo {
   return { name: field('name'), filename: field('filename') }
 }
 
+/** The most a multipart body may send before its first boundary, and as one part's headers. */
+export const maxPreamble = 64 * 1024
+const maxPartHeaders = 16 * 1024
+
 /** Reads a multipart body, handing each part's bytes to the sink `open` returns for it. */
 export async function readMultipart(
   body: AsyncIterable<Buffer> | Iterable<Buffer>,
@@ -44,13 +48,24 @@ export async function readMultipart(
   let buf: Buffer = Buffer.alloc(0)
   let state: 'preamble' | 'headers' | 'body' | 'after' | 'done' = 'preamble'
   let sink: PartSink | undefined
+  let epilogue = 0
   for await (const chunk of body) {
-    if (state === 'done') continue // drain the epilogue so the socket stays usable
+    if (state === 'done') {
+      // Drain a short epilogue so the socket stays usable; a sender that never stops is cut off.
+      epilogue += chunk.length
+      if (epilogue > maxPreamble) break
+      continue
+    }
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk
     for (;;) {
       if (state === 'preamble') {
         const i = buf.indexOf(first)
-        if (i < 0) break
+        if (i < 0) {
+          // Clients send the boundary first; a body that never does is refused, not held in memory.
+          if (buf.length > maxPreamble)
+            throw badRequest('Invalid multipart image: no boundary in the first 64 KiB')
+          break
+        }
         buf = buf.subarray(i + first.length)
         state = 'after'
       } else if (state === 'after') {
@@ -66,7 +81,7 @@ export async function readMultipart(
       } else if (state === 'headers') {
         const i = buf.indexOf('\r\n\r\n')
         if (i < 0) {
-          if (buf.length > 16384) throw badRequest('Invalid multipart image: part headers too long')
+          if (buf.length > maxPartHeaders) throw badRequest('Invalid multipart image: part headers too long')
           break
         }
         sink = open(parsePartHeaders(buf.subarray(0, i).toString('utf8')))

@@ -28,6 +28,11 @@ export interface RemoteImageSource {
 }
 
 const connectTimeoutMs = 30_000
+/** The largest JSON answer read from an image server, and how long reading one may take. */
+export const maxJsonBytes = 4 << 20
+const jsonDeadlineMs = 60_000
+/** What a download may exceed the announced image size by (multipart headers of a split image). */
+const exportOverheadBytes = 1 << 20
 
 /** Reads the remote half of a `source` object; 400 for what we cannot fetch. */
 export function parseRemoteSource(src: Record<string, unknown>): RemoteImageSource {
@@ -114,7 +119,21 @@ async function get(src: RemoteImageSource, path: string): Promise<IncomingMessag
 async function getJson<T>(src: RemoteImageSource, path: string): Promise<T> {
   const res = await get(src, path)
   const chunks: Buffer[] = []
-  for await (const chunk of res) chunks.push(chunk as Buffer)
+  let size = 0
+  // A JSON answer is small; a server that keeps sending is cut off, never buffered without bound.
+  const deadline = setTimeout(() => res.destroy(new Error('Response took too long')), jsonDeadlineMs)
+  try {
+    for await (const chunk of res) {
+      size += (chunk as Buffer).length
+      if (size > maxJsonBytes) {
+        res.destroy()
+        throw new Error(`Response from ${src.server}${path} is larger than ${maxJsonBytes >> 20} MiB`)
+      }
+      chunks.push(chunk as Buffer)
+    }
+  } finally {
+    clearTimeout(deadline)
+  }
   let envelope: { type?: string; error?: string; metadata?: unknown }
   try {
     envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof envelope
@@ -147,13 +166,24 @@ export async function remoteImageInfo(src: RemoteImageSource): Promise<Image> {
   } catch {
     // Not an alias (or not one we may see): try it as a fingerprint.
   }
+  let info: Image
   try {
-    return await getJson<Image>(src, sourcePath(src, `/1.0/images/${encodeURIComponent(fingerprint)}`, true))
+    info = await getJson<Image>(src, sourcePath(src, `/1.0/images/${encodeURIComponent(fingerprint)}`, true))
   } catch (err) {
     throw new Error(`Failed getting image "${src.ref}" from ${src.server}: ${(err as Error).message}`, {
       cause: err,
     })
   }
+  // The answer names files and bounds the download: it must be a fingerprint and a size.
+  if (typeof info?.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(info.fingerprint))
+    throw new Error(`Invalid image description from ${src.server}: bad fingerprint`)
+  if (!Number.isSafeInteger(info.size) || info.size <= 0)
+    throw new Error(`Invalid image description from ${src.server}: bad size`)
+  const props = info.properties ?? {}
+  if (typeof props !== 'object' || Object.values(props).some((v) => typeof v !== 'string'))
+    throw new Error(`Invalid image description from ${src.server}: bad properties`)
+  if (typeof info.filename !== 'string') info.filename = ''
+  return info
 }
 
 /**
@@ -173,7 +203,21 @@ export async function pullImage(
       `Failed downloading image "${info.fingerprint}" from ${src.server}: HTTP ${res.statusCode ?? 0}`,
     )
   }
-  const staged = await receiveUpload(state, res, res.headers)
+  const limit = info.size + exportOverheadBytes
+  async function* bounded(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    let received = 0
+    for await (const chunk of body) {
+      received += chunk.length
+      if (received > limit) {
+        res.destroy()
+        throw new Error(
+          `Failed downloading image "${info.fingerprint}" from ${src.server}: larger than the ${info.size} bytes announced`,
+        )
+      }
+      yield chunk
+    }
+  }
+  const staged = await receiveUpload(state, bounded(res as AsyncIterable<Buffer>), res.headers)
   const checked = await checkUpload(state, staged, { ...opts, expectedFingerprint: info.fingerprint })
   return storeUpload(state, checked, opts)
 }

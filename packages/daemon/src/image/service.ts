@@ -9,6 +9,7 @@ import type { LiveOperation } from '../operation/operation.js'
 import type { State } from '../state.js'
 import { listPools } from '../storage/service.js'
 import { loadPool } from '../storage/pool.js'
+import { checkImageProperties } from './metadata.js'
 import { removeImageFiles } from './store.js'
 
 export type { ImageRecord, AliasRecord } from '../db/images.js'
@@ -84,6 +85,7 @@ export function findImage(state: State, project: string, ref: string): db.ImageR
 
 /** Replaces an image's writable fields from a PUT body (PATCH merges first). */
 export function updateImage(state: State, current: db.ImageRecord, put: ImagePut, opts: WriteOptions): void {
+  checkImageProperties(put.properties)
   db.updateImage(state.db, current.id, {
     public: put.public,
     autoUpdate: put.auto_update,

@@ -1,18 +1,22 @@
-/** @module Reading image tarballs with GNU tar: listing, member path safety, one member's content. */
+/** @module Reading image tarballs as GNU tar (and so LXD 5.0.2) reads them: listing, member safety, one member's content. */
 import { open } from 'node:fs/promises'
 import { badRequest } from '@corral/api'
 import type { State } from '../state.js'
 
-/** One archive member: its name as stored, its type letter from `tar -tv`, and a link target. */
+/** One archive member: its name as stored, its type letter from `tar -tv`, a link target, a device number. */
 export interface TarMember {
   name: string
   type: string
   link?: string
+  /** `major,minor` of a character or block device member. */
+  device?: string
 }
 
-/** A member name without its leading `./` and trailing `/` (`./rootfs/bin/` → `rootfs/bin`). */
+/**
+ * A member name as GNU tar extracts it: leading `/` stripped (tar's default, as LXD 5.0.2
+ * relies on), `.` and empty components dropped (`/./rootfs//bin/` → `rootfs/bin`).
+ */
 export function normalizeMember(name: string): string {
-  // Drop every empty and `.` component, so `rootfs/./x` and `rootfs//x` compare as `rootfs/x`.
   return name
     .split('/')
     .filter((p) => p !== '' && p !== '.')
@@ -25,43 +29,88 @@ export type ArchiveKind = 'unified' | 'metadata' | 'rootfs'
 /** The member types the image layout requires at the top of a unified or metadata archive. */
 const layoutTypes: Record<string, string> = { rootfs: 'd', templates: 'd', 'metadata.yaml': '-' }
 
+/**
+ * The character devices a container may open (LXC's common.conf allow-list): the only device
+ * nodes an image may carry, and only under /dev. Any other node (a disk, /dev/mem, /dev/kmsg)
+ * would be a handle on the host for whoever reaches the rootfs; block devices never pass.
+ */
+const allowedDevices = new Set(['1,3', '1,5', '1,7', '1,8', '1,9', '5,0', '5,1', '5,2', '10,229'])
+
+/** Why a device member may not be in an image, or undefined when it may (`path` is rootfs-relative). */
+export function deviceReason(m: TarMember, path: string | undefined): string | undefined {
+  const number = (m.device ?? '').replace(/\s+/g, '')
+  const allowed =
+    m.type === 'c' && (allowedDevices.has(number) || /^136,\d+$/.test(number)) && path?.startsWith('dev/')
+  if (allowed) return undefined
+  const kind = m.type === 'b' ? 'block' : 'character'
+  return `Image member "${m.name}" is a ${kind} device (${number || '?'}) that containers may not use`
+}
+
 /** Why a member path could write outside the target, or undefined when it is safe. */
 export function unsafeMemberReason(name: string): string | undefined {
-  if (name.startsWith('/')) return `Image member "${name}" has an absolute path`
+  // A leading `/` is not one: tar strips it and the name stays below the target.
   if (name.split('/').includes('..')) return `Image member "${name}" has a ".." path component`
   return undefined
 }
 
-/** Throws 400 when any member escapes the target: absolute or `..` names, hard links out, entries under a symlink. */
+/** True when any proper prefix of a normalized path is in `links`. */
+function belowLink(norm: string, links: ReadonlySet<string>): boolean {
+  const parts = norm.split('/')
+  for (let i = 1; i < parts.length; i++) if (links.has(parts.slice(0, i).join('/'))) return true
+  return false
+}
+
+/**
+ * Throws 400 unless every member lands inside the target as what the layout expects: no `..`,
+ * nothing below a symlink, hard links only to earlier members (never through a symlink), device
+ * nodes only from the allow-list under rootfs/dev, one metadata.yaml, layout entries of the right type.
+ */
 export function checkMembers(members: readonly TarMember[], kind: ArchiveKind = 'unified'): void {
   const symlinks = new Set<string>()
+  const seen = new Set<string>()
   for (const m of members) {
-    const top = normalizeMember(m.name).split('/')[0] ?? ''
+    const norm = normalizeMember(m.name)
+    const top = norm.split('/')[0] ?? ''
+    const reason = unsafeMemberReason(m.name)
+    if (reason) throw badRequest(reason)
+    // The target directory itself (`./`, `/`): anything but a directory would replace it.
+    if (norm === '' && m.type !== 'd') throw badRequest(`Image member "${m.name}" has the wrong type`)
     if (kind !== 'rootfs') {
       // A `rootfs` that is a symlink (say to /) would send the unpack, and the container, onto the host.
-      const want = layoutTypes[normalizeMember(m.name)]
+      const want = layoutTypes[norm]
       if (want !== undefined && m.type !== want)
         throw badRequest(`Image member "${m.name}" has the wrong type`)
       if (kind === 'metadata' && top === 'rootfs')
         throw badRequest(`Image metadata member "${m.name}" is inside rootfs/`)
+      if (norm === 'metadata.yaml' && seen.has(norm))
+        throw badRequest('Invalid image archive: more than one metadata.yaml')
     }
-    const reason = unsafeMemberReason(m.name)
-    if (reason) throw badRequest(reason)
-    if (m.type === 'h' && m.link !== undefined) {
-      const linkReason = unsafeMemberReason(m.link)
+    if (belowLink(norm, symlinks)) throw badRequest(`Image member "${m.name}" is below a symbolic link`)
+    if (m.type === 'h') {
+      const target = normalizeMember(m.link ?? '')
+      const linkReason = unsafeMemberReason(m.link ?? '')
       if (linkReason) throw badRequest(`${linkReason} as a hard link target`)
+      // link() resolves the target's directories: through a symlink it would reach the host.
+      if (belowLink(target, symlinks))
+        throw badRequest(`Image member "${m.name}" is a hard link through a symbolic link`)
+      if (!seen.has(target))
+        throw badRequest(
+          `Image member "${m.name}" is a hard link to "${m.link ?? ''}", not an earlier member`,
+        )
+      // A hard link to a symlink is a symlink.
+      if (symlinks.has(target)) symlinks.add(norm)
     }
-    const norm = normalizeMember(m.name)
-    const parts = norm.split('/')
-    for (let i = 1; i < parts.length; i++) {
-      if (symlinks.has(parts.slice(0, i).join('/')))
-        throw badRequest(`Image member "${m.name}" is below a symbolic link`)
+    if (m.type === 'c' || m.type === 'b') {
+      const inRootfs = kind === 'rootfs' ? norm : top === 'rootfs' ? norm.slice('rootfs/'.length) : undefined
+      const why = deviceReason(m, inRootfs)
+      if (why) throw badRequest(why)
     }
     if (m.type === 'l') symlinks.add(norm)
+    seen.add(norm)
   }
 }
 
-/** Pairs `tar -tf` names with the type letters (and hard link targets) of `tar -tvf` lines. */
+/** Pairs `tar -tf` names with the type letters, hard link targets and device numbers of `tar -tvf` lines. */
 export function parseListing(names: string, verbose: string): TarMember[] {
   const nameLines = names.split('\n').filter((l) => l !== '')
   const longLines = verbose.split('\n').filter((l) => l !== '')
@@ -69,6 +118,10 @@ export function parseListing(names: string, verbose: string): TarMember[] {
   return nameLines.map((name, i) => {
     const line = longLines[i]!
     const type = line[0] === '-' ? '-' : line[0]!
+    if (type === 'c' || type === 'b') {
+      const dev = /^\S+ \S+ +(\d+), *(\d+) /.exec(line)
+      return { name, type, device: dev ? `${dev[1]},${dev[2]}` : '' }
+    }
     const marker = ` ${name} link to `
     const at = line.indexOf(marker)
     return type === 'h' && at >= 0 ? { name, type, link: line.slice(at + marker.length) } : { name, type }

@@ -28,6 +28,7 @@ export interface CreateOperationOptions {
   description: string
   resources?: Record<string, string[]>
   metadata?: Record<string, unknown>
+  /** Who asked; kept for the lifecycle events the work publishes, not served on the operation. */
   requestor: Requestor
   /** The work; its resolved value is merged into metadata. */
   run: (ctx: OperationContext) => Promise<Record<string, unknown> | void>
@@ -67,7 +68,6 @@ export class LiveOperation {
       may_cancel: opts.cancel !== undefined,
       err: '',
       location: 'none',
-      requestor: opts.requestor,
     }
   }
 

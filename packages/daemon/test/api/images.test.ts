@@ -340,11 +340,6 @@ test(
           build('dd.tar', ['-P', '--transform', 's,^rootfs/evil$,../evil,', 'metadata.yaml', 'rootfs']),
           /has a "\.\." path component/,
         ],
-        [
-          'absolute member',
-          build('abs.tar', ['-P', '--transform', 's,^rootfs/evil$,/tmp/evil,', 'metadata.yaml', 'rootfs']),
-          /has an absolute path/,
-        ],
       ]
       symlinkSync('/tmp', join(src, 'rootfs', 'link'))
       tar(['-cf', join(scratch, 'below.tar'), '-C', src, 'metadata.yaml', 'rootfs/link'])

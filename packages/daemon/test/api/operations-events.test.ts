@@ -56,7 +56,21 @@ test('an operation is listed while running, waited on, and reported as operation
   assert.equal(final.status, 'Success')
   assert.equal(final.status_code, 200)
   assert.deepEqual(final.metadata, { progress: '50%', result: 'done' })
-  assert.deepEqual(final.requestor, requestor)
+  // Exactly LXD 5.0.2's operation fields: pylxd 2.2 and the stock client parse no more.
+  assert.deepEqual(Object.keys(final).sort(), [
+    'class',
+    'created_at',
+    'description',
+    'err',
+    'id',
+    'location',
+    'may_cancel',
+    'metadata',
+    'resources',
+    'status',
+    'status_code',
+    'updated_at',
+  ])
   const full = await ok<Record<string, Operation[]>>(d.socket, 'GET', '/1.0/operations?recursion=1')
   assert.equal(full.success?.[0]?.id, op.id)
   await until(() => events.some((e) => (e.metadata as Operation).status === 'Success'))

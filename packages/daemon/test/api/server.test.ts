@@ -46,10 +46,10 @@ test('PUT /1.0 sets declared keys; PATCH merges; an empty value unsets', async (
 
 test('keys the daemon does not act on yet are refused, not stored', async () => {
   const res = await call(d.socket, 'PUT', '/1.0', {
-    body: { config: { 'core.trust_password': 'secret' } },
+    body: { config: { 'core.proxy_http': 'http://127.0.0.1:9' } },
   })
   assert.equal(res.status, 400)
-  assert.equal(res.body.error, 'Cannot set "core.trust_password": Unknown key')
+  assert.equal(res.body.error, 'Cannot set "core.proxy_http": Unknown key')
 })
 
 test('PUT /1.0 refuses unknown keys and bad values with 400 and keeps the old config', async () => {
