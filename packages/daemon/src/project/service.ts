@@ -14,7 +14,7 @@ import { projectKeys } from './keys.js'
 
 export type { ProjectRecord } from '../db/projects.js'
 
-/** Feature keys a new project gets when the request sets none, as LXD does. */
+/** Feature keys a new project gets when the request does not set them, as LXD does. */
 const defaultFeatures = {
   'features.images': 'true',
   'features.profiles': 'true',
@@ -50,8 +50,8 @@ export function createProject(
   validateProjectName(p.name)
   const given = withoutEmpty(p.config)
   projectKeys.validate(given)
-  const hasFeature = Object.keys(given).some((k) => k.startsWith('features.'))
-  const config = hasFeature ? given : { ...defaultFeatures, ...given }
+  // LXD sets each default feature the request leaves out (cluster.ProjectFeatures).
+  const config = { ...defaultFeatures, ...given }
   checkRestrictable(config)
   db.createProject(state.db, { ...p, config }, isTrue(config['features.profiles']))
   publishLifecycle(state.events, 'project-created', `/1.0/projects/${p.name}`, { requestor, project: p.name })
