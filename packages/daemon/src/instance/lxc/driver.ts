@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
+import { presentBindSources } from '../../host/bind-sources.js'
 import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
@@ -71,6 +72,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       ...(policy ? { seccompProfile: seccompFile } : {}),
       cpuCount: onlineCpuCount(),
       hostMemory: totalmem(),
+      bindSources: presentBindSources(),
     })
     writeFileSync(files.config, text, { mode: 0o600 })
     removeStaleCgroups(cgroups)
