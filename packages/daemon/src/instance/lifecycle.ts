@@ -27,7 +27,8 @@ import {
 } from './lxc/nics.js'
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
-import { expandedOf, rootPoolOf, validateInstance } from './service.js'
+import { runCleanStop } from './clean-stops.js'
+import { expandedOf, lockKey, rootPoolOf, validateInstance } from './service.js'
 
 /** Who asked, and where. */
 export interface Caller {
@@ -209,6 +210,16 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
   emit(state, 'instance-started', inst, caller)
 }
 
+/** Stops the container; a clean stop is known while it waits, so a forced stop can cut it short. */
+function haltContainer(
+  state: State,
+  inst: db.InstanceRecord,
+  opts: { force: boolean; timeout: number },
+): Promise<void> {
+  if (opts.force) return stopContainer(state, inst, opts)
+  return runCleanStop(lockKey(inst.project, inst.name), () => stopContainer(state, inst, opts))
+}
+
 /** Stops a running instance (cleanly within timeout seconds, or forced). */
 export async function stopInstance(
   state: State,
@@ -218,7 +229,7 @@ export async function stopInstance(
 ): Promise<void> {
   if ((await runtimeState(state, inst)).status !== 'Running')
     throw badRequest('The instance is already stopped')
-  await stopContainer(state, inst, opts)
+  await haltContainer(state, inst, opts)
   await cleanupNics(state, inst)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
@@ -233,7 +244,7 @@ export async function restartInstance(
   caller: Caller,
 ): Promise<void> {
   if ((await runtimeState(state, inst)).status === 'Running') {
-    await stopContainer(state, inst, opts)
+    await haltContainer(state, inst, opts)
     await cleanupNics(state, inst)
   }
   await startInstance(state, inst, caller)

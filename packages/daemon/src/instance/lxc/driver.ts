@@ -14,6 +14,7 @@ import { buildLxcConfig } from './lxc-config.js'
 import { setupNics } from './nics.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
+import { runtimeState } from './runtime.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
 function lxcErrors(logFile: string): string {
@@ -102,7 +103,14 @@ export function forgetContainer(state: State, inst: Pick<InstanceRecord, 'projec
   removeStaleCgroups(containerCgroups(state, inst))
 }
 
-/** Stops a container: cleanly within `timeout` seconds (then killed), or at once with force. */
+/** How long a clean stop without a timeout (`-1`) waits before the container is killed. */
+export const defaultStopTimeout = 60
+
+/**
+ * Stops a container: cleanly (its init's halt signal, see docs/runtime.md) within `timeout`
+ * seconds and killed after that, or at once with force. Returns as soon as the container is
+ * down, also when another stop brought it down first (a forced stop cutting a clean one short).
+ */
 export async function stopContainer(
   state: State,
   inst: Pick<InstanceRecord, 'project' | 'name'>,
@@ -110,7 +118,11 @@ export async function stopContainer(
 ): Promise<void> {
   const args = ['-n', lxcName(inst.project, inst.name), '-P', lxcPath(state.paths.dir)]
   if (opts.force) args.push('-k')
-  else args.push('-t', String(opts.timeout < 0 ? 60 : opts.timeout))
-  await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
+  else args.push('-t', String(opts.timeout < 0 ? defaultStopTimeout : opts.timeout))
+  try {
+    await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
+  } catch (err) {
+    if ((await runtimeState(state, inst)).status === 'Running') throw err
+  }
   await unmountDiskDevices(state, inst)
 }
