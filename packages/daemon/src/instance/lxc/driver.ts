@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
 import { presentBindSources } from '../../host/bind-sources.js'
 import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
+import { ensureLxcfs } from '../../host/lxcfs.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
@@ -53,6 +54,10 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   const policy = seccompPolicy(opts.expanded.config)
   const seccompFile = join(files.dir, 'seccomp')
   if (policy) writeFileSync(seccompFile, policy, { mode: 0o600 })
+  // LXC binds lxcfs's files in through its hook when lxcfs serves; without it the container
+  // still starts, seeing the host's /proc/meminfo, cpuinfo and uptime.
+  if (!(await ensureLxcfs(state.host, state.log, join(state.paths.logs, 'lxcfs.log'))))
+    state.log.warn('Starting the container without lxcfs', { project: inst.project, instance: inst.name })
   const nics = await setupNics(state, inst, opts.expanded.devices)
   const cgroups = containerCgroups(state, inst)
   try {
