@@ -28,6 +28,7 @@ import {
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
 import { runCleanStop } from './clean-stops.js'
+import { applyTemplates } from './templates.js'
 import { expandedOf, lockKey, rootPoolOf, validateInstance } from './service.js'
 
 /** Who asked, and where. */
@@ -128,6 +129,8 @@ export async function createInstance(
     'volatile.idmap.base': String(base),
     'volatile.idmap.next': JSON.stringify(idmap),
     'volatile.last_state.idmap': '[]',
+    // The image's create templates are applied at the first start, as LXD defers them.
+    'volatile.apply_template': 'create',
   })
   const revert = new Reverter()
   revert.add(() => releaseRange(reservation))
@@ -198,6 +201,7 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
     })
   // The instance directory belongs to the container's root, whichever map it now has.
   protectVolume(pool.instancePath(inst.project, inst.name), idmap)
+  await applyTemplates(state, { inst, expanded, volumePath: pool.instancePath(inst.project, inst.name) })
   await startContainer(state, {
     inst,
     expanded,
@@ -287,6 +291,9 @@ export async function renameInstance(
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   try {
     db.renameInstance(state.db, inst.id, newName)
+    // The image's rename templates run at the next start (a pending create/copy goes first, as LXD).
+    if (!inst.config['volatile.apply_template'])
+      db.patchInstanceConfig(state.db, inst.id, { 'volatile.apply_template': 'rename' })
   } catch (err) {
     await pool.renameInstance(inst.project, newName, inst.name)
     throw err
