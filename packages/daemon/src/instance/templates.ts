@@ -196,7 +196,13 @@ async function applyTrigger(
     const text = texts[i] ?? ''
     if (Buffer.byteLength(text) > maxOutputBytes)
       throw invalid(`Template for ${JSON.stringify(path)} renders larger than ${maxOutputBytes} bytes`)
-    await writeTarget(state, rootfs, path, text)
+    await writeTarget(state, rootfs, path, text).catch((err: unknown) => {
+      const status = err instanceof ApiError ? err.status : 500
+      throw new ApiError(
+        status,
+        `Failed to write template target ${JSON.stringify(path)}: ${(err as Error).message}`,
+      )
+    })
   }
 }
 
