@@ -4,12 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Run-time packages, plus lxd-client and python3-pylxd that the compatibility tests drive, and
-# dig and tcpdump that the network tests use, and bzip2 and bsdtar (libarchive-tools) that the
-# image corpus test writes archives with.
+# Run-time packages (lxcfs gives containers their own /proc/meminfo, cpuinfo and uptime), plus
+# lxd-client and python3-pylxd that the compatibility tests drive, dig and tcpdump that the
+# network tests use, bzip2 and bsdtar (libarchive-tools) that the image corpus test writes
+# archives with, and mmdebstrap that builds the Debian image (scripts/build-debian-image.sh).
 packages=(lxc uidmap dnsmasq-base nftables iptables iproute2 busybox-static xz-utils zstd
   squashfs-tools acl lxd-client python3-pylxd gcc libc6-dev make lxc-dev pkg-config btrfs-progs
-  bind9-dnsutils tcpdump bzip2 libarchive-tools)
+  bind9-dnsutils tcpdump bzip2 libarchive-tools lxcfs mmdebstrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,6 +17,7 @@ import { Logger } from './log.js'
 import { OperationRegistry } from './operation/operation.js'
 import type { Paths, State } from './state.js'
 import { autostartInstances } from './instance/autostart.js'
+import { shutdownInstances } from './instance/host-shutdown.js'
 import { IdmapReadiness } from './instance/idmap-readiness.js'
 import { recoverHostChanges } from './instance/recovery.js'
 import { mountPools } from './storage/index.js'
@@ -43,12 +44,18 @@ export interface DaemonOptions {
   unprivilegedOnly?: boolean
 }
 
+/** How the daemon stops. */
+export interface StopOptions {
+  /** The host goes down (SIGPWR): shut running instances down first. Else they keep running. */
+  shutdownInstances?: boolean
+}
+
 /** A running daemon. */
 export interface Daemon {
   state: State
   /** Resolves when the daemon has stopped (after stop() or a shutdown request). */
   stopped: Promise<void>
-  stop(): Promise<void>
+  stop(opts?: StopOptions): Promise<void>
 }
 
 /** The paths under a state directory. */
@@ -109,12 +116,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     requestShutdown: () => setImmediate(() => void stop()),
   }
 
-  const stop = (): Promise<void> =>
+  const stop = (stopOpts: StopOptions = {}): Promise<void> =>
     (stopping ??= (async () => {
       state.phase = 'stopping'
-      log.info('Stopping daemon')
+      log.info(stopOpts.shutdownInstances ? 'Stopping daemon and instances' : 'Stopping daemon')
       const minutes = Number(loadServerConfig(db)['core.shutdown_timeout'] ?? '5')
       await state.operations.drain(minutes * 60)
+      if (stopOpts.shutdownInstances) await shutdownInstances(state)
       router?.closeSockets()
       await tls?.close()
       detachNetworks(state.networks)

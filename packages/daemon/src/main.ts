@@ -17,6 +17,10 @@ $CORRAL_DIR/unix.socket (default /var/lib/corral).
   --debug        log debug messages
   --version      print the version and exit
   -h, --help     print this help
+
+Signals: SIGTERM or SIGINT stop the daemon and leave containers running (a
+restart finds them); SIGPWR (the host going down) first shuts every running
+container down cleanly within its boot.host_shutdown_timeout.
 `
 
 async function main(): Promise<void> {
@@ -41,7 +45,9 @@ async function main(): Promise<void> {
     unprivilegedOnly:
       values['unprivileged-only'] || ['1', 'true'].includes(process.env.CORRAL_UNPRIVILEGED_ONLY ?? ''),
   })
+  // As LXD: SIGTERM is a daemon restart (containers keep running), SIGPWR the host going down.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void daemon.stop())
+  process.once('SIGPWR', () => void daemon.stop({ shutdownInstances: true }))
   await daemon.stopped
   process.exit(0)
 }

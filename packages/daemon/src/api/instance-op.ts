@@ -13,7 +13,14 @@ export function callerOf(req: ApiRequest): Caller {
 /** Starts an operation for one instance; its work waits for earlier work on that instance. */
 export function instanceOperation(
   req: ApiRequest,
-  opts: { name: string; description: string; extraResources?: string[]; alsoLock?: string },
+  opts: {
+    name: string
+    description: string
+    extraResources?: string[]
+    alsoLock?: string
+    /** Run at once, not after earlier work on the instance (a forced stop cutting a clean one short). */
+    unlocked?: boolean
+  },
   work: (ctx: OperationContext) => Promise<Record<string, unknown> | void>,
 ): LiveOperation {
   const project = req.project()
@@ -26,6 +33,7 @@ export function instanceOperation(
     },
     requestor: req.requestor(),
     run: (ctx) => {
+      if (opts.unlocked) return work(ctx)
       // Several locks are taken in sorted order, so two renames in opposite directions cannot deadlock.
       const keys = [...new Set([opts.name, opts.alsoLock ?? opts.name])]
         .sort()

@@ -1,9 +1,10 @@
 /** @module /1.0/instances/{name}/state: read the live state, and start/stop/restart. */
 import { badRequest } from '@corral/api'
 import * as db from '../db/instances.js'
+import { cleanStopInProgress, preemptCleanStop } from '../instance/clean-stops.js'
 import { restartInstance, startInstance, stopInstance } from '../instance/lifecycle.js'
 import { runtimeState } from '../instance/lxc/runtime.js'
-import { stateWithNetwork } from '../instance/service.js'
+import { lockKey, stateWithNetwork } from '../instance/service.js'
 import { asObject, stringField } from './body.js'
 import { can } from './access.js'
 import { endpoint } from './endpoint.js'
@@ -39,8 +40,9 @@ export const instanceStateEndpoints = [
           throw badRequest('Invalid value for field "timeout": must be a number')
         if (body.force !== undefined && typeof body.force !== 'boolean')
           throw badRequest('Invalid value for field "force": must be a boolean')
+        // As LXD: a timeout of 0 means a forced stop, none (or a negative one) the default wait.
         const opts = {
-          force: body.force === true,
+          force: body.force === true || body.timeout === 0,
           timeout: typeof body.timeout === 'number' && body.timeout > 0 ? body.timeout : -1,
         }
         // Refuse at once what LXD refuses at once, so the client sees a 400 and not a failed operation.
@@ -48,6 +50,16 @@ export const instanceStateEndpoints = [
         if (action === 'start' && status === 'Running') throw badRequest('The instance is already running')
         if (action === 'stop' && status !== 'Running') throw badRequest('The instance is already stopped')
         const caller = callerOf(req)
+        // A forced stop does not queue behind a clean stop that waits on the container: it kills
+        // the container, and both return once that stop has ended (LXD's operation lock does so).
+        if (action === 'stop' && opts.force && cleanStopInProgress(lockKey(inst.project, inst.name)))
+          return async(
+            instanceOperation(
+              req,
+              { name: inst.name, description: descriptions[action], unlocked: true },
+              () => preemptCleanStop(req.state, inst),
+            ),
+          )
         return async(
           instanceOperation(req, { name: inst.name, description: descriptions[action] }, async () => {
             const now = db.getInstance(req.state.db, inst.project, inst.name)

@@ -11,6 +11,16 @@ export const instanceKeys = defineKeys(
     'boot.autostart': { type: 'bool', short: 'Whether to start the instance when the daemon starts' },
     'boot.autostart.delay': { type: 'integer', default: '0', short: 'Seconds to wait after starting it' },
     'boot.autostart.priority': { type: 'integer', default: '0', short: 'Start order (higher first)' },
+    'boot.host_shutdown_timeout': {
+      type: 'integer',
+      default: '30',
+      short: 'Seconds to wait for a clean shutdown when the host goes down, before the kill',
+    },
+    'boot.stop.priority': {
+      type: 'integer',
+      default: '0',
+      short: 'Shutdown order when the host goes down (higher first)',
+    },
     'environment.*': {
       type: 'string',
       validate: isSingleLine,

@@ -29,7 +29,9 @@ import {
 } from './lxc/nics.js'
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
-import { expandedOf, rootPoolOf, validateInstance } from './service.js'
+import { runCleanStop } from './clean-stops.js'
+import { applyTemplates } from './templates.js'
+import { expandedOf, lockKey, rootPoolOf, validateInstance } from './service.js'
 
 /** Who asked, and where. */
 export interface Caller {
@@ -142,6 +144,8 @@ export async function createInstance(
     'volatile.idmap.base': String(base),
     'volatile.idmap.next': JSON.stringify(idmap),
     'volatile.last_state.idmap': '[]',
+    // The image's create templates are applied at the first start, as LXD defers them.
+    'volatile.apply_template': 'create',
   })
   const revert = new Reverter()
   revert.add(() => releaseRange(reservation))
@@ -213,6 +217,7 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
     })
   // The instance directory belongs to the container's root, whichever map it now has.
   protectVolume(pool.instancePath(inst.project, inst.name), idmap)
+  await applyTemplates(state, { inst, expanded, volumePath: pool.instancePath(inst.project, inst.name) })
   await startContainer(state, {
     inst,
     expanded,
@@ -225,6 +230,16 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
   emit(state, 'instance-started', inst, caller)
 }
 
+/** Stops the container; a clean stop is known while it waits, so a forced stop can cut it short. */
+function haltContainer(
+  state: State,
+  inst: db.InstanceRecord,
+  opts: { force: boolean; timeout: number },
+): Promise<void> {
+  if (opts.force) return stopContainer(state, inst, opts)
+  return runCleanStop(lockKey(inst.project, inst.name), () => stopContainer(state, inst, opts))
+}
+
 /** Stops a running instance (cleanly within timeout seconds, or forced). */
 export async function stopInstance(
   state: State,
@@ -234,7 +249,7 @@ export async function stopInstance(
 ): Promise<void> {
   if ((await runtimeState(state, inst)).status !== 'Running')
     throw badRequest('The instance is already stopped')
-  await stopContainer(state, inst, opts)
+  await haltContainer(state, inst, opts)
   await cleanupNics(state, inst)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
@@ -249,7 +264,7 @@ export async function restartInstance(
   caller: Caller,
 ): Promise<void> {
   if ((await runtimeState(state, inst)).status === 'Running') {
-    await stopContainer(state, inst, opts)
+    await haltContainer(state, inst, opts)
     await cleanupNics(state, inst)
   }
   await startInstance(state, inst, caller)
@@ -292,6 +307,9 @@ export async function renameInstance(
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   try {
     db.renameInstance(state.db, inst.id, newName)
+    // The image's rename templates run at the next start (a pending create/copy goes first, as LXD).
+    if (!inst.config['volatile.apply_template'])
+      db.patchInstanceConfig(state.db, inst.id, { 'volatile.apply_template': 'rename' })
   } catch (err) {
     await pool.renameInstance(inst.project, newName, inst.name)
     throw err

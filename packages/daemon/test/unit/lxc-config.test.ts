@@ -1,6 +1,6 @@
 /** @module Unit tier: the LXC config builder, golden-tested, plus idmap choice and profile expansion. */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { expand, rootDisk } from '../../src/instance/expand.js'
 import { fallbackRange, hostRootUid, pickRootRange, sharedIdmap } from '../../src/instance/idmap.js'
@@ -24,6 +24,17 @@ const base: LxcConfigInput = {
   mounts: [],
   cpuCount: 2,
   hostMemory: 8 * 2 ** 30,
+  // What the LXD 5.0.2 machine of shared/reference/lxd-observed had (no EFI, configfs or mqueue).
+  bindSources: [
+    { path: '/dev/fuse', dir: false },
+    { path: '/dev/net/tun', dir: false },
+    { path: '/proc/sys/fs/binfmt_misc', dir: true },
+    { path: '/sys/fs/fuse/connections', dir: true },
+    { path: '/sys/fs/pstore', dir: true },
+    { path: '/sys/kernel/debug', dir: true },
+    { path: '/sys/kernel/security', dir: true },
+    { path: '/sys/kernel/tracing', dir: true },
+  ],
 }
 
 test('buildLxcConfig() renders an unprivileged container with an idmapped rootfs (golden)', () => {
@@ -50,6 +61,45 @@ test('buildLxcConfig() gives a privileged container no user namespace and no idm
   const text = buildLxcConfig({ ...base, idmap: [] })
   assert.doesNotMatch(text, /userns\.conf|lxc\.idmap|idmap=container/)
   assert.match(text, /lxc\.include = \/usr\/share\/lxc\/config\/common\.conf/)
+})
+
+// shared/ sits beside the checkout (CI), or beside the worktrees' folder (a developer's worktree).
+const observed = ['../../../../../../shared/', '../../../../../../../shared/']
+  .map((p) => new URL(`${p}reference/lxd-observed/lxc.conf.c1`, import.meta.url))
+  .find((u) => existsSync(u))
+
+test("buildLxcConfig() writes LXD 5.0.2's distribution lines as observed, and no halt signal", (t) => {
+  if (!observed) return t.skip('shared/reference/lxd-observed is not beside this checkout')
+  const ours = buildLxcConfig(base).split('\n')
+  const lxd = readFileSync(observed, 'utf8').split('\n')
+  const wanted = lxd.filter(
+    (l) => /^lxc\.mount\.entry = \/(dev|proc|sys)\//.test(l) || /^lxc\.mount\.auto = proc/.test(l),
+  )
+  assert.equal(wanted.length, 9, 'the observed file has the mount.auto line and eight binds')
+  for (const line of wanted) assert.ok(ours.includes(line), `missing LXD's line: ${line}`)
+  assert.ok(!lxd.some((l) => l.startsWith('lxc.signal.halt')))
+  assert.ok(!ours.some((l) => l.startsWith('lxc.signal.halt')), 'LXC picks the signal by the init')
+})
+
+test('buildLxcConfig() mounts a fresh mqueue, allows TUN and mixes proc/sys for a privileged container', () => {
+  const text = buildLxcConfig({
+    ...base,
+    idmap: [],
+    bindSources: [...base.bindSources!, { path: '/dev/mqueue', dir: true }],
+  })
+  assert.match(text, /^lxc\.mount\.auto = proc:mixed sys:mixed cgroup:mixed$/m)
+  assert.match(text, /^lxc\.cgroup\.devices\.allow = c 10:200 rwm$/m)
+  assert.match(text, /^lxc\.mount\.entry = mqueue dev\/mqueue mqueue rw,relatime,create=dir,optional 0 0$/m)
+  assert.doesNotMatch(text, /^lxc\.mount\.entry = \/dev\/mqueue /m)
+  const unprivileged = buildLxcConfig({ ...base, bindSources: [{ path: '/dev/mqueue', dir: true }] })
+  assert.match(
+    unprivileged,
+    /^lxc\.mount\.entry = \/dev\/mqueue dev\/mqueue none rbind,create=dir,optional 0 0$/m,
+  )
+  assert.match(
+    buildLxcConfig({ ...base, cgroupVersion: 'cgroup2' }),
+    /^lxc\.mount\.auto = proc:rw sys:rw cgroup:rw:force$/m,
+  )
 })
 
 test("pickRootRange() takes root's first range of at least 65536 ids, else LXD's fallback", () => {

@@ -3,7 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
+import { presentBindSources } from '../../host/bind-sources.js'
 import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
+import { ensureLxcfs } from '../../host/lxcfs.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
@@ -13,6 +15,7 @@ import { buildLxcConfig } from './lxc-config.js'
 import { setupNics } from './nics.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
+import { runtimeState } from './runtime.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
 function lxcErrors(logFile: string): string {
@@ -51,6 +54,10 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   const policy = seccompPolicy(opts.expanded.config)
   const seccompFile = join(files.dir, 'seccomp')
   if (policy) writeFileSync(seccompFile, policy, { mode: 0o600 })
+  // LXC binds lxcfs's files in through its hook when lxcfs serves; without it the container
+  // still starts, seeing the host's /proc/meminfo, cpuinfo and uptime.
+  if (!(await ensureLxcfs(state.host, state.log, join(state.paths.logs, 'lxcfs.log'))))
+    state.log.warn('Starting the container without lxcfs', { project: inst.project, instance: inst.name })
   const nics = await setupNics(state, inst, opts.expanded.devices)
   const cgroups = containerCgroups(state, inst)
   try {
@@ -71,6 +78,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       ...(policy ? { seccompProfile: seccompFile } : {}),
       cpuCount: onlineCpuCount(),
       hostMemory: totalmem(),
+      bindSources: presentBindSources(),
     })
     writeFileSync(files.config, text, { mode: 0o600 })
     removeStaleCgroups(cgroups)
@@ -100,7 +108,14 @@ export function forgetContainer(state: State, inst: Pick<InstanceRecord, 'projec
   removeStaleCgroups(containerCgroups(state, inst))
 }
 
-/** Stops a container: cleanly within `timeout` seconds (then killed), or at once with force. */
+/** How long a clean stop without a timeout (`-1`) waits before the container is killed. */
+export const defaultStopTimeout = 60
+
+/**
+ * Stops a container: cleanly (its init's halt signal, see docs/runtime.md) within `timeout`
+ * seconds and killed after that, or at once with force. Returns as soon as the container is
+ * down, also when another stop brought it down first (a forced stop cutting a clean one short).
+ */
 export async function stopContainer(
   state: State,
   inst: Pick<InstanceRecord, 'project' | 'name'>,
@@ -108,7 +123,11 @@ export async function stopContainer(
 ): Promise<void> {
   const args = ['-n', lxcName(inst.project, inst.name), '-P', lxcPath(state.paths.dir)]
   if (opts.force) args.push('-k')
-  else args.push('-t', String(opts.timeout < 0 ? 60 : opts.timeout))
-  await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
+  else args.push('-t', String(opts.timeout < 0 ? defaultStopTimeout : opts.timeout))
+  try {
+    await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
+  } catch (err) {
+    if ((await runtimeState(state, inst)).status === 'Running') throw err
+  }
   await unmountDiskDevices(state, inst)
 }

@@ -1,5 +1,6 @@
 /** @module Pure builder of a container's LXC configuration file. */
 import { isTrue } from '../../config/validate.js'
+import type { BindSource } from '../../host/bind-sources.js'
 import { memoryLimitBytes } from '../../util/size.js'
 import type { IdmapEntry } from '../idmap.js'
 
@@ -38,6 +39,8 @@ export interface LxcConfigInput {
   cpuCount: number
   /** Host memory in bytes (for `limits.memory` percentages). */
   hostMemory: number
+  /** LXD's optional binds of host kernel interfaces (debugfs, pstore, /dev/fuse, ...) present on the host. */
+  bindSources?: BindSource[]
 }
 
 /** LXC's own shared defaults: capabilities, seccomp, proc/sys/cgroup mounts, devices. */
@@ -76,6 +79,27 @@ export function escapeMountPath(path: string): string {
 function mountLine(m: MountEntry): string {
   const options = `bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''}`
   return `lxc.mount.entry = ${escapeMountPath(m.source)} ${escapeMountPath(m.target)} none ${options} 0 0`
+}
+
+/**
+ * What LXD 5.0.2 writes for distributions (docs/runtime.md): its own proc/sys/cgroup mounts, and
+ * the host's kernel interfaces bound `optional` at the same place, so mount units find a mount
+ * point. A privileged container gets a fresh mqueue instead of the host's, and TUN in its device
+ * allow-list (common.conf already allows FUSE).
+ */
+function distroLines(input: LxcConfigInput, privileged: boolean): string[] {
+  const v = input.cgroupVersion
+  const cgroup = v === 'cgroup2' ? 'cgroup:rw:force' : 'cgroup:mixed'
+  const lines = [`lxc.mount.auto = ${privileged ? 'proc:mixed sys:mixed' : 'proc:rw sys:rw'} ${cgroup}`]
+  if (privileged) lines.push(`lxc.${v}.devices.allow = c 10:200 rwm`)
+  for (const b of input.bindSources ?? []) {
+    if (b.path === '/dev/mqueue' && privileged) continue
+    const target = escapeMountPath(b.path.slice(1))
+    const options = b.dir ? 'rbind,create=dir,optional' : 'bind,create=file,optional'
+    lines.push(`lxc.mount.entry = ${escapeMountPath(b.path)} ${target} none ${options} 0 0`)
+  }
+  if (privileged) lines.push('lxc.mount.entry = mqueue dev/mqueue mqueue rw,relatime,create=dir,optional 0 0')
+  return lines
 }
 
 /** Renders the LXC config; the same input always gives the same text. */
@@ -118,7 +142,8 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     'lxc.pty.max = 1024',
     'lxc.tty.max = 0',
     'lxc.autodev = 1',
-    'lxc.signal.halt = SIGPWR',
+    ...distroLines(input, privileged),
+    // No lxc.signal.halt, as LXD: LXC sends SIGRTMIN+3 to an init that blocks it (systemd), else SIGPWR.
     'lxc.init.cmd = /sbin/init',
     ...(input.netLines?.length ? input.netLines : ['lxc.net.0.type = empty']),
     ...(input.seccompProfile ? [`lxc.seccomp.profile = ${input.seccompProfile}`] : []),
