@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { endpoints, mount, type Router } from './api/index.js'
+import { createSecurityAudit } from './audit/runner.js'
 import { openDatabase } from './db/db.js'
 import { loadServerConfig } from './db/server-config.js'
 import { claimSocketPath, listenUnix } from './endpoints/unix.js'
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   firewall?: FirewallName
   /** Refuse privileged containers and unsafe raw.idmap / raw.lxc. */
   unprivilegedOnly?: boolean
+  /** Re-evaluate the security audit at start and after changes (default true; the API tier turns it off to keep rows still). */
+  watchSecurity?: boolean
 }
 
 /** A running daemon. */
@@ -106,6 +109,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     unprivilegedOnly: opts.unprivilegedOnly ?? false,
     networks: { dnsmasq: new Map(), errors: new Map() },
     phase: 'starting',
+    audit: createSecurityAudit(() => state),
     requestShutdown: () => setImmediate(() => void stop()),
   }
 
@@ -115,6 +119,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log.info('Stopping daemon')
       const minutes = Number(loadServerConfig(db)['core.shutdown_timeout'] ?? '5')
       await state.operations.drain(minutes * 60)
+      await state.audit.close()
       router?.closeSockets()
       await tls?.close()
       detachNetworks(state.networks)
@@ -163,6 +168,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log.error('Autostart failed', { err: String(err) }),
     )
   }
+  if (opts.watchSecurity !== false) state.audit.watch()
   log.info('Daemon started', { version: release.version, socket: paths.socket })
   if (isPastSupportEnd()) {
     log.warn('This release is past its support end; upgrade to a supported release', {

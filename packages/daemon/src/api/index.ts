@@ -15,6 +15,7 @@ import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
 import { rootEndpoints } from './root.js'
+import { securityEndpoints } from './security.js'
 import { storagePoolEndpoints } from './storage-pools.js'
 import { warningEndpoints } from './warnings.js'
 
@@ -37,6 +38,7 @@ const primary: readonly Endpoint[] = [
   ...operationWebsocketEndpoints,
   ...internalEndpoints,
   ...warningEndpoints,
+  ...securityEndpoints,
 ]
 
 /** LXD still serves the pre-`instances` paths; older clients (pylxd 2.2) use only these. */
