@@ -12,10 +12,12 @@ import type { State } from '../state.js'
 import { isPastSupportEnd, release } from '../version.js'
 import type { AuditInput, InstanceView, OsUpdates } from './input.js'
 
-/** Builds the snapshot; `osUpdates` is passed in because it is cached between evaluations. */
+/**
+ * Builds the snapshot: every record is read first, in one synchronous stretch (one consistent
+ * view, and nothing touches the database once the host is being asked); then the run states.
+ */
 export async function gatherInput(state: State, osUpdates: OsUpdates | undefined): Promise<AuditInput> {
-  const instances: InstanceView[] = []
-  for (const inst of listInstances(state.db, undefined)) {
+  const records = listInstances(state.db, undefined).map((inst) => {
     let profiles: InstanceView['profiles']
     try {
       profiles = loadProfiles(state, inst.project, inst.profiles).map((p) => ({
@@ -27,6 +29,14 @@ export async function gatherInput(state: State, osUpdates: OsUpdates | undefined
       // A profile removed under it: judge the instance by its own config.
       profiles = []
     }
+    return { inst, profiles }
+  })
+  const serverConfig = loadServerConfig(state.db)
+  const certificates = listCertificates(state.db)
+  const projects = listProjects(state.db)
+  const networks = listNetworks(state.db)
+  const instances: InstanceView[] = []
+  for (const { inst, profiles } of records) {
     const local = { config: inst.config, devices: inst.devices }
     const run = await runtimeState(state, inst)
     instances.push({
@@ -41,13 +51,13 @@ export async function gatherInput(state: State, osUpdates: OsUpdates | undefined
   const access = socketAccess(state.paths.socket)
   return {
     release: { ...release, pastSupportEnd: isPastSupportEnd() },
-    serverConfig: loadServerConfig(state.db),
+    serverConfig,
     socket: access && { path: state.paths.socket, access },
     osUpdates,
-    certificates: listCertificates(state.db),
-    projects: listProjects(state.db),
+    certificates,
+    projects,
     instances,
-    networks: listNetworks(state.db).map((n) => ({
+    networks: networks.map((n) => ({
       name: n.name,
       config: n.config,
       acceptsRa: acceptsRouterAdvertisements(n.name),

@@ -158,7 +158,7 @@ export async function pendingSecurityUpdates(
         'Dir::Cache::srcpkgcache=',
         'dist-upgrade',
       ],
-      { timeoutMs: 120_000 },
+      { timeoutMs: 30_000 },
     )
     return [...stdout.matchAll(/^Inst (\S+)/gm)].map((m) => m[1]!).sort()
   } finally {

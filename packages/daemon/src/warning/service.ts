@@ -85,10 +85,15 @@ const keyOf = (w: { type: string; project: string; entity_url: string }) =>
  */
 export function syncWarnings(
   state: State,
-  typePrefix: string,
-  raised: readonly RaisedWarning[],
-  now = new Date(),
+  opts: {
+    typePrefix: string
+    raised: readonly RaisedWarning[]
+    /** Types the daemon could not judge this time: their warnings are left as they are. */
+    unknown?: readonly string[]
+    now?: Date
+  },
 ): boolean {
+  const { typePrefix, raised, unknown = [], now = new Date() } = opts
   const at = now.toISOString()
   let changed = false
   state.db.transaction(() => {
@@ -125,7 +130,7 @@ export function syncWarnings(
       changed = true
     }
     for (const w of db.listWarnings(state.db, { typePrefix })) {
-      if (seen.has(keyOf(w))) continue
+      if (seen.has(keyOf(w)) || unknown.includes(w.type)) continue
       if (w.status !== 'resolved') {
         db.updateWarning(state.db, { ...w, status: 'resolved', updated_at: at })
         changed = true
