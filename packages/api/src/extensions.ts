@@ -38,8 +38,11 @@ export const apiExtensions: readonly string[] = [
   'instance_nic_network',
   'network_dns_search',
   'network_state_bond_bridge',
+  'warnings',
   'event_lifecycle_requestor_address',
   'instance_all_projects',
   'event_project',
   'certificate_token',
+  // Corral's own, after LXD's: the daemon's security audit (GET /1.0/security/audit).
+  'corral_security_audit',
 ]

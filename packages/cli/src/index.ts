@@ -18,6 +18,8 @@ export { prettyEvent, goFmt, logfmtValue } from './render/pretty.js'
 export { renderEvent, eventLines } from './commands/monitor.js'
 export { renderQuery, queryBody } from './commands/query.js'
 export { createdColumn } from './commands/operation.js'
+export { auditExitCode, renderFindings, wrapText } from './commands/security.js'
+export { warningShape } from './commands/warning.js'
 export { supportEndTime } from './commands/info.js'
 export {
   configPath,

@@ -70,6 +70,7 @@ export async function main(
     const { stdout, stderr } = render(result)
     if (stdout) io.stdout(stdout)
     if (stderr) io.stderr(stderr)
+    if (result.kind === 'text' && result.exitCode !== undefined) exitCode = result.exitCode
   }
 
   const runLeaf = async (def: CommandDefinition, cmd: Command, args: string[]): Promise<void> => {

@@ -11,12 +11,14 @@ import { operationsApi, type OperationsApi } from './operations.js'
 import { profilesApi, type ProfilesApi } from './profiles.js'
 import { projectsApi, type ProjectsApi } from './projects.js'
 import { createRequester, type DebugLog } from './requester.js'
+import { securityApi, type SecurityApi } from './security.js'
 import { serverApi, type ServerApi } from './server.js'
 import { storagePoolsApi, type StoragePoolsApi } from './storage-pools.js'
 import { tlsTransport } from './tls.js'
 import type { TlsOptions } from './tls-socket.js'
 import type { Transport } from './transport.js'
 import { unixTransport } from './unix.js'
+import { warningsApi, type WarningsApi } from './warnings.js'
 
 /** The options every connect function takes. */
 export interface ConnectOptions {
@@ -53,6 +55,8 @@ export interface Client {
   images: ImagesApi
   storagePools: StoragePoolsApi
   networks: NetworksApi
+  warnings: WarningsApi
+  security: SecurityApi
   /** Joins an exec operation's websockets. */
   attachExec(op: Operation, io: ExecIo): Promise<ExecSession>
   /** Sends any request and returns the whole envelope (throws ApiError for error envelopes). */
@@ -78,6 +82,8 @@ export function connect(transport: Transport, opts: ConnectOptions = {}): Client
     images: imagesApi(r),
     storagePools: storagePoolsApi(r),
     networks: networksApi(r),
+    warnings: warningsApi(r),
+    security: securityApi(r),
     attachExec: (op, io) => attachExec(r, op, io),
     async query(method, path, body) {
       const res = await r.send(method, path, body, { project: false })

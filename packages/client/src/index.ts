@@ -47,4 +47,6 @@ export type {
 export { runOperation, waitOperation, type ProgressHandler } from './operation-wait.js'
 export type { StoragePoolsApi } from './storage-pools.js'
 export type { NetworksApi } from './networks.js'
+export type { SecurityApi } from './security.js'
+export type { WarningsApi } from './warnings.js'
 export type { BinarySocket, RawRequest, RawResponse } from './transport.js'

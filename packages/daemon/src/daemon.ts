@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { join } from 'node:path'
 import { endpoints, mount, type Router } from './api/index.js'
+import { createSecurityAudit } from './audit/runner.js'
 import { openDatabase } from './db/db.js'
 import { loadServerConfig } from './db/server-config.js'
 import { claimSocketPath, listenUnix } from './endpoints/unix.js'
@@ -42,6 +43,8 @@ export interface DaemonOptions {
   firewall?: FirewallName
   /** Refuse privileged containers and unsafe raw.idmap / raw.lxc. */
   unprivilegedOnly?: boolean
+  /** Re-evaluate the security audit at start and after changes (default true; the API tier turns it off to keep rows still). */
+  watchSecurity?: boolean
 }
 
 /** How the daemon stops. */
@@ -113,6 +116,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     unprivilegedOnly: opts.unprivilegedOnly ?? false,
     networks: { dnsmasq: new Map(), errors: new Map() },
     phase: 'starting',
+    audit: createSecurityAudit(() => state),
     requestShutdown: () => setImmediate(() => void stop()),
   }
 
@@ -123,6 +127,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       const minutes = Number(loadServerConfig(db)['core.shutdown_timeout'] ?? '5')
       await state.operations.drain(minutes * 60)
       if (stopOpts.shutdownInstances) await shutdownInstances(state)
+      await state.audit.close()
       router?.closeSockets()
       await tls?.close()
       detachNetworks(state.networks)
@@ -171,6 +176,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log.error('Autostart failed', { err: String(err) }),
     )
   }
+  if (opts.watchSecurity !== false) state.audit.watch()
   log.info('Daemon started', { version: release.version, socket: paths.socket })
   if (isPastSupportEnd()) {
     log.warn('This release is past its support end; upgrade to a supported release', {

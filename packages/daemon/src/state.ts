@@ -1,5 +1,6 @@
 /** @module State: the one bag of dependencies handlers and services receive. */
 import type { ServerEnvironment } from '@corral/api'
+import type { SecurityAudit } from './audit/audit.js'
 import type { Db } from './db/db.js'
 import type { Firewall } from './firewall/firewall.js'
 import type { IdmapReadiness } from './instance/idmap-readiness.js'
@@ -43,6 +44,8 @@ export interface State {
   idmap: IdmapReadiness
   /** `corrald --unprivileged-only`: privileged containers and unsafe raw keys are refused. */
   unprivilegedOnly: boolean
+  /** The security audit; its findings are also the `security: *` warnings. */
+  audit: SecurityAudit
   /** Asks the daemon to shut down cleanly (after the current response). */
   requestShutdown(): void
 }

@@ -12,8 +12,10 @@ import { profile } from './profile/index.js'
 import { project } from './project/index.js'
 import { query } from './query.js'
 import { remote } from './remote/index.js'
+import { security } from './security.js'
 import { storage } from './storage/index.js'
 import { version } from './version.js'
+import { warning } from './warning.js'
 
 /** Every top-level command, in the order help lists them (alphabetical, as lxc). */
 export const commands: readonly (CommandDefinition | CommandGroup)[] = [
@@ -39,9 +41,11 @@ export const commands: readonly (CommandDefinition | CommandGroup)[] = [
   instance.instanceRename,
   instance.instanceRestart,
   instance.instanceRestore,
+  security,
   instance.instanceSnapshot,
   instance.instanceStart,
   instance.instanceStop,
   storage,
   version,
+  warning,
 ]

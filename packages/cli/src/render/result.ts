@@ -5,7 +5,7 @@ import { toYaml } from './yaml.js'
 /** Data a command returns; `render` prints it. */
 export type Result =
   | { kind: 'none'; warnings?: string[] }
-  | { kind: 'text'; text: string; warnings?: string[] }
+  | { kind: 'text'; text: string; warnings?: string[]; exitCode?: number }
   | { kind: 'yaml'; value: unknown; warnings?: string[] }
   | { kind: 'list'; data: ListData; format: string; warnings?: string[] }
   | { kind: 'stream'; lines: AsyncIterable<string> }
@@ -15,6 +15,8 @@ export type Result =
 export const none = (): Result => ({ kind: 'none' })
 /** Literal text (include the trailing newline). */
 export const text = (t: string): Result => ({ kind: 'text', text: t })
+/** Literal text, then exit with a status (a check that found something). */
+export const textThenExit = (t: string, code: number): Result => ({ kind: 'text', text: t, exitCode: code })
 /** A value printed as go-yaml would. */
 export const yaml = (value: unknown): Result => ({ kind: 'yaml', value })
 /** Exit with a status and print nothing more (exec passes its command's status on). */

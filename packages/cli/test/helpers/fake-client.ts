@@ -147,6 +147,8 @@ export function fakeClient(state: FakeState, project = 'default', viewer = 'unix
     images: viaTransport.images,
     storagePools: viaTransport.storagePools,
     networks: viaTransport.networks,
+    warnings: viaTransport.warnings,
+    security: viaTransport.security,
     attachExec: (op, io) => viaTransport.attachExec(op, io),
     server: {
       async get() {

@@ -15,7 +15,9 @@ import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
 import { rootEndpoints } from './root.js'
+import { securityEndpoints } from './security.js'
 import { storagePoolEndpoints } from './storage-pools.js'
+import { warningEndpoints } from './warnings.js'
 
 /** Every endpoint except the /1.0/containers aliases. */
 const primary: readonly Endpoint[] = [
@@ -35,6 +37,8 @@ const primary: readonly Endpoint[] = [
   ...instanceFileEndpoints,
   ...operationWebsocketEndpoints,
   ...internalEndpoints,
+  ...warningEndpoints,
+  ...securityEndpoints,
 ]
 
 /** LXD still serves the pre-`instances` paths; older clients (pylxd 2.2) use only these. */

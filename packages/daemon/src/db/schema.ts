@@ -114,4 +114,22 @@ export const schemaUpdates: readonly string[] = [
     config TEXT NOT NULL DEFAULT '{}'
   );
   `,
+  // LXD's warnings: one row per (type, project, entity); project '' and entity_url '' are server-wide.
+  `
+  CREATE TABLE warnings (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL DEFAULT '',
+    entity_url TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new',
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_message TEXT NOT NULL DEFAULT '',
+    count INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (type, project, entity_url)
+  );
+  `,
 ]

@@ -68,10 +68,31 @@ export class TlsListener {
   /** Listens on `address` ('' stops listening); a bind failure is a 400 and keeps the old listener. */
   async apply(address: string): Promise<void> {
     if (address === this.address) return
-    const next = address === '' ? undefined : await this.listen(address)
+    const next = address === '' ? undefined : await this.listenBeside(address)
     await this.close()
     this.server = next
     this.address = address
+  }
+
+  /**
+   * Binds `address` while the old listener still serves; when the old one holds that port
+   * (0.0.0.0:8443 → 127.0.0.1:8443) it is closed first, and bound again if the new bind fails.
+   */
+  private async listenBeside(address: string): Promise<Server> {
+    try {
+      return await this.listen(address)
+    } catch (err) {
+      const old = this.address
+      if (!this.server || parseListenAddress(old).port !== parseListenAddress(address).port) throw err
+      await this.close()
+      try {
+        return await this.listen(address)
+      } catch (again) {
+        this.server = await this.listen(old)
+        this.address = old
+        throw again
+      }
+    }
   }
 
   /** Stops listening. */

@@ -12,10 +12,10 @@ export interface TestDaemon {
   close(): Promise<void>
 }
 
-/** Starts a daemon on a fresh temporary directory, with the socket group of the caller's gid. */
+/** Starts a daemon on a fresh temporary directory, with the socket group of the caller's gid; the audit runs only when asked, so rows stay still between a test's reads. */
 export async function startTestDaemon(): Promise<TestDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'corral-api-'))
-  const daemon = await startDaemon({ dir, group: 'root', logFile: false, quiet: true })
+  const daemon = await startDaemon({ dir, group: 'root', logFile: false, quiet: true, watchSecurity: false })
   return {
     daemon,
     dir,
