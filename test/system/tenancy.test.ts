@@ -397,8 +397,12 @@ async function timedDuring(attack: () => Promise<unknown>): Promise<number[]> {
       await new Promise((r) => setTimeout(r, 20))
     }
   })()
+  const t0 = performance.now()
   try {
     await attack()
+    // At least a second of samples, so the median says something about the daemon.
+    const rest = 1000 - (performance.now() - t0)
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest))
   } finally {
     done = true
     await probe

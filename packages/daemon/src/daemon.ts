@@ -10,7 +10,7 @@ import { claimSocketPath, listenUnix } from './endpoints/unix.js'
 import { gatherEnvironment } from './environment.js'
 import { EventHub } from './events/hub.js'
 import { groupId } from './host/users.js'
-import { selectFirewall, type FirewallName } from './firewall/select.js'
+import { selectFirewall } from './firewall/registry.js'
 import { detachNetworks } from './network/bridge.js'
 import { startNetworks } from './network/service.js'
 import { hostRunner, type CommandRunner } from './host/runner.js'
@@ -40,7 +40,7 @@ export interface DaemonOptions {
   /** Start instances that should run (default true). */
   autostart?: boolean
   /** Force a firewall driver (default: chosen as LXD chooses). */
-  firewall?: FirewallName
+  firewall?: string
   /** Refuse privileged containers and unsafe raw.idmap / raw.lxc. */
   unprivilegedOnly?: boolean
   /** Re-evaluate the security audit at start and after changes (default true; the API tier turns it off to keep rows still). */

@@ -1,7 +1,7 @@
 /** @module corrald's command line: flags, signals, exit codes. */
 import { parseArgs } from 'node:util'
 import { startDaemon } from './daemon.js'
-import { parseFirewallName } from './firewall/select.js'
+import { firewallChoices, firewallDrivers, parseFirewallName } from './firewall/registry.js'
 import { release } from './version.js'
 
 const usage = `Usage: corrald [--group NAME] [--firewall DRIVER] [--unprivileged-only] [--debug]
@@ -10,8 +10,9 @@ The Corral daemon: runs system containers and serves LXD's REST API on
 $CORRAL_DIR/unix.socket (default /var/lib/corral).
 
   --group NAME   group allowed to use the socket (default: corral if it exists, else root)
-  --firewall DRIVER  nftables, xtables or auto (default: $CORRAL_FIREWALL, else auto:
-                 the driver already in use, else nftables when nft works, else xtables)
+  --firewall DRIVER  ${firewallChoices.join(', ')} (default: $CORRAL_FIREWALL, else auto:
+                 the driver already in use, else the first that works here)
+${firewallDrivers.map((d) => `                 ${d.name}: ${d.short}`).join('\n')}
   --unprivileged-only  refuse privileged containers, raw.idmap, and lxc.idmap or
                  lxc.include in raw.lxc (also $CORRAL_UNPRIVILEGED_ONLY=true)
   --debug        log debug messages

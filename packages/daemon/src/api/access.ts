@@ -1,6 +1,21 @@
 /** @module Access policy: who may call an action, and what a restricted certificate may see. */
 import { forbidden } from '@corral/api'
-import type { Identity } from './endpoint.js'
+
+/** Who is calling. */
+export interface Identity {
+  trusted: boolean
+  /** How the caller reached us: `unix` (socket) or `tls`. */
+  protocol: 'unix' | 'tls'
+  username: string
+  address: string
+  uid?: number
+  /** The client certificate (PEM) of a TLS peer. */
+  certificate?: string
+  /** The trusted certificate's fingerprint (TLS callers only). */
+  fingerprint?: string
+  /** Present for a restricted certificate: the projects it may use. */
+  restriction?: { projects: readonly string[] }
+}
 
 /**
  * What a restricted certificate holds in each of its projects (LXD 5.0's list: everything a

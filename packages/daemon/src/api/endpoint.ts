@@ -3,24 +3,8 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { WebSocket } from 'ws'
 import type { Requestor } from '@corral/api'
 import type { State } from '../state.js'
-import type { Access } from './access.js'
+import type { Access, Identity } from './access.js'
 import type { ApiResponse } from './response.js'
-
-/** Who is calling. */
-export interface Identity {
-  trusted: boolean
-  /** How the caller reached us: `unix` (socket) or `tls`. */
-  protocol: 'unix' | 'tls'
-  username: string
-  address: string
-  uid?: number
-  /** The client certificate (PEM) of a TLS peer. */
-  certificate?: string
-  /** The trusted certificate's fingerprint (TLS callers only). */
-  fingerprint?: string
-  /** Present for a restricted certificate: the projects it may use. */
-  restriction?: { projects: readonly string[] }
-}
 
 /** A parsed request as handlers see it. */
 export interface ApiRequest {

@@ -50,4 +50,4 @@ const containerAliases = primary
 export const endpoints: readonly Endpoint[] = [...primary, ...containerAliases]
 
 export { mount, type Router } from './router.js'
-export type { Identity } from './endpoint.js'
+export type { Identity } from './access.js'

@@ -13,8 +13,8 @@ import {
   startExec,
   type ExecProcess,
   type ExecSpec,
-} from '../instance/lxc/exec.js'
-import { runtimeState } from '../instance/lxc/runtime.js'
+  runtimeState,
+} from '../instance/container.js'
 import { expandedOf } from '../instance/service.js'
 import type { LiveOperation } from '../operation/operation.js'
 import { asObject, stringField, stringMapField } from './body.js'

@@ -1,10 +1,9 @@
 /** @module /1.0/instances/{name}/files and /logs: pull, push and delete paths; read recorded logs. */
-import { createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, rmSync, statSync } from 'node:fs'
 import { basename, join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { badRequest, notFound, syncEnvelope } from '@corral/api'
 import { getInstance, type InstanceRecord } from '../db/instances.js'
-import { instanceLogDir } from '../instance/lxc/exec.js'
 import {
   deleteFile,
   fileTarget,
@@ -13,8 +12,8 @@ import {
   type FileInfo,
   type FileTarget,
   type FileType,
-} from '../instance/lxc/files.js'
-import { lxcFiles } from '../instance/lxc/paths.js'
+  instanceLogFiles,
+} from '../instance/container.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
 import { can } from './access.js'
@@ -107,22 +106,12 @@ async function deletePath(req: ApiRequest) {
   return empty()
 }
 
-/** The log files of an instance: LXC's own and recorded exec output, by file name. */
-function logFiles(state: State, inst: InstanceRecord): Map<string, string> {
-  const files = new Map<string, string>()
-  const lxc = lxcFiles(state.paths.dir, inst.project, inst.name)
-  for (const p of [lxc.log, lxc.console]) if (existsSync(p)) files.set(basename(p), p)
-  const dir = instanceLogDir(state, inst.project, inst.name)
-  if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.startsWith('exec_')) files.set(f, join(dir, f))
-  return files
-}
-
 function logFileOf(req: ApiRequest): { inst: InstanceRecord; file: string; path: string } {
   const inst = instanceOf(req)
   const file = req.params.file!
   if (!/^[A-Za-z0-9_.-]+$/.test(file) || file.startsWith('.'))
     throw badRequest(`Invalid log file name "${file}"`)
-  const path = logFiles(req.state, inst).get(file)
+  const path = instanceLogFiles(req.state, inst).get(file)
   if (!path) throw notFound('Log file not found')
   return { inst, file, path }
 }
@@ -140,7 +129,9 @@ export const instanceFileEndpoints = [
       handler: (req) => {
         const inst = instanceOf(req)
         return sync(
-          [...logFiles(req.state, inst).keys()].sort().map((f) => `/1.0/instances/${inst.name}/logs/${f}`),
+          [...instanceLogFiles(req.state, inst).keys()]
+            .sort()
+            .map((f) => `/1.0/instances/${inst.name}/logs/${f}`),
         )
       },
     },

@@ -12,9 +12,10 @@ import {
   validateUpdate,
   type CreateRequest,
 } from '../instance/lifecycle.js'
-import { runtimeState } from '../instance/lxc/runtime.js'
+import { runtimeState } from '../instance/container.js'
 import { randomInstanceName } from '../instance/names.js'
-import { runtimeStates, toApiInstance, toApiInstanceFull } from '../instance/service.js'
+import { runtimeStates } from '../instance/service.js'
+import { toApiInstance, toApiInstanceFull } from '../instance/wire.js'
 import { getSnapshot } from '../db/instances.js'
 import { restoreSnapshot } from '../instance/snapshots.js'
 import { isTrue } from '../config/validate.js'

@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { ApiError, badRequest, errorEnvelope, notFound, tooLarge, unavailable } from '@corral/api'
 import type { State } from '../state.js'
-import { checkAccess, type Access } from './access.js'
-import type { ApiRequest, Endpoint, Identity, Method } from './endpoint.js'
+import { checkAccess, type Access, type Identity } from './access.js'
+import type { ApiRequest, Endpoint, Method } from './endpoint.js'
 import { classifyError, renderError, renderResponse } from './render.js'
 
 /** Largest JSON body accepted; bigger bodies get 413 before any work. */

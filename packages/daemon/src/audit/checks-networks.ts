@@ -1,6 +1,6 @@
 /** @module Network checks: unfiltered NICs on shared bridges, and bridges whose router advertisements the host takes. */
 import { isTrue } from '../config/validate.js'
-import { nicTypeOf } from '../device/registry.js'
+import { networkOf } from '../device/registry.js'
 import { allOf, namesOf, networkSubject, instanceSubject, type Finding } from './finding.js'
 import type { AuditInput, InstanceView } from './input.js'
 import { deviceSetCommand, displayName } from './instance-fixes.js'
@@ -17,14 +17,11 @@ interface BridgedNic {
 function bridgedNics(input: AuditInput): BridgedNic[] {
   return input.instances.flatMap((view) =>
     Object.entries(view.expanded.devices)
-      .filter(([, c]) => c.type === 'nic' && nicTypeOf(c) === 'bridged' && (c.network || c.parent))
-      .map(([device, config]) => ({
-        view,
-        device,
-        config,
-        bridge: config.network || config.parent!,
-        managed: Boolean(config.network),
-      })),
+      // A device that joins a bridge (its driver says which) shares that L2 segment with the others on it.
+      .flatMap(([device, config]) => {
+        const bridge = networkOf(config)
+        return bridge ? [{ view, device, config, bridge, managed: Boolean(config.network) }] : []
+      }),
   )
 }
 

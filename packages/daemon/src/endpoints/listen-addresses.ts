@@ -1,6 +1,16 @@
 /** @module The addresses a listen address is reachable at (GET /1.0 `addresses`, trust token addresses). */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os'
-import { parseListenAddress } from './tls.js'
+
+/** Default port of the remote API, as LXD's. */
+export const defaultHttpsPort = 8443
+
+/** Splits `host[:port]`, `[v6][:port]` or `:port` into a host ('' = all) and a port. */
+export function parseListenAddress(value: string): { host: string; port: number } {
+  const v6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(value)
+  if (v6) return { host: v6[1] === '::' ? '::' : (v6[1] ?? ''), port: Number(v6[2] ?? defaultHttpsPort) }
+  const [host = '', port] = value.split(':')
+  return { host: host === '0.0.0.0' ? '0.0.0.0' : host, port: Number(port ?? defaultHttpsPort) }
+}
 
 /** True for addresses another machine could use: not loopback, link-local, multicast or unspecified. */
 function isGlobalUnicast(info: NetworkInterfaceInfo): boolean {

@@ -7,17 +7,7 @@ import { fingerprintOfDer } from '../certificate/fingerprint.js'
 import type { ServerCertificate } from '../certificate/server-cert.js'
 import { findCertificate } from '../db/certificates.js'
 import type { Db } from '../db/db.js'
-
-/** Default port of the remote API, as LXD's. */
-export const defaultHttpsPort = 8443
-
-/** Splits `host[:port]`, `[v6][:port]` or `:port` into a host ('' = all) and a port. */
-export function parseListenAddress(value: string): { host: string; port: number } {
-  const v6 = /^\[([^\]]*)\](?::(\d+))?$/.exec(value)
-  if (v6) return { host: v6[1] === '::' ? '::' : (v6[1] ?? ''), port: Number(v6[2] ?? defaultHttpsPort) }
-  const [host = '', port] = value.split(':')
-  return { host: host === '0.0.0.0' ? '0.0.0.0' : host, port: Number(port ?? defaultHttpsPort) }
-}
+import { parseListenAddress } from './listen-addresses.js'
 
 /** Who a TLS peer is: trusted only when its certificate is in the trust store, byte for byte. */
 function identify(db: Db, socket: TLSSocket): Identity {

@@ -31,10 +31,7 @@ export function cleanStopInProgress(key: string): Promise<unknown> | undefined {
  * (its own error included: the container is down either way). Nothing to do when the clean
  * stop has ended meanwhile: the container is stopped, which is what was asked.
  */
-export async function preemptCleanStop(
-  state: State,
-  inst: Pick<InstanceRecord, 'project' | 'name'>,
-): Promise<void> {
+export async function preemptCleanStop(state: State, inst: InstanceRecord): Promise<void> {
   const pending = inProgress.get(lockKey(inst.project, inst.name))
   if (!pending) return
   await stopContainer(state, inst, { force: true, timeout: 0 })

@@ -136,3 +136,12 @@ export function allocateIdmap(
   if (base === undefined) throw badRequest('Not enough uid/gid available for the container')
   return { map: withRaw(rangeMap(base, size), c), base }
 }
+
+/** The idmap an instance runs with: the one allocated for it, else none when privileged, else the shared map. */
+export function idmapOf(config: Record<string, string>): IdmapEntry[] {
+  const stored = config['volatile.idmap.next']
+  if (stored) return JSON.parse(stored) as IdmapEntry[]
+  if (isTrue(config['security.privileged'])) return []
+  const { uids, gids } = rootIdRanges()
+  return sharedIdmap(uids, gids)
+}

@@ -6,7 +6,6 @@ import * as db from '../db/instances.js'
 import { getProject } from '../db/projects.js'
 import { checkVolatileKeys } from '../project/restrictions.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
-import { rootIdRanges } from '../host/subid.js'
 import { findImage, localCopy, unpackImage, type RemoteImageSource } from '../image/index.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
@@ -14,19 +13,12 @@ import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
-import { hostRootUid, sharedIdmap, type IdmapEntry } from './idmap.js'
-import { unmountDiskDevices } from './lxc/disk-mounts.js'
+
+export { idmapOf } from './idmap-alloc.js'
+import { hostRootUid, type IdmapEntry } from './idmap.js'
+import { applyDeviceChanges, forgetDevices, stopDevices } from './lxc/devices.js'
 import { forgetContainer, startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
-import {
-  cleanupNics,
-  dropNicVolatile,
-  forgetNics,
-  hotplugAddNic,
-  hotplugRemoveNic,
-  nicDevices,
-  refilterNic,
-} from './lxc/nics.js'
 import { lxcFiles } from './lxc/paths.js'
 import { runtimeState } from './lxc/runtime.js'
 import { runCleanStop } from './clean-stops.js'
@@ -68,15 +60,6 @@ function emit(
     requestor: caller.requestor,
     context,
   })
-}
-
-/** The idmap an instance runs with: the one allocated for it, else none when privileged, else the shared map. */
-export function idmapOf(config: Record<string, string>): IdmapEntry[] {
-  const stored = config['volatile.idmap.next']
-  if (stored) return JSON.parse(stored) as IdmapEntry[]
-  if (isTrue(config['security.privileged'])) return []
-  const { uids, gids } = rootIdRanges()
-  return sharedIdmap(uids, gids)
 }
 
 /** Allocates the instance's map now (synchronously, so two allocations cannot interleave). */
@@ -250,7 +233,6 @@ export async function stopInstance(
   if ((await runtimeState(state, inst)).status !== 'Running')
     throw badRequest('The instance is already stopped')
   await haltContainer(state, inst, opts)
-  await cleanupNics(state, inst)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
   if (inst.ephemeral) await deleteInstance(state, inst, caller)
@@ -265,7 +247,6 @@ export async function restartInstance(
 ): Promise<void> {
   if ((await runtimeState(state, inst)).status === 'Running') {
     await haltContainer(state, inst, opts)
-    await cleanupNics(state, inst)
   }
   await startInstance(state, inst, caller)
   emit(state, 'instance-restarted', inst, caller)
@@ -278,12 +259,11 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
     throw badRequest('Instance is protected from being deleted')
   }
   // A container that stopped on its own still has its host changes: undo them from the record.
-  await cleanupNics(state, inst)
+  await stopDevices(state, inst)
   forgetContainer(state, inst)
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   rmSync(instanceLogDir(state, inst.project, inst.name), { recursive: true, force: true })
-  await unmountDiskDevices(state, inst)
-  forgetNics(state, inst, expandedOf(state, inst).devices)
+  forgetDevices(state, inst, expandedOf(state, inst).devices)
   await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
   db.deleteInstance(state.db, inst.id)
   emit(state, 'instance-deleted', inst, caller)
@@ -301,8 +281,8 @@ export async function renameInstance(
   const pool = loadPool(state, inst.pool)
   await pool.renameInstance(inst.project, inst.name, newName)
   // DNS names follow the instance name: the next start writes the entries under the new one.
-  forgetNics(state, inst, expandedOf(state, inst).devices)
-  await cleanupNics(state, inst)
+  forgetDevices(state, inst, expandedOf(state, inst).devices)
+  await stopDevices(state, inst)
   forgetContainer(state, inst)
   rmSync(lxcFiles(state.paths.dir, inst.project, inst.name).dir, { recursive: true, force: true })
   try {
@@ -341,7 +321,7 @@ export function validateUpdate(state: State, inst: db.InstanceRecord, next: db.I
   return { own, devices, expanded }
 }
 
-/** Replaces an instance's writable fields after validating the result; NICs are plugged live when it runs. */
+/** Replaces an instance's writable fields after validating the result; devices change live where their drivers can. */
 export async function updateInstance(
   state: State,
   inst: db.InstanceRecord,
@@ -350,7 +330,8 @@ export async function updateInstance(
 ): Promise<void> {
   const { own, devices, expanded } = validateUpdate(state, inst, next)
   const before = expandedOf(state, inst).devices
-  await applyNicChanges(state, inst, before, expanded.devices)
+  const run = await runtimeState(state, inst)
+  await applyDeviceChanges(state, inst, run.status === 'Running' ? run : undefined, before, expanded.devices)
   db.updateInstance(state.db, inst.id, {
     ...next,
     // The volatile keys as stored now: NIC changes may have added or dropped some.
@@ -364,40 +345,4 @@ export async function updateInstance(
 function volatileOf(state: State, inst: db.InstanceRecord): Record<string, string> {
   const current = db.getInstance(state.db, inst.project, inst.name).config
   return Object.fromEntries(Object.entries(current).filter(([k]) => k.startsWith('volatile.')))
-}
-
-/** Plugs added and changed NICs into a running container and unplugs removed ones; forgets removed NICs when stopped. */
-async function applyNicChanges(
-  state: State,
-  inst: db.InstanceRecord,
-  before: Record<string, Record<string, string>>,
-  after: Record<string, Record<string, string>>,
-): Promise<void> {
-  const old = new Map(nicDevices(before))
-  const now = new Map(nicDevices(after))
-  const same = (a?: Record<string, string>, b?: Record<string, string>) =>
-    JSON.stringify(a) === JSON.stringify(b)
-  // A NIC whose only change is its security keys keeps running: its filter is updated in place.
-  const withoutSecurity = (c: Record<string, string>) =>
-    Object.fromEntries(Object.entries(c).filter(([k]) => !k.startsWith('security.')))
-  const refiltered = [...now].filter(
-    ([name, c]) =>
-      old.has(name) && !same(c, old.get(name)) && same(withoutSecurity(c), withoutSecurity(old.get(name)!)),
-  )
-  const inPlace = new Set(refiltered.map(([name]) => name))
-  const removed = [...old].filter(([name, c]) => !inPlace.has(name) && !same(c, now.get(name)))
-  const added = [...now].filter(([name, c]) => !inPlace.has(name) && !same(c, old.get(name)))
-  if (removed.length === 0 && added.length === 0 && refiltered.length === 0) return
-  const run = await runtimeState(state, inst)
-  // A device that is gone (not merely changed) also loses its generated MAC and host name.
-  const gone = removed.filter(([name]) => !now.has(name)).map(([name]) => name)
-  if (run.status !== 'Running') {
-    for (const [name, c] of removed) forgetNics(state, inst, { [name]: c })
-    for (const name of gone) dropNicVolatile(state, inst, name)
-    return
-  }
-  for (const [name, c] of refiltered) await refilterNic(state, inst, name, c)
-  for (const [name, c] of removed) await hotplugRemoveNic(state, inst, name, c)
-  for (const name of gone) dropNicVolatile(state, inst, name)
-  for (const [name, c] of added) await hotplugAddNic(state, inst, run.pid, name, c)
 }

@@ -1,6 +1,7 @@
 /** @module The network section of an instance's state: its interfaces as seen inside its namespace. */
 import type { State } from '../state.js'
-import { nicDevices } from './lxc/nics.js'
+import { nicIdentity } from '../device/nic-common.js'
+import { driverOf } from '../device/registry.js'
 
 /** One interface as GET /1.0/instances/{name}/state reports it. */
 export interface InstanceNetworkInterface {
@@ -46,14 +47,14 @@ export async function instanceNetworkState(
   config: Record<string, string>,
   devices: Record<string, Record<string, string>>,
 ): Promise<Record<string, InstanceNetworkInterface>> {
-  const nics = nicDevices(devices)
-  if (nics.length === 0) return {}
+  // The devices that give the container an interface, by the name it has inside.
   const hostNames = new Map(
-    nics.map(([device, c]) => [
-      c.name || device,
-      c.host_name || config[`volatile.${device}.host_name`] || '',
-    ]),
+    Object.entries(devices).flatMap(([device, c]) => {
+      const name = driverOf(c)?.interfaceName?.(device, c)
+      return name ? [[name, nicIdentity({ config }, device, c).hostName] as const] : []
+    }),
   )
+  if (hostNames.size === 0) return {}
   let links: IpLink[]
   try {
     const { stdout } = await state.host.run('nsenter', [

@@ -1,8 +1,8 @@
 /** @module At daemon start: undo the host changes of containers that are no longer running (stopped on their own, or a start the daemon died in). */
 import { listInstances } from '../db/instances.js'
 import type { State } from '../state.js'
-import { hasApplied } from './lxc/applied.js'
-import { cleanupNics } from './lxc/nics.js'
+import { hasApplied } from '../device/applied.js'
+import { stopDevices } from './lxc/devices.js'
 import { runtimeState } from './lxc/runtime.js'
 
 /** Undoes the recorded host changes of every instance that has some and is not running. */
@@ -14,6 +14,6 @@ export async function recoverHostChanges(state: State): Promise<void> {
       project: inst.project,
       instance: inst.name,
     })
-    await cleanupNics(state, inst)
+    await stopDevices(state, inst)
   }
 }

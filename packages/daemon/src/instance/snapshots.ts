@@ -13,7 +13,7 @@ import type { Caller } from './lifecycle.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
 import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, validateInstance } from './service.js'
-import { idmapOf } from './lifecycle.js'
+import { idmapOf } from './idmap-alloc.js'
 
 const snapUrl = (inst: db.InstanceRecord, snap: string) =>
   entityUrl(`/1.0/instances/${inst.name}/snapshots/${snap}`, inst.project)

@@ -5,10 +5,11 @@ import { isTrue } from '../config/validate.js'
 import type { NetworkRecord } from '../db/networks.js'
 import { dnsmasqArgs, dnsmasqFiles } from '../dnsmasq/args.js'
 import { DnsmasqProcess } from '../dnsmasq/process.js'
-import type { FamilyFeatures } from '../firewall/nft-network.js'
+import type { FamilyFeatures } from '../firewall/firewall.js'
 import { ipBatch, ipCmd, linkExists, sysctlGet, sysctlSet } from '../host/net.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
+import type { DnsmasqRegistry, NetworkRuntime } from './runtime.js'
 import { bridgeSubnet, dnsmasqV4, dnsmasqV6 } from './bridge-config.js'
 
 /** The directory of a network's dnsmasq files. */
@@ -42,15 +43,7 @@ function enableForwarding(family: 4 | 6): void {
     if (sysctlGet(`net/ipv6/conf/${i}/forwarding`) !== '1') sysctlSet(`net/ipv6/conf/${i}/forwarding`, '1')
 }
 
-/** The daemon's running bridges' dnsmasq processes, by network name. */
-export type DnsmasqRegistry = Map<string, DnsmasqProcess>
-
-/** Managed networks at run time. */
-export interface NetworkRuntime {
-  dnsmasq: DnsmasqRegistry
-  /** Networks whose setup failed at daemon start, with the reason. */
-  errors: Map<string, string>
-}
+export type { DnsmasqRegistry, NetworkRuntime } from './runtime.js'
 
 /** Leaves every dnsmasq serving without supervision (daemon shutdown: instances keep DHCP and DNS). */
 export function detachNetworks(runtime: NetworkRuntime): void {

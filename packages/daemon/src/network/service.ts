@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Network, NetworkLease, NetworkState, Requestor } from '@corral/api'
 import { ApiError, badRequest, conflict, notFound } from '@corral/api'
 import { listInstances } from '../db/instances.js'
+import { networkOf } from '../device/registry.js'
 import * as db from '../db/networks.js'
 import { dnsmasqFiles } from '../dnsmasq/args.js'
 import { parseHostsLine } from '../dnsmasq/hosts.js'
@@ -79,8 +80,7 @@ function resolveAuto(config: Record<string, string>, used: readonly Cidr[]): Rec
 
 /** The API URLs of instances and profiles with a NIC on this network. */
 export function networkUsedBy(state: State, name: string): string[] {
-  const uses = (d: Record<string, string>) =>
-    d.type === 'nic' && (d.network === name || (d.nictype === 'bridged' && d.parent === name))
+  const uses = (d: Record<string, string>) => networkOf(d) === name
   return db
     .listDeviceOwners(state.db)
     .filter((o) => Object.values(o.devices).some(uses))

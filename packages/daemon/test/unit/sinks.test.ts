@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { hostsFileName, hostsLine } from '../../src/dnsmasq/hosts.js'
-import { bridgeFilterScript } from '../../src/firewall/nft-bridge-filter.js'
-import { nftScript } from '../../src/firewall/nft-words.js'
-import { routedFilterScript } from '../../src/firewall/nft-routed.js'
+import { bridgeFilterScript } from '../../src/firewall/nftables/nic-filter-rules.js'
+import { nftScript } from '../../src/firewall/nftables/script.js'
+import { routedFilterScript } from '../../src/firewall/nftables/routed-rules.js'
 import { ipBatchText, ipCmd, ipWords } from '../../src/host/ip-command.js'
 import { checkInterfaceName, sysctlGet, sysctlSet } from '../../src/host/net.js'
 import { tcArgs } from '../../src/host/tc.js'
@@ -36,7 +36,7 @@ test('nft scripts: names, MACs and interfaces are checked, and no control charac
     { hwaddr: '00:16:3e:00:00:01 accept' },
     { table: 't }' },
   ])
-    assert.throws(() => bridgeFilterScript({ ...base, ...bad }), /Refusing .* as an nftables/)
+    assert.throws(() => bridgeFilterScript({ ...base, ...bad }), /Refusing .* as a firewall/)
   assert.throws(() => routedFilterScript('corral_1', 'veth1\nflush ruleset'), /Refusing/)
   assert.throws(() => nftScript(['add table inet x', 'flush ruleset\r']), /Refusing/)
 })

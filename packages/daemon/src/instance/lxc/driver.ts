@@ -10,9 +10,8 @@ import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
-import { mountDiskDevices, unmountDiskDevices } from './disk-mounts.js'
+import { startDevices, stopDevices } from './devices.js'
 import { buildLxcConfig } from './lxc-config.js'
-import { setupNics } from './nics.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
 import { runtimeState } from './runtime.js'
@@ -58,7 +57,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   // still starts, seeing the host's /proc/meminfo, cpuinfo and uptime.
   if (!(await ensureLxcfs(state.host, state.log, join(state.paths.logs, 'lxcfs.log'))))
     state.log.warn('Starting the container without lxcfs', { project: inst.project, instance: inst.name })
-  const nics = await setupNics(state, inst, opts.expanded.devices)
+  const devices = await startDevices(state, inst, opts.expanded.devices)
   const cgroups = containerCgroups(state, inst)
   try {
     const text = buildLxcConfig({
@@ -73,8 +72,8 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       cgroupVersion: cgroupVersion(),
       apparmor: existsSync('/sys/kernel/security/apparmor'),
       config: opts.expanded.config,
-      mounts: await mountDiskDevices(state, inst, opts.expanded.devices),
-      netLines: nics.lines,
+      mounts: devices.mounts,
+      nics: devices.nics,
       ...(policy ? { seccompProfile: seccompFile } : {}),
       cpuCount: onlineCpuCount(),
       hostMemory: totalmem(),
@@ -88,9 +87,8 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
         throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
       })
   } catch (err) {
-    // Whatever step failed, the host is left as it was: mounts, NICs, and the cgroups LXC made.
-    await unmountDiskDevices(state, inst)
-    await nics.revert()
+    // Whatever step failed, the host is left as it was: what the devices made, and the cgroups LXC made.
+    await devices.revert()
     removeStaleCgroups(cgroups)
     throw err
   }
@@ -118,7 +116,7 @@ export const defaultStopTimeout = 60
  */
 export async function stopContainer(
   state: State,
-  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  inst: InstanceRecord,
   opts: { force: boolean; timeout: number },
 ): Promise<void> {
   const args = ['-n', lxcName(inst.project, inst.name), '-P', lxcPath(state.paths.dir)]
@@ -129,5 +127,6 @@ export async function stopContainer(
   } catch (err) {
     if ((await runtimeState(state, inst)).status === 'Running') throw err
   }
-  await unmountDiskDevices(state, inst)
+  // The container is down: what its devices changed on the host goes, as recorded at start.
+  await stopDevices(state, inst)
 }

@@ -2,17 +2,10 @@
 import { isTrue } from '../../config/validate.js'
 import type { BindSource } from '../../host/bind-sources.js'
 import { memoryLimitBytes } from '../../util/size.js'
+import type { MountEntry, RunNic } from '../../device/device.js'
 import type { IdmapEntry } from '../idmap.js'
 
-/** A bind mount requested by a disk device. */
-export interface MountEntry {
-  source: string
-  /** Path inside the container, without the leading slash. */
-  target: string
-  readonly: boolean
-  /** Whether the source is a file (else a directory). */
-  file: boolean
-}
+export type { MountEntry } from '../../device/device.js'
 
 /** Everything the builder needs; no I/O happens here. */
 export interface LxcConfigInput {
@@ -32,8 +25,8 @@ export interface LxcConfigInput {
   apparmor: boolean
   config: Record<string, string>
   mounts: MountEntry[]
-  /** `lxc.net.N.*` lines of the NIC devices; none gives the container an empty network namespace. */
-  netLines?: string[]
+  /** The NICs the devices hand over, in `lxc.net.N` order; none gives the container an empty network namespace. */
+  nics?: RunNic[]
   /** A policy file of the container's own (security.syscalls.*), replacing LXC's default one. */
   seccompProfile?: string
   cpuCount: number
@@ -102,9 +95,27 @@ function distroLines(input: LxcConfigInput, privileged: boolean): string[] {
   return lines
 }
 
+/** The `lxc.net.N` lines of a NIC: the prepared link moved in as `phys`, renamed, up, with its addresses. */
+function nicLines(index: number, nic: RunNic): string[] {
+  const p = `lxc.net.${index}`
+  return [
+    `${p}.type = phys`,
+    `${p}.link = ${nic.link}`,
+    `${p}.name = ${nic.name}`,
+    `${p}.flags = up`,
+    `${p}.hwaddr = ${nic.hwaddr}`,
+    `${p}.mtu = ${nic.mtu}`,
+    ...nic.ipv4.map((a) => `${p}.ipv4.address = ${a}`),
+    ...nic.ipv6.map((a) => `${p}.ipv6.address = ${a}`),
+    ...(nic.gateway4 ? [`${p}.ipv4.gateway = ${nic.gateway4}`] : []),
+    ...(nic.gateway6 ? [`${p}.ipv6.gateway = ${nic.gateway6}`] : []),
+  ]
+}
+
 /** Renders the LXC config; the same input always gives the same text. */
 export function buildLxcConfig(input: LxcConfigInput): string {
   const mountLines = input.mounts.map(mountLine)
+  const netLines = (input.nics ?? []).flatMap((nic, i) => nicLines(i, nic))
   // Every value below lands on one line; a newline would inject configuration (raw.lxc is the one way to add lines).
   // Mount paths are escaped (a newline becomes \012); a carriage return, which getmntent cannot decode, is refused.
   const values = [
@@ -114,7 +125,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     input.logFile,
     input.consoleLog,
     ...mountLines,
-    ...(input.netLines ?? []),
+    ...netLines,
     input.seccompProfile ?? '',
   ]
   const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
@@ -145,7 +156,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     ...distroLines(input, privileged),
     // No lxc.signal.halt, as LXD: LXC sends SIGRTMIN+3 to an init that blocks it (systemd), else SIGPWR.
     'lxc.init.cmd = /sbin/init',
-    ...(input.netLines?.length ? input.netLines : ['lxc.net.0.type = empty']),
+    ...(netLines.length ? netLines : ['lxc.net.0.type = empty']),
     ...(input.seccompProfile ? [`lxc.seccomp.profile = ${input.seccompProfile}`] : []),
     ...limitLines(input),
     ...Object.entries(input.config)

@@ -1,9 +1,7 @@
-/** @module The xtables firewall driver: iptables/ip6tables for bridges, ebtables (+ ip6tables for NDP) for NICs. */
-import { existsSync } from 'node:fs'
-import type { CommandRunner } from '../host/runner.js'
-import { formatSubnet, parseCidr } from '../util/ip.js'
-import type { Firewall, NetworkRules, NicFilter } from './firewall.js'
-import { nftIfname, nftMac } from './nft-words.js'
+/** @module Pure builders of the xtables rules: a bridge's (iptables/ip6tables), a NIC's filter (ebtables + ip6tables for NDP), a routed NIC's reverse-path drop. */
+import { formatSubnet, parseCidr } from '../../util/ip.js'
+import type { NetworkRules, NicFilter } from '../firewall.js'
+import { ifnameWord, macWord } from '../words.js'
 
 /** One command: the tool and its arguments. */
 export type XtablesRule = [tool: 'iptables' | 'ip6tables' | 'ebtables', ...args: string[]]
@@ -77,8 +75,8 @@ function ebSubnet(text: string, family: 4 | 6): string {
 export function xtablesNicRules(f: NicFilter): XtablesRule[] {
   const out: XtablesRule[] = []
   // Argument words, not a shell line; still only a name and a MAC may land here.
-  const i = ['-i', nftIfname(f.hostName)]
-  const mac = nftMac(f.hwaddr)
+  const i = ['-i', ifnameWord(f.hostName)]
+  const mac = macWord(f.hwaddr)
   const both = (...args: string[]) => {
     out.push(['ebtables', '-t', 'filter', '-A', 'INPUT', ...args])
     out.push(['ebtables', '-t', 'filter', '-A', 'FORWARD', ...args])
@@ -213,7 +211,7 @@ export function ruleArgs(line: string): string[] {
 }
 
 /** The routed NIC's reverse-path drop rules. */
-const routedRules = (hostName: string): XtablesRule[] =>
+export const routedRules = (hostName: string): XtablesRule[] =>
   (['iptables', 'ip6tables'] as const).map((tool) => [
     tool,
     '-t',
@@ -221,80 +219,10 @@ const routedRules = (hostName: string): XtablesRule[] =>
     '-A',
     'PREROUTING',
     '-i',
-    nftIfname(hostName),
+    ifnameWord(hostName),
     '-m',
     'rpfilter',
     '--invert',
     '-j',
     'DROP',
   ])
-
-/**
- * Builds the xtables driver. Rules are removed by listing the chains and deleting the lines
- * that carry the bridge's comment or the NIC's interface, so removal needs no memory of what
- * was applied (a restarted daemon removes what the previous one added).
- */
-export function xtablesFirewall(host: CommandRunner, id: string): Firewall {
-  const run = async (rules: readonly XtablesRule[]) => {
-    for (const [tool, ...args] of rules) await host.run(tool, tool === 'ebtables' ? args : ['-w', ...args])
-  }
-  /** Deletes every rule of `tool`'s `table`/`chain` whose line matches. */
-  const removeMatching = async (
-    tool: XtablesRule[0],
-    table: string,
-    chain: string,
-    match: (line: string) => boolean,
-  ) => {
-    const listed = await host
-      .run(tool, tool === 'ebtables' ? ['-t', table, '-L', chain] : ['-w', '-t', table, '-S', chain])
-      .catch(() => ({ stdout: '' }))
-    const lines = listed.stdout.split('\n').filter((l) => l.startsWith('-') && match(l))
-    for (const line of lines.reverse()) {
-      const args = ruleArgs(line)
-      const rule =
-        tool === 'ebtables'
-          ? ['-t', table, '-D', chain, ...args]
-          : ['-w', '-t', table, ...args.map((a) => (a === '-A' ? '-D' : a))]
-      await host.run(tool, rule).catch(() => {})
-    }
-  }
-  const networkComment = (bridge: string) => `corral.${id}.${bridge}`
-  const removeNetwork = async (bridge: string) => {
-    const has = (l: string) => l.includes(networkComment(bridge))
-    for (const tool of ['iptables', 'ip6tables'] as const) {
-      for (const chain of ['INPUT', 'OUTPUT', 'FORWARD']) await removeMatching(tool, 'filter', chain, has)
-      await removeMatching(tool, 'nat', 'POSTROUTING', has)
-    }
-  }
-  const removeNic = async (hostName: string) => {
-    for (const chain of ['INPUT', 'FORWARD'])
-      await removeMatching('ebtables', 'filter', chain, (l) =>
-        ruleArgs(l).join(' ').includes(`-i ${hostName} `),
-      )
-    await removeMatching('ip6tables', 'raw', 'PREROUTING', (l) => l.includes(`--physdev-in ${hostName} `))
-  }
-  return {
-    name: 'xtables',
-    async networkApply(r) {
-      await removeNetwork(r.bridge)
-      await run(xtablesNetworkRules(r, networkComment(r.bridge)))
-    },
-    networkRemove: removeNetwork,
-    async nicFilterApply(f) {
-      if (f.ipv6 && !existsSync('/proc/sys/net/bridge/bridge-nf-call-ip6tables'))
-        throw new Error('IPv6 filtering with the xtables firewall needs the br_netfilter kernel module')
-      await removeNic(f.hostName)
-      await run(xtablesNicRules(f))
-    },
-    nicFilterRemove: (_label, hostName) => removeNic(hostName),
-    async routedApply(hostName) {
-      await removeMatching('iptables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
-      await removeMatching('ip6tables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
-      await run(routedRules(hostName))
-    },
-    async routedRemove(hostName) {
-      await removeMatching('iptables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
-      await removeMatching('ip6tables', 'raw', 'PREROUTING', (l) => l.includes(`-i ${hostName} `))
-    },
-  }
-}

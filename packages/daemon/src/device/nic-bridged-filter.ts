@@ -1,14 +1,14 @@
 /** @module Spoofing protection of a bridged NIC: which addresses it may use, pinned DHCP leases, nft rules. */
 import { readFileSync } from 'node:fs'
-import { isTrue } from '../../config/validate.js'
-import { findNetwork, type NetworkRecord } from '../../db/networks.js'
-import { dnsmasqFiles } from '../../dnsmasq/args.js'
-import { readHostsDir } from '../../dnsmasq/hosts.js'
-import { parseLeases } from '../../dnsmasq/leases.js'
-import { bridgeSubnet, dnsmasqV4 } from '../../network/bridge-config.js'
-import { networkDir } from '../../network/bridge.js'
-import type { State } from '../../state.js'
-import { formatIp, networkOf, parseIp } from '../../util/ip.js'
+import { isTrue } from '../config/validate.js'
+import { findNetwork, type NetworkRecord } from '../db/networks.js'
+import { dnsmasqFiles } from '../dnsmasq/args.js'
+import { readHostsDir } from '../dnsmasq/hosts.js'
+import { parseLeases } from '../dnsmasq/leases.js'
+import { bridgeSubnet, dnsmasqV4 } from '../network/bridge-config.js'
+import { networkDir } from '../network/bridge.js'
+import type { State } from '../state.js'
+import { formatIp, networkOf, parseIp } from '../util/ip.js'
 
 /** Which filters a NIC's keys turn on (IP filtering implies MAC filtering, as in LXD). */
 export function filtersOf(config: Record<string, string>): { mac: boolean; ipv4: boolean; ipv6: boolean } {

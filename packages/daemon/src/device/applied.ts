@@ -3,19 +3,31 @@
  * and undone from that record (never from the current config) at stop, at a failed start and after
  * a crash.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ipBatch, ipCmd, ipJson, ipWords, linkExists } from '../../host/net.js'
-import type { State } from '../../state.js'
-import { lxcFiles } from './paths.js'
+import { ipBatch, ipCmd, ipJson, ipWords, linkExists } from '../host/net.js'
+import { lxcFiles } from '../instance/lxc/paths.js'
+import type { State } from '../state.js'
 
-/** One host change of a device, in the data needed to undo it. */
+/** One host change of a device, in the data needed to undo it (`device`: which driver started it). */
 export type AppliedStep =
+  | { kind: 'device'; device: string; type: string; subtype?: string }
   | { kind: 'veth'; device: string; name: string }
   | { kind: 'route'; device: string; route: string[] }
   | { kind: 'proxy-neigh'; device: string; address: string; dev: string }
   | { kind: 'nic-filter'; device: string; label: string; hostName: string }
   | { kind: 'routed-filter'; device: string; hostName: string }
+  | { kind: 'mount'; device: string; path: string }
 
 /** The instance a record belongs to. */
 type Owner = { project: string; name: string }
@@ -44,6 +56,8 @@ function save(file: string, steps: AppliedStep[]): void {
 /** Undoes one step; what is already gone is not an error. Only a veth is ever deleted as a link. */
 async function undoStep(state: State, step: AppliedStep): Promise<void> {
   switch (step.kind) {
+    case 'device':
+      return
     case 'veth': {
       if (!linkExists(step.name)) return
       const [link] = await ipJson<{ linkinfo?: { info_kind?: string } }[]>(state.host, [
@@ -64,6 +78,31 @@ async function undoStep(state: State, step: AppliedStep): Promise<void> {
       return state.firewall.nicFilterRemove(step.label, step.hostName)
     case 'routed-filter':
       return state.firewall.routedRemove(step.hostName)
+    case 'mount':
+      return unmountStage(state, step.path)
+  }
+}
+
+/**
+ * Unmounts every mount stacked on a staging path, then removes only the empty stage itself: a
+ * recursive remove would walk into a mount still in place and delete the host source's files.
+ */
+async function unmountStage(state: State, path: string): Promise<void> {
+  if (!path.startsWith(`${join(state.paths.dir, 'devices')}/`)) throw new Error(`Refusing to unmount ${path}`)
+  if (!existsSync(path)) return
+  for (let i = 0; i < 16; i++) {
+    try {
+      await state.host.run('umount', [path])
+    } catch {
+      break
+    }
+  }
+  if (lstatSync(path).isDirectory()) rmdirSync(path)
+  else unlinkSync(path)
+  try {
+    rmdirSync(dirname(path))
+  } catch {
+    // Other stages are still there.
   }
 }
 
@@ -103,6 +142,14 @@ export class AppliedRecord {
     save(
       this.file,
       steps.filter((s) => !mine(s)),
+    )
+  }
+
+  /** Drops the steps of `devices` from the record without undoing them (their driver's stop did). */
+  forget(devices: ReadonlySet<string>): void {
+    save(
+      this.file,
+      load(this.file).filter((s) => !devices.has(s.device)),
     )
   }
 

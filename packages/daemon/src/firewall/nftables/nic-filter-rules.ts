@@ -1,24 +1,18 @@
 /** @module Pure builder of a bridged NIC's spoofing filter in the daemon's `bridge` nftables table. */
-import { formatSubnet, parseCidr, type Cidr } from '../util/ip.js'
-import { nftIfname, nftMac, nftName, nftScript } from './nft-words.js'
+import type { NicFilter } from '../firewall.js'
+import { formatSubnet, parseCidr, type Cidr } from '../../util/ip.js'
+import { ifnameWord, macWord, nameWord } from '../words.js'
+import { nftScript } from './script.js'
 
-/** What a NIC's filter depends on. */
-export interface BridgeFilterInput {
+/** What a NIC's filter depends on: the driver adds its table. */
+export interface BridgeFilterInput extends NicFilter {
   table: string
-  /** `<instance>.<device>` (`<project>_<instance>.<device>` outside the default project). */
-  label: string
-  hostName: string
-  hwaddr: string
-  /** Allowed IPv4 addresses and subnets; undefined when IPv4 is not filtered, [] to drop all IPv4. */
-  ipv4?: string[]
-  /** Allowed IPv6 addresses and subnets; undefined when IPv6 is not filtered, [] to drop all IPv6. */
-  ipv6?: string[]
 }
 
 /** The chain names of a NIC's filter. */
 export const bridgeFilterChains = (label: string) => ({
-  in: `in.${nftName(label)}`,
-  fwd: `fwd.${nftName(label)}`,
+  in: `in.${nameWord(label)}`,
+  fwd: `fwd.${nameWord(label)}`,
 })
 
 /** The IPv6 NA target match: the address (or subnet prefix) as a header-offset hex value. */
@@ -30,8 +24,8 @@ function ndTargetMatch(c: Cidr): string {
 
 /** The rules, the same for frames to the host (input) and to other ports (forward). */
 function rules(input: BridgeFilterInput): string[] {
-  const i = `iifname "${nftIfname(input.hostName)}"`
-  const mac = nftMac(input.hwaddr)
+  const i = `iifname "${ifnameWord(input.hostName)}"`
+  const mac = macWord(input.hwaddr)
   const macHex = `0x${mac.replace(/:/g, '')}`
   const out = [
     `${i} ether saddr != ${mac} drop`,
@@ -75,7 +69,7 @@ function subnetText(text: string): string {
 
 /** The nft script that (re)creates a NIC's filter chains in one transaction. */
 export function bridgeFilterScript(input: BridgeFilterInput): string {
-  const t = `bridge ${nftName(input.table)}`
+  const t = `bridge ${nameWord(input.table)}`
   const c = bridgeFilterChains(input.label)
   const lines = [`add table ${t}`]
   for (const [hook, name] of [
@@ -94,7 +88,7 @@ export function bridgeFilterScript(input: BridgeFilterInput): string {
 
 /** The nft script that removes a NIC's filter chains (a no-op when absent). */
 export function bridgeFilterRemoveScript(table: string, label: string): string {
-  const t = `bridge ${nftName(table)}`
+  const t = `bridge ${nameWord(table)}`
   const c = bridgeFilterChains(label)
   return nftScript([
     `add table ${t}`,

@@ -1,27 +1,16 @@
 /** @module Pure builder of a managed bridge's nftables rules (LXD's in/out/fwd/pstrt chains). */
-import { formatSubnet, parseCidr } from '../util/ip.js'
-import { nftIfname, nftName, nftScript } from './nft-words.js'
+import { formatSubnet, parseCidr } from '../../util/ip.js'
+import type { NetworkRules } from '../firewall.js'
+import { ifnameWord, nameWord } from '../words.js'
+import { nftScript } from './script.js'
 
-/** One family's firewall features for a bridge. */
-export interface FamilyFeatures {
-  /** Let instances reach the bridge's DNS, DHCP and the ICMP they need (`ipvN.firewall`). */
-  dhcpDnsAccess: boolean
-  /** Accept forwarding in and out of the bridge (`ipvN.routing` with `ipvN.firewall`). */
-  forward: boolean
-  /** Masquerade this subnet when it leaves through another interface (`ipvN.nat`). */
-  natSubnet?: string
-}
-
-/** What the bridge's rules depend on. */
-export interface NetworkFirewallInput {
+/** What the bridge's rules depend on: the driver adds its table. */
+export interface NetworkFirewallInput extends NetworkRules {
   table: string
-  bridge: string
-  v4?: FamilyFeatures
-  v6?: FamilyFeatures
 }
 
 const chains = (name: string) => {
-  const bridge = nftIfname(name)
+  const bridge = ifnameWord(name)
   return {
     in: `in.${bridge}`,
     out: `out.${bridge}`,
@@ -47,8 +36,8 @@ const icmp6Out =
 export function networkRulesScript(input: NetworkFirewallInput): string {
   const { table, bridge } = input
   const c = chains(bridge)
-  const t = `inet ${nftName(table)}`
-  const q = `"${nftIfname(bridge)}"`
+  const t = `inet ${nameWord(table)}`
+  const q = `"${ifnameWord(bridge)}"`
   const lines = [`add table ${t}`]
   const chain = (name: string, spec: string, rules: string[]) => {
     lines.push(`add chain ${t} ${name} { ${spec} }`, `flush chain ${t} ${name}`)
@@ -96,7 +85,7 @@ export function networkRulesScript(input: NetworkFirewallInput): string {
 
 /** The nft script that removes the bridge's chains (a no-op for chains that do not exist). */
 export function networkRemoveScript(table: string, bridge: string): string {
-  const t = `inet ${nftName(table)}`
+  const t = `inet ${nameWord(table)}`
   const lines = [`add table ${t}`]
   for (const name of Object.values(chains(bridge)))
     lines.push(`add chain ${t} ${name}`, `delete chain ${t} ${name}`)

@@ -1,0 +1,61 @@
+/** @module The wire form of instances: recursion 1 (config and status) and 2 (state and snapshots). */
+import type { Instance, InstanceFull, InstanceState } from '@corral/api'
+import * as db from '../db/instances.js'
+import type { State } from '../state.js'
+import { expandedOf } from './expanded.js'
+import type { RuntimeState } from './lxc/runtime.js'
+import { instanceNetworkState } from './network-state.js'
+import { toApiSnapshot } from './snapshots.js'
+import { instanceStateOf } from './state.js'
+import { statusCodeOf } from './status.js'
+
+/** The wire form of an instance (recursion 1), with its live status. */
+export function toApiInstance(state: State, inst: db.InstanceRecord, run: RuntimeState): Instance {
+  const expanded = expandedOf(state, inst)
+  return {
+    architecture: inst.architecture,
+    config: inst.config,
+    devices: inst.devices,
+    ephemeral: inst.ephemeral,
+    profiles: inst.profiles,
+    stateful: inst.stateful,
+    description: inst.description,
+    created_at: inst.created_at,
+    expanded_config: expanded.config,
+    expanded_devices: expanded.devices,
+    name: inst.name,
+    status: run.status,
+    status_code: statusCodeOf(run.status),
+    last_used_at: inst.last_used_at || '1970-01-01T00:00:00Z',
+    location: 'none',
+    type: 'container',
+    project: inst.project,
+  }
+}
+
+/** The wire form with state and snapshots (recursion 2). */
+export async function toApiInstanceFull(
+  state: State,
+  inst: db.InstanceRecord,
+  run: RuntimeState,
+): Promise<InstanceFull> {
+  return {
+    ...toApiInstance(state, inst, run),
+    state: await stateWithNetwork(state, inst, run),
+    snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
+    backups: null,
+  }
+}
+
+/** The state block including the network section read inside the container. */
+export async function stateWithNetwork(
+  state: State,
+  inst: db.InstanceRecord,
+  run: RuntimeState,
+): Promise<InstanceState> {
+  const running = run.status === 'Running' && run.pid > 0
+  const network = running
+    ? await instanceNetworkState(state, run.pid, inst.config, expandedOf(state, inst).devices)
+    : {}
+  return instanceStateOf(state, inst, run, network)
+}
