@@ -25,6 +25,7 @@ import { mountPools } from './storage/index.js'
 import { ensureServerCertificate } from './certificate/server-cert.js'
 import { TlsListener } from './endpoints/tls.js'
 import { isPastSupportEnd, release } from './version.js'
+import { serverKeys } from './config/server-keys.js'
 
 /** How to start a daemon. */
 export interface DaemonOptions {
@@ -124,7 +125,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     (stopping ??= (async () => {
       state.phase = 'stopping'
       log.info(stopOpts.shutdownInstances ? 'Stopping daemon and instances' : 'Stopping daemon')
-      const minutes = Number(loadServerConfig(db)['core.shutdown_timeout'] ?? '5')
+      const minutes = Number(serverKeys.get(loadServerConfig(db), 'core.shutdown_timeout'))
       await state.operations.drain(minutes * 60)
       if (stopOpts.shutdownInstances) await shutdownInstances(state)
       await state.audit.close()

@@ -6,6 +6,7 @@ import type { LiveOperation } from '../operation/operation.js'
 import type { State } from '../state.js'
 import { sameSecret } from '../util/secret.js'
 import { parseDuration } from '../util/duration.js'
+import { serverKeys } from '../config/server-keys.js'
 
 /** What a token grants, fixed when it is issued (never taken from the redeeming request). */
 export interface TokenGrant {
@@ -34,7 +35,7 @@ export function issueToken(
   addresses: string[],
 ): LiveOperation {
   const secret = randomBytes(32).toString('hex')
-  const expiry = loadServerConfig(state.db)['core.remote_token_expiry'] || '15d'
+  const expiry = serverKeys.get(loadServerConfig(state.db), 'core.remote_token_expiry')
   const expiresAt = new Date(Date.now() + parseDuration(expiry))
   let finish!: () => void
   const done = new Promise<void>((resolve) => (finish = resolve))

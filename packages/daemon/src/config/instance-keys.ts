@@ -1,6 +1,6 @@
 /** @module Instance configuration keys, shared by instances and profiles. */
 import { parseRawIdmap } from '../instance/raw-idmap.js'
-import { checkSyscallList } from '../instance/lxc/seccomp.js'
+import { checkSyscallList } from './syscall-list.js'
 import { defineKeys } from './key.js'
 import { isCpuSet, isInRange, isSingleLine, isSizeOrPercent } from './validate.js'
 

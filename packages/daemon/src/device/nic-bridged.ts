@@ -9,6 +9,7 @@ import { dnsmasqFiles } from '../dnsmasq/args.js'
 import { dnsName, hostsFileName, hostsLine } from '../dnsmasq/hosts.js'
 import { ipBatch, ipCmd, ipWords, linkExists, sysctlSet } from '../host/net.js'
 import { bridgeSubnet } from '../network/bridge-config.js'
+import { bridgeKeys } from '../network/bridge-keys.js'
 import { networkDir } from '../network/bridge.js'
 import { contains, formatIp, lastOf, networkOf, parseIp, type Family } from '../util/ip.js'
 import type { DeviceContext, DeviceDriver, ValidateContext } from './device.js'
@@ -204,7 +205,7 @@ function checkOnNetwork(c: Record<string, string>, ctx: ValidateContext): void {
       throw badRequest(`Invalid ipv${family}.address "${address}": ${why}`)
     }
     if (!subnet) fail(`network "${net.name}" has no IPv${family} subnet`)
-    if (family === 4 && !isTrue(net.config['ipv4.dhcp'] ?? 'true'))
+    if (family === 4 && !isTrue(bridgeKeys.get(net.config, 'ipv4.dhcp')))
       fail(`DHCP is off on network "${net.name}"`)
     const ip = parseIp(address)!
     if (!contains(subnet!.cidr, ip)) fail(`outside the network's subnet ${subnet!.subnet}`)

@@ -2,6 +2,7 @@
 import type { KeySet } from '../config/key.js'
 import { instanceKeys } from '../config/instance-keys.js'
 import { serverKeys } from '../config/server-keys.js'
+import { deviceDrivers } from '../device/registry.js'
 import { bridgeKeys } from '../network/bridge-keys.js'
 import { projectKeys } from '../project/keys.js'
 import { storageDrivers } from '../storage/drivers/registry.js'
@@ -19,6 +20,18 @@ const sections: [string, string, KeySet][] = [
     'Set with `corral network create NAME KEY=VALUE` or `corral network set NAME KEY VALUE`.',
     bridgeKeys,
   ],
+  // Device keys from the drivers' own declarations, one section per device type (and nictype).
+  ...deviceDrivers
+    .filter((d) => Object.keys(d.keys.keys).length > 0)
+    .map((d): [string, string, KeySet] => [
+      `Devices: ${d.match.type}${d.match.subtype ? ` (nictype ${d.match.subtype})` : ''}`,
+      `Set with \`corral config device add|set INSTANCE DEVICE KEY=VALUE\` or on a profile (\`corral profile device ...\`).${
+        Object.values(d.keys.keys).some((k) => k.liveUpdate)
+          ? ' Keys marked *live* change on a running instance at once.'
+          : ''
+      }`,
+      d.keys,
+    ]),
   ...storageDrivers.map((d): [string, string, KeySet] => [
     `Storage pools: ${d.name}`,
     `Set with \`corral storage create NAME ${d.name} KEY=VALUE\` or \`corral storage set NAME KEY VALUE\`.`,
@@ -48,7 +61,7 @@ export function renderConfigReference(): string {
     )
     for (const [key, def] of Object.entries(set.keys)) {
       const dflt = def.defaultText ?? (def.default !== undefined ? `\`${def.default}\`` : '')
-      const text = def.long ? `${def.short}. ${def.long}` : def.short
+      const text = `${def.liveUpdate ? '*live*: ' : ''}${def.long ? `${def.short}. ${def.long}` : def.short}`
       out.push(`| \`${key}\` | ${def.type} | ${cell(dflt)} | ${cell(text)} |`)
     }
   }

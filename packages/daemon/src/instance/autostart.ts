@@ -5,6 +5,7 @@ import type { State } from '../state.js'
 import { startInstance } from './lifecycle.js'
 import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, instanceLock, lockKey } from './service.js'
+import { instanceKeys } from '../config/instance-keys.js'
 
 /** Starts, by boot.autostart.priority (highest first), every stopped instance that should run. */
 export async function autostartInstances(state: State): Promise<void> {
@@ -18,7 +19,8 @@ export async function autostartInstances(state: State): Promise<void> {
     })
     .sort(
       (a, b) =>
-        Number(b.config['boot.autostart.priority'] ?? 0) - Number(a.config['boot.autostart.priority'] ?? 0),
+        Number(instanceKeys.get(b.config, 'boot.autostart.priority')) -
+        Number(instanceKeys.get(a.config, 'boot.autostart.priority')),
     )
   for (const { inst, config } of candidates) {
     await instanceLock.run(lockKey(inst.project, inst.name), async () => {
@@ -34,7 +36,7 @@ export async function autostartInstances(state: State): Promise<void> {
         })
       }
     })
-    const delay = Number(config['boot.autostart.delay'] ?? 0)
+    const delay = Number(instanceKeys.get(config, 'boot.autostart.delay'))
     if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000))
   }
 }

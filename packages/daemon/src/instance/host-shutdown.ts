@@ -5,9 +5,7 @@ import type { State } from '../state.js'
 import { stopInstance } from './lifecycle.js'
 import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, instanceLock, lockKey } from './service.js'
-
-/** LXD's default for `boot.host_shutdown_timeout`, in seconds. */
-export const defaultHostShutdownTimeout = 30
+import { instanceKeys } from '../config/instance-keys.js'
 
 const requestor = { username: 'root', protocol: 'unix', address: '@' }
 
@@ -59,11 +57,11 @@ export async function shutdownInstances(state: State): Promise<void> {
     .listInstances(state.db, undefined)
     .map((inst) => {
       const config = expandedOf(state, inst).config
-      const timeout = Number.parseInt(config['boot.host_shutdown_timeout'] ?? '', 10)
+      const timeout = Number.parseInt(instanceKeys.get(config, 'boot.host_shutdown_timeout'), 10)
       return {
         inst,
-        priority: Number.parseInt(config['boot.stop.priority'] ?? '0', 10) || 0,
-        timeout: Number.isFinite(timeout) && timeout >= 0 ? timeout : defaultHostShutdownTimeout,
+        priority: Number.parseInt(instanceKeys.get(config, 'boot.stop.priority'), 10) || 0,
+        timeout,
       }
     })
     .sort(shutdownOrder)

@@ -48,9 +48,9 @@ export function dnsmasqV4(config: Record<string, string>): DnsmasqV4 | undefined
   const gateway = config['ipv4.dhcp.gateway']
   return {
     address: s.address,
-    dhcp: isTrue(config['ipv4.dhcp'] ?? 'true'),
+    dhcp: isTrue(bridgeKeys.get(config, 'ipv4.dhcp')),
     ranges: v4Ranges(config, s),
-    expiry: config['ipv4.dhcp.expiry'] || '1h',
+    expiry: bridgeKeys.get(config, 'ipv4.dhcp.expiry'),
     ...(gateway ? { gateway } : {}),
   }
 }
@@ -63,10 +63,10 @@ export function dnsmasqV6(config: Record<string, string>): DnsmasqV6 | undefined
   return {
     address: s.address,
     prefix: s.cidr.prefix,
-    dhcp: isTrue(config['ipv6.dhcp'] ?? 'true'),
+    dhcp: isTrue(bridgeKeys.get(config, 'ipv6.dhcp')),
     stateful: isTrue(config['ipv6.dhcp.stateful']),
     ranges: ranges ? ranges.split(',').map((r) => r.trim().split('-') as [string, string]) : [],
-    expiry: config['ipv6.dhcp.expiry'] || '1h',
+    expiry: bridgeKeys.get(config, 'ipv6.dhcp.expiry'),
   }
 }
 

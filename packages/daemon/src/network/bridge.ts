@@ -1,16 +1,17 @@
 /** @module The managed bridge on the host: link, addresses, sysctls, firewall chains and its dnsmasq. */
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isTrue } from '../config/validate.js'
 import type { NetworkRecord } from '../db/networks.js'
 import { dnsmasqArgs, dnsmasqFiles } from '../dnsmasq/args.js'
 import { DnsmasqProcess } from '../dnsmasq/process.js'
 import type { FamilyFeatures } from '../firewall/firewall.js'
-import { ipBatch, ipCmd, linkExists, sysctlGet, sysctlSet } from '../host/net.js'
+import { ipBatch, ipCmd, ipv6ConfInterfaces, linkExists, sysctlGet, sysctlSet } from '../host/net.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
 import type { DnsmasqRegistry, NetworkRuntime } from './runtime.js'
 import { bridgeSubnet, dnsmasqV4, dnsmasqV6 } from './bridge-config.js'
+import { bridgeKeys } from './bridge-keys.js'
 
 /** The directory of a network's dnsmasq files. */
 export function networkDir(state: State, name: string): string {
@@ -21,8 +22,8 @@ export function networkDir(state: State, name: string): string {
 function features(config: Record<string, string>, family: 4 | 6): FamilyFeatures | undefined {
   const s = bridgeSubnet(config, family)
   if (!s) return undefined
-  const firewall = isTrue(config[`ipv${family}.firewall`] ?? 'true')
-  const routing = isTrue(config[`ipv${family}.routing`] ?? 'true')
+  const firewall = isTrue(bridgeKeys.get(config, `ipv${family}.firewall`))
+  const routing = isTrue(bridgeKeys.get(config, `ipv${family}.routing`))
   return {
     dhcpDnsAccess: firewall,
     forward: firewall && routing,
@@ -36,7 +37,7 @@ function enableForwarding(family: 4 | 6): void {
     if (sysctlGet('net/ipv4/ip_forward') !== '1') sysctlSet('net/ipv4/ip_forward', '1')
     return
   }
-  const ifaces = readdirSync('/proc/sys/net/ipv6/conf')
+  const ifaces = ipv6ConfInterfaces()
   for (const i of ifaces)
     if (sysctlGet(`net/ipv6/conf/${i}/accept_ra`) === '1') sysctlSet(`net/ipv6/conf/${i}/accept_ra`, '2')
   for (const i of ifaces)
@@ -75,16 +76,16 @@ export async function setupBridge(
     const mac = config['bridge.hwaddr']
     await ipBatch(state.host, [
       mac
-        ? ipCmd`link set ${name} mtu ${config['bridge.mtu'] || '1500'} address ${mac} up`
-        : ipCmd`link set ${name} mtu ${config['bridge.mtu'] || '1500'} up`,
+        ? ipCmd`link set ${name} mtu ${bridgeKeys.get(config, 'bridge.mtu')} address ${mac} up`
+        : ipCmd`link set ${name} mtu ${bridgeKeys.get(config, 'bridge.mtu')} up`,
       ipCmd`addr flush dev ${name} scope global`,
       ...(v4 ? [ipCmd`addr add ${config['ipv4.address']!} dev ${name}`] : []),
       ...(v6 ? [ipCmd`addr add ${config['ipv6.address']!} dev ${name}`] : []),
     ])
     const f4 = features(config, 4)
     const f6 = features(config, 6)
-    if (v4 && isTrue(config['ipv4.routing'] ?? 'true')) enableForwarding(4)
-    if (v6 && isTrue(config['ipv6.routing'] ?? 'true')) enableForwarding(6)
+    if (v4 && isTrue(bridgeKeys.get(config, 'ipv4.routing'))) enableForwarding(4)
+    if (v6 && isTrue(bridgeKeys.get(config, 'ipv6.routing'))) enableForwarding(6)
     await state.firewall.networkApply({ bridge: name, ...(f4 ? { v4: f4 } : {}), ...(f6 ? { v6: f6 } : {}) })
     revert.add(() => state.firewall.networkRemove(name))
     await startDnsmasq(state, net, registry)
@@ -113,20 +114,19 @@ async function startDnsmasq(state: State, net: NetworkRecord, registry: DnsmasqR
     dir,
     ...(v4 ? { v4 } : {}),
     ...(v6 ? { v6 } : {}),
-    domain: net.config['dns.domain'] || 'lxd',
-    dnsMode: (net.config['dns.mode'] || 'managed') as 'managed' | 'dynamic' | 'none',
+    domain: bridgeKeys.get(net.config, 'dns.domain'),
+    dnsMode: bridgeKeys.get(net.config, 'dns.mode') as 'managed' | 'dynamic' | 'none',
     dnsSearch: (net.config['dns.search'] ?? '').split(',').filter(Boolean),
-    mtu: Number(net.config['bridge.mtu'] || 1500),
+    mtu: Number(bridgeKeys.get(net.config, 'bridge.mtu')),
     user: 'nobody',
     group: existsSync('/etc/group') ? 'nogroup' : 'nobody',
   })
   const host = state.host
-  if (!host.spawn) throw new Error('This host cannot start processes')
   const proc = new DnsmasqProcess(
     net.name,
     args,
     files.pid,
-    (cmd, a) => host.spawn!(cmd, a, { stdio: ['ignore', 'ignore', 'pipe'], detached: true }),
+    (cmd, a) => host.spawn(cmd, a, { stdio: ['ignore', 'ignore', 'pipe'], detached: true }),
     state.log,
   )
   await proc.start()

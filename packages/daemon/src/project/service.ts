@@ -68,7 +68,7 @@ export function updateProject(
   projectKeys.validate(next.config)
   if (current.name === 'default') {
     for (const k of Object.keys(defaultFeatures)) {
-      if ((next.config[k] ?? 'true') !== (current.config[k] ?? 'true')) {
+      if (projectKeys.get(next.config, k) !== projectKeys.get(current.config, k)) {
         throw badRequest(`You can't change the features of the default project`)
       }
     }

@@ -1,7 +1,8 @@
 /** @module Unit tier: a container's own seccomp policy from security.syscalls.* keys. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkSyscallList, seccompPolicy } from '../../src/instance/lxc/seccomp.js'
+import { checkSyscallList } from '../../src/config/syscall-list.js'
+import { seccompPolicy } from '../../src/instance/lxc/seccomp.js'
 
 test("LXC's default policy is kept when the keys ask for nothing else", () => {
   assert.equal(seccompPolicy({}), undefined)

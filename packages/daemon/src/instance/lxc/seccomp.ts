@@ -1,6 +1,8 @@
 /** @module Pure builder of a container's own seccomp policy when security.syscalls.* ask for one. */
 import { badRequest } from '@corral/api'
 import { isTrue } from '../../config/validate.js'
+import { instanceKeys } from '../../config/instance-keys.js'
+import { syscallNames } from '../../config/syscall-list.js'
 
 /** LXD's (and LXC's common.seccomp) default denylist. */
 export const defaultDenied = [
@@ -11,19 +13,6 @@ export const defaultDenied = [
   'delete_module',
 ]
 
-/** The syscall names of a `security.syscalls.deny`/`allow` value (newline or comma separated). */
-function names(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\n,]/)
-    .map((n) => n.trim())
-    .filter(Boolean)
-}
-
-/** A valid syscall name list, or a 400 naming the bad entry. */
-export function checkSyscallList(value: string): void {
-  for (const n of names(value)) if (!/^[a-z0-9_]+$/.test(n)) throw new Error(`"${n}" is not a syscall name`)
-}
-
 /**
  * The seccomp policy text (LXC's version 2 format), or undefined when LXC's default policy
  * (the default denylist) is what the keys ask for. `security.syscalls.allow` makes it an
@@ -31,9 +20,9 @@ export function checkSyscallList(value: string): void {
  * false) plus `security.syscalls.deny`. Denied calls answer EPERM.
  */
 export function seccompPolicy(config: Record<string, string>): string | undefined {
-  const allow = names(config['security.syscalls.allow'])
-  const deny = names(config['security.syscalls.deny'])
-  const denyDefault = isTrue(config['security.syscalls.deny_default'] ?? 'true')
+  const allow = syscallNames(config['security.syscalls.allow'])
+  const deny = syscallNames(config['security.syscalls.deny'])
+  const denyDefault = isTrue(instanceKeys.get(config, 'security.syscalls.deny_default'))
   if (allow.length && deny.length)
     throw badRequest('security.syscalls.allow cannot be used together with security.syscalls.deny')
   if (allow.length) return `2\nallowlist\n${allow.join('\n')}\n`

@@ -29,7 +29,7 @@ const keys = definePoolKeys('btrfs', {
 })
 
 const mountOptions = (ctx: DriverContext): string =>
-  ['loop', ctx.config['btrfs.mount_options'] || 'user_subvol_rm_allowed'].join(',')
+  ['loop', keys.get(ctx.config, 'btrfs.mount_options')].join(',')
 
 async function mountLoop(ctx: DriverContext): Promise<void> {
   await mkdir(ctx.mountPath, { recursive: true, mode: 0o711 })
@@ -50,7 +50,7 @@ async function detachLoops(ctx: DriverContext): Promise<void> {
 
 /** Grows the loop file, its loop device and the filesystem to the new size; shrinking is refused. */
 async function growLoop(ctx: DriverContext, previous: string): Promise<void> {
-  const size = parseSize(ctx.config.size || '5GiB')
+  const size = parseSize(keys.get(ctx.config, 'size'))
   const current = (await stat(ctx.config.source!)).size
   if (previous && size < parseSize(previous)) throw badRequest('Pool cannot be shrunk')
   if (size <= current) return
@@ -75,7 +75,7 @@ export const btrfsDriver: StorageDriver = {
   cachesImages: true,
   fillDefaults: (ctx) => ({
     ...ctx.config,
-    size: ctx.config.size || '5GiB',
+    size: keys.get(ctx.config, 'size'),
     source: ctx.config.source || join(ctx.stateDir, 'disks', `${ctx.pool}.img`),
   }),
 
@@ -117,7 +117,7 @@ export const btrfsDriver: StorageDriver = {
   async update(ctx, changed, previous) {
     if (changed.includes('size')) await growLoop(ctx, previous.size ?? '')
     if (changed.includes('btrfs.mount_options') && (await isMountPoint(ctx.host, ctx.mountPath))) {
-      const opts = ctx.config['btrfs.mount_options'] || 'user_subvol_rm_allowed'
+      const opts = keys.get(ctx.config, 'btrfs.mount_options')
       await ctx.host.run('mount', ['-o', `remount,${opts}`, ctx.mountPath])
     }
   },
