@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Logger } from '../log.js'
+import { processCmdline } from '../host/proc.js'
 
 /** How to start the process (the host seam's spawn). */
 export type Spawner = (cmd: string, args: readonly string[]) => ChildProcess
@@ -18,7 +19,7 @@ export function killStale(pidFile: string, bridge: string): void {
     return
   }
   try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    const cmdline = processCmdline(pid) ?? []
     if (cmdline[0]?.endsWith('dnsmasq') && cmdline.includes(`--interface=${bridge}`))
       process.kill(pid, 'SIGKILL')
   } catch {

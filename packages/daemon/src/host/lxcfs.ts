@@ -59,7 +59,6 @@ function sleep(ms: number): Promise<void> {
 
 /** Starts lxcfs detached (it outlives the daemon, as containers do), and waits until it serves. */
 async function startLxcfs(s: Supervisor, state: LxcfsState): Promise<boolean> {
-  if (!s.host.spawn) return false
   // A dead server's mount answers ENOTCONN to every reader: lazily unmount it before a new one.
   if (state === 'stale') await s.host.run('umount', ['-l', lxcfsDir]).catch(() => undefined)
   let out: number | 'ignore' = 'ignore'

@@ -61,6 +61,15 @@ function sysctlPath(key: string): string {
   return `/proc/sys/${key}`
 }
 
+/** The interfaces with an IPv6 sysctl directory (`net/ipv6/conf/*`: every interface, `all` and `default`). */
+export function ipv6ConfInterfaces(): string[] {
+  try {
+    return readdirSync('/proc/sys/net/ipv6/conf')
+  } catch {
+    return []
+  }
+}
+
 /** Reads a sysctl (`net/ipv4/ip_forward`); undefined when it does not exist. */
 export function sysctlGet(key: string): string | undefined {
   const path = sysctlPath(key)

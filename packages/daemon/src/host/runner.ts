@@ -14,12 +14,8 @@ export interface CommandRunner {
     args: readonly string[],
     opts?: { input?: string; timeoutMs?: number },
   ): Promise<CommandResult>
-  /** Starts a long-lived, streaming process (exec and file helpers); optional so fakes need not stub it. */
-  spawn?(
-    cmd: string,
-    args: readonly string[],
-    opts: { stdio: StdioOptions; detached?: boolean },
-  ): ChildProcess
+  /** Starts a long-lived, streaming process (exec and file helpers, dnsmasq, lxcfs, probes). */
+  spawn(cmd: string, args: readonly string[], opts: { stdio: StdioOptions; detached?: boolean }): ChildProcess
 }
 
 /** Runs commands for real, failing with the command's stderr. */

@@ -1,6 +1,6 @@
 /** @module Unit tier: the audit's checks on hand-made snapshots (the full list golden), and apt's lists on disk. */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -9,10 +9,8 @@ import { shellWord } from '../../src/audit/finding.js'
 import type { AuditInput, InstanceView } from '../../src/audit/input.js'
 import { expand } from '../../src/instance/expand.js'
 import { aptSecurityLists, pendingSecurityUpdates } from '../../src/host/audit-facts.js'
-import type { CommandRunner } from '../../src/host/runner.js'
-
-const golden = (name: string) =>
-  readFileSync(new URL(`../../../test/unit/golden/${name}`, import.meta.url), 'utf8')
+import { fakeHost } from '../helpers/fake-host.js'
+import { assertGolden } from '../helpers/golden.js'
 
 const root = { root: { type: 'disk', path: '/', pool: 'default' } }
 
@@ -125,7 +123,7 @@ test('a clean state has no findings', () => {
 
 test('the full list: ids, severities, subjects, messages and fixes (golden), most severe first', () => {
   const findings = runChecks(exposed())
-  assert.equal(`${JSON.stringify(findings, null, 2)}\n`, golden('audit.findings.json'))
+  assertGolden(`${JSON.stringify(findings, null, 2)}\n`, 'audit.findings.json')
   const order = findings.map((f) => f.severity)
   assert.deepEqual(
     order,
@@ -268,20 +266,14 @@ test('aptSecurityLists finds the security suites by their Release headers; pendi
       ],
     )
     assert.equal(aptSecurityLists(join(dir, 'none')), undefined)
-    const calls: string[][] = []
-    const host: CommandRunner = {
-      run(cmd, args) {
-        calls.push([cmd, ...args])
-        return Promise.resolve({
-          stdout:
-            'Inst openssl [3.0.1] (3.0.2 Debian-Security:12/oldstable-security [amd64])\nInst libssl3 [3.0.1] (3.0.2 Debian-Security:12/oldstable-security [amd64])\nConf openssl (3.0.2)\n',
-          stderr: '',
-        })
-      },
-    }
+    const host = fakeHost(() => ({
+      stdout:
+        'Inst openssl [3.0.1] (3.0.2 Debian-Security:12/oldstable-security [amd64])\nInst libssl3 [3.0.1] (3.0.2 Debian-Security:12/oldstable-security [amd64])\nConf openssl (3.0.2)\n',
+      stderr: '',
+    }))
     const work = join(dir, 'work')
     assert.deepEqual(await pendingSecurityUpdates(host, found, work), ['libssl3', 'openssl'])
-    const args = calls[0]!
+    const args = [host.calls[0]!.cmd, ...host.calls[0]!.args]
     assert.equal(args[0], 'apt-get')
     assert.ok(args.includes('-s'), 'a simulation only')
     assert.ok(args.includes(`Dir::State::Lists=${join(work, 'lists')}`), 'only the security lists')

@@ -7,6 +7,7 @@ import { validatePoolName } from '../../src/storage/names.js'
 import { parseSize } from '../../src/storage/pool-keys.js'
 import { imageVolumePath, instanceVolumePath, snapshotsDir, volumeName } from '../../src/storage/volumes.js'
 import { Reverter } from '../../src/util/revert.js'
+import { fakeHost } from '../helpers/fake-host.js'
 
 const status = (fn: () => unknown): number | undefined => {
   try {
@@ -63,7 +64,7 @@ test('pool keys: dir accepts source only; btrfs accepts size, source, btrfs.moun
 
 test('fillDefaults() sets LXD-like source (and size for btrfs loop files)', () => {
   const ctx = {
-    host: { run: () => Promise.reject(new Error('no')) },
+    host: fakeHost(() => Promise.reject(new Error('no'))),
     pool: 'p',
     stateDir: '/s',
     mountPath: '/s/storage-pools/p',

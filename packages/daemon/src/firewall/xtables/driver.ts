@@ -1,8 +1,8 @@
 /** @module The xtables firewall driver: iptables/ip6tables for bridges, ebtables (+ ip6tables for NDP) for NICs. */
-import { existsSync } from 'node:fs'
 import type { CommandRunner } from '../../host/runner.js'
 import type { Firewall, FirewallDriver } from '../firewall.js'
 import { routedRules, ruleArgs, xtablesNetworkRules, xtablesNicRules, type XtablesRule } from './rules.js'
+import { sysctlGet } from '../../host/net.js'
 
 /**
  * Builds the xtables driver. Rules are removed by listing the chains and deleting the lines
@@ -56,7 +56,7 @@ function xtablesFirewall(host: CommandRunner, id: string): Firewall {
     },
     networkRemove: removeNetwork,
     async nicFilterApply(f) {
-      if (f.ipv6 && !existsSync('/proc/sys/net/bridge/bridge-nf-call-ip6tables'))
+      if (f.ipv6 && sysctlGet('net/bridge/bridge-nf-call-ip6tables') === undefined)
         throw new Error('IPv6 filtering with the xtables firewall needs the br_netfilter kernel module')
       await removeNic(f.hostName)
       await run(xtablesNicRules(f))

@@ -1,5 +1,5 @@
 /** @module Starts and stops containers with LXC's tools, out of process (see docs/runtime.md). */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
@@ -15,6 +15,7 @@ import { buildLxcConfig } from './lxc-config.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
 import { runtimeState } from './runtime.js'
+import { apparmorEnabled } from '../../host/proc.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
 function lxcErrors(logFile: string): string {
@@ -70,7 +71,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       consoleLog: files.console,
       cgroupPrefix: prefix,
       cgroupVersion: cgroupVersion(),
-      apparmor: existsSync('/sys/kernel/security/apparmor'),
+      apparmor: apparmorEnabled(),
       config: opts.expanded.config,
       mounts: devices.mounts,
       nics: devices.nics,

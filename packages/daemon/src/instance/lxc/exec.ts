@@ -102,7 +102,6 @@ export function startExec(
   inst: Pick<InstanceRecord, 'project' | 'name'>,
   spec: ExecSpec,
 ): ExecProcess {
-  if (!state.host.spawn) throw new Error('This host runner cannot spawn processes')
   if (!existsSync(forkexecPath))
     throw new Error(`Missing ${forkexecPath} (run packages/daemon/native/build.sh)`)
   const child = state.host.spawn(forkexecPath, forkexecArgs(state, inst, spec), {

@@ -1,10 +1,10 @@
 /** @module Reads a container's run state from LXC (lxc-info), through the host seam. */
-import { existsSync } from 'node:fs'
 import type { InstanceRecord } from '../../db/instances.js'
 import { containerInitPid } from '../../host/cgroups.js'
 import type { State } from '../../state.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
 import { lxcName, lxcPath } from './paths.js'
+import { processExists } from '../../host/proc.js'
 
 /** LXD's instance status names. */
 export type InstanceStatus = 'Running' | 'Stopped' | 'Frozen' | 'Error'
@@ -36,7 +36,7 @@ export async function runtimeState(
 ): Promise<RuntimeState> {
   const pid = containerInitPid(`${cgroupPrefix(state.paths.dir)}.monitor.${lxcName(inst.project, inst.name)}`)
   if (pid === 0) return { status: 'Stopped', pid: 0 }
-  if (pid !== undefined && existsSync(`/proc/${pid}`)) return { status: 'Running', pid }
+  if (pid !== undefined && processExists(pid)) return { status: 'Running', pid }
   return lxcInfoState(state, inst)
 }
 

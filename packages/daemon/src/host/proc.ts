@@ -1,0 +1,22 @@
+/** @module Processes and kernel features as /proc and /sys tell them (the host seam's only reader of both, with net.ts and cgroups.ts). */
+import { existsSync, readFileSync } from 'node:fs'
+
+/** True while a process of that pid exists. */
+export function processExists(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 0 && existsSync(`/proc/${pid}`)
+}
+
+/** A process's command line as its arguments, or undefined when it is gone. */
+export function processCmdline(pid: number): string[] | undefined {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  } catch {
+    return undefined
+  }
+}
+
+/** True when AppArmor is enabled in the running kernel. */
+export function apparmorEnabled(): boolean {
+  return existsSync('/sys/kernel/security/apparmor')
+}
