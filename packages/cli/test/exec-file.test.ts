@@ -1,4 +1,4 @@
-// Tier 1: exec (request body, websockets, exit code, terminal mode) and file push/pull against the fake LXD.
+// Unit tier: exec (request body, websockets, exit code, terminal mode) and file push/pull against the fake LXD.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'

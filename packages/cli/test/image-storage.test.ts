@@ -1,4 +1,4 @@
-// Tier 1: image and storage commands against the fake LXD; tables follow lxc 5.0.2 captures.
+// Unit tier: image and storage commands against the fake LXD; tables follow lxc 5.0.2 captures.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Image } from '@corral/api'

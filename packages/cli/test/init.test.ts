@@ -1,4 +1,4 @@
-// Tier 1: `corral init` / `corral admin init` server setup (--auto, --preseed, --dump, questions) on a fake server.
+// Unit tier: `corral init` / `corral admin init` server setup (--auto, --preseed, --dump, questions) on a fake server.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fakeNetworks, hostInterface } from './helpers/fake-networks.js'

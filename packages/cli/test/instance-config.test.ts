@@ -1,4 +1,4 @@
-// Tier 1: `config` instance forms, `config device` and `profile add|assign|remove` against the fake LXD.
+// Unit tier: `config` instance forms, `config device` and `profile add|assign|remove` against the fake LXD.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { newInstance } from './helpers/fake-lxd.js'

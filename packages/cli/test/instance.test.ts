@@ -1,4 +1,4 @@
-// Tier 1: instance commands against the fake LXD; expected text follows lxc 5.0.2 captures (reference LXD, Nov 2026).
+// Unit tier: instance commands against the fake LXD; expected text follows lxc 5.0.2 captures (reference LXD, Nov 2026).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { InstanceFull } from '@corral/api'

@@ -1,4 +1,4 @@
-// Tier 1: `corral operation ...` against an in-memory server; expected text is what lxc 5.0.2 prints.
+// Unit tier: `corral operation ...` against an in-memory server; expected text is what lxc 5.0.2 prints.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Operation } from '@corral/api'

@@ -1,4 +1,4 @@
-// Tier 1: `corral profile ...` against an in-memory server; expected text is what lxc 5.0.2 prints.
+// Unit tier: `corral profile ...` against an in-memory server; expected text is what lxc 5.0.2 prints.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { fakeWorld } from './helpers/run.js'

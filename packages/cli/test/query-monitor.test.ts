@@ -1,4 +1,4 @@
-// Tier 1: `corral query` and `corral monitor` output, as lxc 5.0.2 prints them.
+// Unit tier: `corral query` and `corral monitor` output, as lxc 5.0.2 prints them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { asyncEnvelope, errorEnvelope, type Event } from '@corral/api'

@@ -1,4 +1,4 @@
-// Tier 1: corral remote and config trust against fake servers (no network): output, exit codes, refusals.
+// Unit tier: corral remote and config trust against fake servers (no network): output, exit codes, refusals.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'

@@ -1,4 +1,4 @@
-// Tier 1: config.yml paths, reading lxc's file shape and writing it back.
+// Unit tier: config.yml paths, reading lxc's file shape and writing it back.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'

@@ -1,4 +1,4 @@
-// Tier 1: renderers against text captured from lxc 5.0.2 (go-yaml v2, Go JSON, tablewriter, encoding/csv).
+// Unit tier: renderers against text captured from lxc 5.0.2 (go-yaml v2, Go JSON, tablewriter, encoding/csv).
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'

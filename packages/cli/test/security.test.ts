@@ -1,4 +1,4 @@
-// Tier 1: `corral security audit` renderings and exit status, and `corral warning` argument checks.
+// Unit tier: `corral security audit` renderings and exit status, and `corral warning` argument checks.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parse } from 'yaml'

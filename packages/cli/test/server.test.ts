@@ -1,4 +1,4 @@
-// Tier 1: `corral version`, `corral info` and `corral config` (server) against an in-memory server.
+// Unit tier: `corral version`, `corral info` and `corral config` (server) against an in-memory server.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'

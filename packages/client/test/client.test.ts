@@ -1,4 +1,4 @@
-// Tier 1: @corral/client over a real unix socket served by a small in-test HTTP server.
+// Unit tier: @corral/client over a real unix socket served by a small in-test HTTP server.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import http from 'node:http'

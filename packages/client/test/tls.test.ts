@@ -1,4 +1,4 @@
-// Tier 1: @corral/client over TLS against an in-test https server on 127.0.0.1 (self-signed certificates).
+// Unit tier: @corral/client over TLS against an in-test https server on 127.0.0.1 (self-signed certificates).
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'

@@ -28,6 +28,8 @@ export type AppliedStep =
   | { kind: 'nic-filter'; device: string; label: string; hostName: string }
   | { kind: 'routed-filter'; device: string; hostName: string }
   | { kind: 'mount'; device: string; path: string }
+  /** A change only its driver knows how to undo (in its stop()); undone as nothing here. */
+  | { kind: 'driver'; device: string; data: Record<string, string> }
 
 /** The instance a record belongs to. */
 type Owner = { project: string; name: string }
@@ -57,6 +59,7 @@ function save(file: string, steps: AppliedStep[]): void {
 async function undoStep(state: State, step: AppliedStep): Promise<void> {
   switch (step.kind) {
     case 'device':
+    case 'driver':
       return
     case 'veth': {
       if (!linkExists(step.name)) return

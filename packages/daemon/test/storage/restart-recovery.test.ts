@@ -1,4 +1,4 @@
-/** @module Storage tier: a daemon restarted after a kill sweeps the volume work left half done in its pools. */
+/** @module API tier: a daemon restarted after a kill sweeps the volume work left half done in its pools. */
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,4 +1,4 @@
-/** @module Contract tier: the dir and btrfs drivers on real directories and a real btrfs loop file. */
+/** @module System tier (root): the storage contract on the dir and btrfs drivers, real directories and a real btrfs loop file. */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hostRunner } from '../../src/host/runner.js'
-import { storageContract } from '../../src/storage/drivers/driver.contract.js'
+import { storageContract } from './driver.contract.js'
 import type { DriverContext } from '../../src/storage/drivers/driver.js'
 import { btrfsDriver } from '../../src/storage/drivers/btrfs/driver.js'
 import { dirDriver } from '../../src/storage/drivers/dir/driver.js'

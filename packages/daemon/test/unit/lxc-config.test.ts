@@ -5,9 +5,7 @@ import { test } from 'node:test'
 import { expand, rootDisk } from '../../src/instance/expand.js'
 import { fallbackRange, hostRootUid, pickRootRange, sharedIdmap } from '../../src/instance/idmap.js'
 import { buildLxcConfig, escapeMountPath, type LxcConfigInput } from '../../src/instance/lxc/lxc-config.js'
-
-const golden = (name: string) =>
-  readFileSync(new URL(`../../../test/unit/golden/${name}`, import.meta.url), 'utf8')
+import { assertGolden } from '../helpers/golden.js'
 
 const base: LxcConfigInput = {
   name: 'c1',
@@ -38,7 +36,7 @@ const base: LxcConfigInput = {
 }
 
 test('buildLxcConfig() renders an unprivileged container with an idmapped rootfs (golden)', () => {
-  assert.equal(buildLxcConfig(base), golden('lxc.conf.c1'))
+  assertGolden(buildLxcConfig(base), 'lxc.conf.c1')
 })
 
 test('buildLxcConfig() renders limits, environment, bind mounts, nesting and raw.lxc (golden)', () => {
@@ -54,7 +52,7 @@ test('buildLxcConfig() renders limits, environment, bind mounts, nesting and raw
     },
     mounts: [{ source: '/srv/data', target: 'mnt/data', readonly: true, file: false }],
   })
-  assert.equal(text, golden('lxc.conf.limits'))
+  assertGolden(text, 'lxc.conf.limits')
 })
 
 test('buildLxcConfig() gives a privileged container no user namespace and no idmapped rootfs', () => {
@@ -171,7 +169,7 @@ test('buildLxcConfig() escapes space, tab, newline and backslash in mount paths 
       { source: '/srv/back\\slash \\040', target: 'etc/a file.conf', readonly: false, file: true },
     ],
   })
-  assert.equal(text, golden('lxc.conf.mounts'))
+  assertGolden(text, 'lxc.conf.mounts')
   for (const line of text.split('\n').filter((l) => l.startsWith('lxc.mount.entry = ')))
     assert.equal(line.slice('lxc.mount.entry = '.length).split(' ').length, 6, `six fields: ${line}`)
 })

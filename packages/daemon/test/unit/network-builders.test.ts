@@ -1,6 +1,5 @@
 /** @module Unit tier: a bridge's dnsmasq command line and nftables rules (golden), hosts and lease files. */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { validateDevices } from '../../src/device/registry.js'
 import { dnsmasqArgs, type DnsmasqInput } from '../../src/dnsmasq/args.js'
@@ -11,9 +10,7 @@ import { networkRemoveScript, networkRulesScript } from '../../src/firewall/nfta
 import { ruleArgs, xtablesNetworkRules, xtablesNicRules } from '../../src/firewall/xtables/rules.js'
 import { dnsmasqV4, dnsmasqV6, pickSubnet, validateBridgeConfig } from '../../src/network/bridge-config.js'
 import { parseCidr } from '../../src/util/ip.js'
-
-const golden = (name: string) =>
-  readFileSync(new URL(`../../../test/unit/golden/${name}`, import.meta.url), 'utf8')
+import { assertGolden } from '../helpers/golden.js'
 
 const config = {
   'ipv4.address': '198.18.40.1/24',
@@ -37,7 +34,7 @@ const input = (extra: Partial<DnsmasqInput> = {}): DnsmasqInput => ({
 })
 
 test("dnsmasq: LXD's flags, no upstream, names only from the hosts file, SLAAC with ra-names (golden)", () => {
-  assert.equal(`${dnsmasqArgs(input()).join('\n')}\n`, golden('dnsmasq.args.dual'))
+  assertGolden(`${dnsmasqArgs(input()).join('\n')}\n`, 'dnsmasq.args.dual')
 })
 
 test('dnsmasq: IPv4 only with ranges, gateway, MTU and search domains; dns.mode none disables DNS', () => {
@@ -71,7 +68,7 @@ test('nftables: input/output/forward/postrouting chains of a bridge (golden), an
     v4: { dhcpDnsAccess: true, forward: true, natSubnet: '198.18.40.0/24' },
     v6: { dhcpDnsAccess: true, forward: false },
   })
-  assert.equal(script, golden('nft.network.crtbr0'))
+  assertGolden(script, 'nft.network.crtbr0')
   assert.equal(
     networkRemoveScript('corral', 'crtbr0'),
     [
@@ -155,7 +152,7 @@ test('nftables: a bridged NIC filter with MAC, IPv4 and IPv6 filtering (golden);
     ipv4: ['198.18.10.50', '198.18.99.0/24'],
     ipv6: ['fd42:60::216:3eff:fe60:d865', 'fd42:77::/64'],
   })
-  assert.equal(script, golden('nft.bridge-filter.c1'))
+  assertGolden(script, 'nft.bridge-filter.c1')
   const macOnly = bridgeFilterScript({
     table: 'corral',
     label: 'c1.eth0',
@@ -189,7 +186,7 @@ test("xtables: a bridged NIC filter (golden) and a bridge's rules tagged with th
     ipv4: ['198.18.10.50'],
     ipv6: ['fd42:60::216:3eff:fe60:d865', 'fd42:77::/64'],
   })
-  assert.equal(`${rules.map((r) => r.join(' ')).join('\n')}\n`, golden('xtables.bridge-filter.c1'))
+  assertGolden(`${rules.map((r) => r.join(' ')).join('\n')}\n`, 'xtables.bridge-filter.c1')
   const v4only = xtablesNicRules({
     label: 'c1.eth0',
     hostName: 'vethabc',
