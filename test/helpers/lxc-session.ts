@@ -2,16 +2,9 @@
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  cleanup,
-  makeStateDir,
-  repoRoot,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from './corrald.js'
+import { cleanup, makeStateDir, rootSkipReason, run, startCorrald, type Corrald } from './corrald.js'
 import { stockClientEnv } from './stock-client.js'
+import { buildBusyboxImage } from './setup.js'
 
 /** What a session sets up besides the daemon. */
 export interface SessionOptions {
@@ -34,7 +27,7 @@ export interface LxcSession {
   env(): NodeJS.ProcessEnv
   lxc(args: string[], input?: string): ReturnType<typeof run>
   /** Runs lxc and fails the test unless it exits 0; returns stdout. */
-  must(args: string[]): string
+  must: (args: string[]) => string
   /** Force-stops the named containers, stops the daemon, removes every directory. */
   close(containers?: string[]): Promise<void>
 }
@@ -84,10 +77,7 @@ export async function startLxcSession(prefix: string, opts: SessionOptions = {})
     },
   }
   try {
-    if (opts.image) {
-      const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), images])
-      assert.equal(built.status, 0, built.stderr)
-    }
+    if (opts.image) buildBusyboxImage(images)
     daemon = await startCorrald(dir, opts.daemonArgs)
     if (opts.pool) {
       must(['storage', 'create', 'default', 'dir'])

@@ -8,16 +8,10 @@ import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  corralBin,
-  makeStateDir,
-  repoRoot as repo,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { cleanup, corralBin, makeStateDir, startCorrald, type Corrald } from '../helpers/corrald.js'
 import { sessionSkipReason } from '../helpers/lxc-session.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { buildBusyboxImage } from '../helpers/setup.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 
@@ -54,14 +48,7 @@ function corral(args: string[], input?: string): Promise<{ stdout: string; stder
 before(async () => {
   if (skip) return
   dir = makeStateDir('corral-cli-inst')
-  const build = spawnSync(
-    'bash',
-    [path.join(repo, 'scripts/build-busybox-image.sh'), path.join(dir, 'img')],
-    {
-      encoding: 'utf8',
-    },
-  )
-  if (build.status !== 0) throw new Error(`busybox image build failed: ${build.stderr}`)
+  buildBusyboxImage(path.join(dir, 'img'))
   daemon = await startCorrald(dir)
 })
 

@@ -4,8 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { connectUnix } from '@corral/client'
-import { main, nodeContext, renderEvent, type Context } from '@corral/cli'
+import { renderEvent } from '@corral/cli'
 import { cleanup, makeStateDir, rootSkipReason, startCorrald, type Corrald } from '../helpers/corrald.js'
+import { inProcessCorral } from '../helpers/corral-cli.js'
 
 const skip = rootSkipReason() ?? false
 
@@ -17,21 +18,7 @@ const env = (): NodeJS.ProcessEnv => ({
   CORRAL_CONF: path.join(dir, 'client'),
 })
 
-async function corral(
-  args: string[],
-  stdin?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  let stdout = ''
-  let stderr = ''
-  const makeContext = (g: Context['global']): Context => {
-    const ctx = nodeContext(g, env())
-    return stdin === undefined
-      ? { ...ctx, stdinIsTTY: false, readStdin: () => Promise.resolve('') }
-      : { ...ctx, stdinIsTTY: false, readStdin: () => Promise.resolve(stdin) }
-  }
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, makeContext)
-  return { stdout, stderr, code }
-}
+const corral = inProcessCorral(env)
 
 before(async () => {
   if (skip) return

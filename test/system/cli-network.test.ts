@@ -10,10 +10,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { connectUnix } from '@corral/client'
-import { main, nodeContext, type Context } from '@corral/cli'
-import { cleanup, makeStateDir, repoRoot as repo, startCorrald, type Corrald } from '../helpers/corrald.js'
+import { cleanup, makeStateDir, startCorrald, type Corrald } from '../helpers/corrald.js'
 import { sessionSkipReason } from '../helpers/lxc-session.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { buildBusyboxImage, quietBridge } from '../helpers/setup.js'
+import { inProcessCorral } from '../helpers/corral-cli.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 
@@ -24,7 +25,7 @@ const octet = 20 + (process.pid % 200)
 const v4 = `198.18.${octet}.1/24`
 const v4b = `198.19.${octet}.1/24`
 const v6 = `fd42:${(process.pid % 0xffff).toString(16)}::1/64`
-const quiet = ['ipv4.nat=false', 'ipv6.nat=false', 'ipv4.routing=false', 'ipv6.routing=false']
+const quiet = quietBridge
 
 let dir = ''
 let daemon: Corrald | undefined
@@ -35,20 +36,7 @@ const env = (): NodeJS.ProcessEnv =>
     LXD_DIR: dir,
   })
 
-async function corral(
-  args: string[],
-  stdin?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  let stdout = ''
-  let stderr = ''
-  const makeContext = (g: Context['global']): Context => ({
-    ...nodeContext(g, env()),
-    stdinIsTTY: false,
-    readStdin: () => Promise.resolve(stdin ?? ''),
-  })
-  const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, makeContext)
-  return { stdout, stderr, code }
-}
+const corral = inProcessCorral(env)
 
 /** Stock lxc on the same socket. */
 function lxc(args: string[]): { stdout: string; stderr: string; code: number } {
@@ -59,14 +47,7 @@ function lxc(args: string[]): { stdout: string; stderr: string; code: number } {
 before(async () => {
   if (skip) return
   dir = makeStateDir('corral-cli-net')
-  const build = spawnSync(
-    'bash',
-    [path.join(repo, 'scripts/build-busybox-image.sh'), path.join(dir, 'img')],
-    {
-      encoding: 'utf8',
-    },
-  )
-  if (build.status !== 0) throw new Error(`busybox image build failed: ${build.stderr}`)
+  buildBusyboxImage(path.join(dir, 'img'))
   daemon = await startCorrald(dir)
 })
 

@@ -4,16 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  makeStateDir,
-  repoRoot,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { cleanup, makeStateDir, repoRoot, run, startCorrald, type Corrald } from '../helpers/corrald.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { sessionSkipReason } from '../helpers/lxc-session.js'
 
 /** The daemon tests' container builder (compiled), loaded at run time: it lives in another package's tree. */
 interface ContainerHelpers {
@@ -23,10 +16,7 @@ interface ContainerHelpers {
 
 const helpersUrl = new URL('packages/daemon/dist/test/helpers/exec-container.js', `file://${repoRoot}`)
 const helpers = (await import(helpersUrl.href)) as ContainerHelpers
-const skip =
-  rootSkipReason() ??
-  helpers.containerSkipReason() ??
-  (run('which', ['lxc']).status === 0 ? undefined : 'the lxc client is not installed')
+const skip = sessionSkipReason() ?? helpers.containerSkipReason()
 const name = `sx${process.pid}`
 let dir = ''
 let home = ''

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { run, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { addTestBridge } from '../helpers/setup.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = process.pid % 100000
@@ -35,16 +36,7 @@ const hostName = (name: string) => s.must(['config', 'get', name, 'volatile.eth0
 before(async () => {
   if (skip) return
   s = await startLxcSession('corral-hostchg', { image: true, pool: true })
-  const quiet = ['ipv4.nat=false', 'ipv6.nat=false', 'ipv4.routing=false', 'ipv6.routing=false']
-  s.must([
-    'network',
-    'create',
-    bridge,
-    `ipv4.address=198.18.${20 + (tag % 200)}.1/24`,
-    'ipv6.address=none',
-    ...quiet,
-  ])
-  s.must(['profile', 'device', 'add', 'default', 'eth0', 'nic', `network=${bridge}`, 'name=eth0'])
+  addTestBridge(s.must, bridge, 20 + (tag % 200))
 })
 
 after(async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { corralBin, repoRoot, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { addProjectRootDisk } from '../helpers/setup.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = String(process.pid % 100000)
@@ -339,18 +340,7 @@ test(
       'restricted.containers.privilege=isolated',
     ])
     // A restricted project has profiles of its own (LXD's rule): its default one gets the root disk.
-    s.must([
-      'profile',
-      'device',
-      'add',
-      'default',
-      'root',
-      'disk',
-      'path=/',
-      'pool=default',
-      '--project',
-      project,
-    ])
+    addProjectRootDisk(s.must, project)
     s.must(['launch', 'busybox', inProject, '--project', project])
     const pid = (
       JSON.parse(s.must(['query', `/1.0/instances/${inProject}/state?project=${project}`])) as { pid: number }

@@ -4,22 +4,11 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  freePort,
-  makeStateDir,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { cleanup, freePort, makeStateDir, run, startCorrald, type Corrald } from '../helpers/corrald.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { sessionSkipReason } from '../helpers/lxc-session.js'
 
-const skip =
-  rootSkipReason() ??
-  (run('which', ['lxc']).status === 0
-    ? undefined
-    : 'the lxc client is not installed (scripts/install-deps.sh installs lxd-client)')
+const skip = sessionSkipReason()
 let dir = ''
 let home = ''
 let daemon: Corrald | undefined

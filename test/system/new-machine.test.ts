@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { repoRoot, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { addTestBridge } from '../helpers/setup.js'
 
 const skip =
   sessionSkipReason({ image: true, pool: true }) ??
@@ -75,16 +76,7 @@ before(async () => {
   for (const f of files) writeFileSync(f, withoutRoot(f))
   s = await startLxcSession('corral-newmachine', { image: true, pool: true })
   // A NIC on a managed bridge, so a start that got as far as the network would leave a veth.
-  const quiet = ['ipv4.nat=false', 'ipv6.nat=false', 'ipv4.routing=false', 'ipv6.routing=false']
-  s.must([
-    'network',
-    'create',
-    bridge,
-    `ipv4.address=198.18.${20 + (tag % 200)}.1/24`,
-    'ipv6.address=none',
-    ...quiet,
-  ])
-  s.must(['profile', 'device', 'add', 'default', 'eth0', 'nic', `network=${bridge}`, 'name=eth0'])
+  addTestBridge(s.must, bridge, 20 + (tag % 200))
 })
 
 after(async () => {

@@ -17,19 +17,15 @@ import {
   isReady,
   makeStateDir,
   repoRoot,
-  rootSkipReason,
   run,
   type Corrald,
 } from '../helpers/corrald.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { sessionSkipReason } from '../helpers/lxc-session.js'
 
 const skip =
-  rootSkipReason() ??
-  (run('which', ['lxc']).status === 0
-    ? undefined
-    : 'the lxc client is not installed (scripts/install-deps.sh)') ??
-  (run('which', ['unshare']).status === 0 ? undefined : 'unshare is not installed (util-linux)') ??
-  (run('which', ['lxc-start']).status === 0 ? undefined : 'LXC is not installed (scripts/install-deps.sh)')
+  sessionSkipReason({ pool: true }) ??
+  (run('which', ['unshare']).status === 0 ? undefined : 'unshare is not installed (util-linux)')
 const tag = String(process.pid % 100000)
 let images = ''
 

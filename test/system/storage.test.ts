@@ -3,26 +3,17 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import {
-  cleanup,
-  makeStateDir,
-  repoRoot,
-  rootSkipReason,
-  run,
-  startCorrald,
-  type Corrald,
-} from '../helpers/corrald.js'
+import { cleanup, makeStateDir, repoRoot, run, startCorrald, type Corrald } from '../helpers/corrald.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { sessionSkipReason } from '../helpers/lxc-session.js'
 
 const skip =
-  rootSkipReason() ??
-  (run('which', ['lxc']).status !== 0
-    ? 'the lxc client is not installed (scripts/install-deps.sh installs lxd-client)'
-    : run('which', ['mkfs.btrfs']).status !== 0
-      ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
-      : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
-        ? 'the kernel has no btrfs filesystem'
-        : undefined)
+  sessionSkipReason() ??
+  (run('which', ['mkfs.btrfs']).status !== 0
+    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
+    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
+      ? 'the kernel has no btrfs filesystem'
+      : undefined)
 if (skip) console.log(`# skipping storage system tests: ${skip}`)
 
 let dir = ''

@@ -16,6 +16,7 @@ import { freePort, run } from '../helpers/corrald.js'
 import { makeClientCert } from '../helpers/certs.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { addBridgeNic, addProjectRootDisk, quietBridge } from '../helpers/setup.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = process.pid % 100000
@@ -40,7 +41,7 @@ interface Envelope {
 }
 
 const inProject = (path: string) => `${path}${path.includes('?') ? '&' : '?'}project=${project}`
-const quiet = ['ipv4.nat=false', 'ipv6.nat=false', 'ipv4.routing=false', 'ipv6.routing=false']
+const quiet = quietBridge
 const links = () => run('ip', ['-o', 'link', 'show']).stdout
 const tenantLxc = (args: string[]) => run('lxc', [...args, '--project', project], { env: tenantEnv })
 
@@ -94,30 +95,8 @@ before(async () => {
     '-c',
     'features.profiles=true',
   ])
-  s.must([
-    'profile',
-    'device',
-    'add',
-    'default',
-    'root',
-    'disk',
-    'path=/',
-    'pool=default',
-    '--project',
-    project,
-  ])
-  s.must([
-    'profile',
-    'device',
-    'add',
-    'default',
-    'eth0',
-    'nic',
-    `network=${bridge}`,
-    'name=eth0',
-    '--project',
-    project,
-  ])
+  addProjectRootDisk(s.must, project)
+  addBridgeNic(s.must, bridge, project)
   const cert = makeClientCert(work, 'tenant')
   s.must(['config', 'trust', 'add', cert.cert, '--restricted', '--projects', project, '--name', 'tenant'])
   const transport = tlsTransport(`https://127.0.0.1:${port}`, {

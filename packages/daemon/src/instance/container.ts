@@ -11,15 +11,8 @@ import { lxcFiles } from './lxc/paths.js'
 
 export { runtimeState, type InstanceStatus, type RuntimeState } from './lxc/runtime.js'
 export { execEnvironment, instanceLogDir, startExec, type ExecProcess, type ExecSpec } from './lxc/exec.js'
-export {
-  deleteFile,
-  fileTarget,
-  pullFile,
-  pushFile,
-  type FileInfo,
-  type FileTarget,
-  type FileType,
-} from './lxc/files.js'
+// The files API of a container, whole: what push, pull and delete need.
+export * from './lxc/files.js'
 
 /** The log files of an instance: LXC's own and recorded exec output, by file name. */
 export function instanceLogFiles(

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test'
 import { unpackImage } from '../../src/image/unpack.js'
 import { call, ok, type RawResponse } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
+import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
 
 const repoRoot = new URL('../../../../../', import.meta.url).pathname
 const fixtures = join(repoRoot, 'test/fixtures')
@@ -127,9 +127,8 @@ before(async () => {
   })
   assert.equal(h.status, 0, h.stderr)
   d = await startTestDaemon()
-  port = await freePort()
+  port = await listenTls(d)
   tenant = makeCert(work, 'tenant')
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
   await ok(d.socket, 'POST', '/1.0/projects', {
     body: { name: 'tenant', config: { 'features.images': 'true', restricted: 'true' } },
   })

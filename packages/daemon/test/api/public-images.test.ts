@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, makeCert, tlsCall } from '../helpers/tls.js'
+import { makeCert, tlsCall, listenTls } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -64,8 +64,7 @@ function download(path: string): Promise<{ status: number; body: Buffer }> {
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'corral-pubimg-'))
   d = await startTestDaemon()
-  port = await freePort()
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  port = await listenTls(d)
   fp.public = await importImage('pub', true)
   fp.private = await importImage('priv', false)
 })

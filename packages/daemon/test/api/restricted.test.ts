@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test'
 import { WebSocket } from 'ws'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
+import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -33,8 +33,7 @@ before(async () => {
   restricted = makeCert(work, 'restricted')
   admin = makeCert(work, 'admin')
   d = await startTestDaemon()
-  port = await freePort()
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  port = await listenTls(d)
   await ok(d.socket, 'POST', '/1.0/projects', { body: { name: 'p1' } })
   await ok(d.socket, 'POST', '/1.0/profiles?project=p1', { body: { name: 'web' } })
   await ok(d.socket, 'POST', '/1.0/profiles', { body: { name: 'secret-default' } })

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test'
 import { endpoints } from '../../src/api/index.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, makeCert as makeCertIn, tlsCall, type ClientCert } from '../helpers/tls.js'
+import { freePort, makeCert as makeCertIn, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -28,8 +28,7 @@ before(async () => {
   Object.assign(client, makeCert('client'))
   Object.assign(stranger, makeCert('stranger'))
   d = await startTestDaemon()
-  port = await freePort()
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  port = await listenTls(d)
 })
 
 after(async () => {
@@ -136,8 +135,7 @@ test('a certificate whose fingerprint is trusted but whose content differs from 
   const { X509Certificate } = await import('node:crypto')
   const { fingerprintOfDer } = await import('../../src/certificate/fingerprint.js')
   const fp = fingerprintOfDer(new X509Certificate(client.cert).raw)
-  port = await freePort()
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  port = await listenTls(d)
   // A store row under the client's fingerprint holding other material (a forged or corrupted entry).
   d.daemon.state.db
     .prepare(

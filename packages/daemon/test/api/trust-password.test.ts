@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test'
 import { issueImageSecret } from '../../src/image/secrets.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
+import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -28,8 +28,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'corral-trustpw-'))
   for (const n of ['alice', 'bob', 'carol', 'tenant', 'guesser']) certs[n] = makeCert(work, n)
   d = await startTestDaemon()
-  port = await freePort()
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  port = await listenTls(d)
 })
 
 after(async () => {

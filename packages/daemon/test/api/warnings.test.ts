@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test'
 import type { AuditFinding, Warning } from '@corral/api'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { freePort, makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
+import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -23,8 +23,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'corral-warnings-'))
   tenant = makeCert(work, 'tenant')
   d = await startTestDaemon()
-  port = await freePort()
-  await ok(d.socket, 'PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } })
+  port = await listenTls(d)
   await ok(d.socket, 'POST', '/1.0/projects', { body: { name: 'p1' } })
   const res = await call(d.socket, 'POST', '/1.0/certificates', {
     body: { name: 'tenant', type: 'client', certificate: tenant.cert, restricted: true, projects: ['p1'] },

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { call } from './http.js'
 
 /** A client certificate and its key, PEM. */
 export interface ClientCert {
@@ -80,4 +81,14 @@ export function tlsCall(
       body !== undefined ? JSON.stringify(body) : method === 'GET' || method === 'DELETE' ? undefined : '{}'
     req.end(payload)
   })
+}
+
+/** Serves `d`'s remote API on 127.0.0.1 at a free port; returns the port. */
+export async function listenTls(d: { socket: string }): Promise<number> {
+  const port = await freePort()
+  const res = await call(d.socket, 'PATCH', '/1.0', {
+    body: { config: { 'core.https_address': `127.0.0.1:${port}` } },
+  })
+  if (res.status !== 200) throw new Error(`core.https_address: ${String(res.body.error)}`)
+  return port
 }

@@ -1,0 +1,61 @@
+/** @module System tier: setup steps several suites share (the busybox image, a quiet test bridge, a project's root disk). */
+import { join } from 'node:path'
+import { repoRoot, run } from './corrald.js'
+
+/** Builds the busybox image into `dir` (busybox.tar.xz there); throws with the script's error. */
+export function buildBusyboxImage(dir: string): string {
+  const built = run('bash', [join(repoRoot, 'scripts/build-busybox-image.sh'), dir])
+  if (built.status !== 0) throw new Error(`busybox image build failed: ${built.stderr}`)
+  return join(dir, 'busybox.tar.xz')
+}
+
+/** The keys that keep a test bridge to itself: no NAT, and the host's routing sysctls left alone. */
+export const quietBridge = ['ipv4.nat=false', 'ipv6.nat=false', 'ipv4.routing=false', 'ipv6.routing=false']
+
+/** Anything that runs the stock client and fails the test unless it exits 0. */
+type Must = (args: string[]) => string
+
+/** Creates a managed bridge on 198.18.<octet>.1/24 (no IPv6) and puts an eth0 on it in the default profile of `project`. */
+export function addTestBridge(must: Must, bridge: string, octet: number, project = 'default'): void {
+  must([
+    'network',
+    'create',
+    bridge,
+    `ipv4.address=198.18.${octet}.1/24`,
+    'ipv6.address=none',
+    ...quietBridge,
+  ])
+  addBridgeNic(must, bridge, project)
+}
+
+/** Puts an eth0 on `bridge` in the default profile of `project`. */
+export function addBridgeNic(must: Must, bridge: string, project = 'default'): void {
+  must([
+    'profile',
+    'device',
+    'add',
+    'default',
+    'eth0',
+    'nic',
+    `network=${bridge}`,
+    'name=eth0',
+    '--project',
+    project,
+  ])
+}
+
+/** Puts the root disk (pool `default`) in a project's own default profile (a restricted project has its own). */
+export function addProjectRootDisk(must: Must, project: string): void {
+  must([
+    'profile',
+    'device',
+    'add',
+    'default',
+    'root',
+    'disk',
+    'path=/',
+    'pool=default',
+    '--project',
+    project,
+  ])
+}
