@@ -93,7 +93,9 @@ export async function cleanup(daemon: Corrald | undefined, dir: string): Promise
 }
 
 /** The per-daemon prefix of container cgroups (the daemon's own rule: sha256 of the state directory). */
-const cgroupPrefix = (dir: string) => `corral-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
+/** The cgroup name prefix of the daemon on this state directory (as the daemon computes it). */
+export const cgroupPrefix = (dir: string) =>
+  `corral-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
 
 function rmdirTree(path: string): void {
   let children: string[]

@@ -41,6 +41,7 @@ export const apiExtensions: readonly string[] = [
   'warnings',
   'event_lifecycle_requestor_address',
   'instance_all_projects',
+  'instance_get_full',
   'event_project',
   'certificate_token',
   // Corral's own, after LXD's: the daemon's security audit (GET /1.0/security/audit).

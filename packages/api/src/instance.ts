@@ -61,7 +61,17 @@ export interface InstanceSnapshot {
 export interface InstanceFull extends Instance {
   state: InstanceState
   snapshots: InstanceSnapshot[] | null
-  backups: null
+  backups: InstanceBackup[] | null
+}
+
+/** A backup of an instance as GET /1.0/instances/{name}/backups/{backup} returns it (shared/api/instance_backup.go). */
+export interface InstanceBackup {
+  name: string
+  created_at: string
+  expires_at: string
+  instance_only: boolean
+  container_only: boolean
+  optimized_storage: boolean
 }
 
 /** Body of PUT /1.0/instances/{name}/state. */

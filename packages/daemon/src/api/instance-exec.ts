@@ -290,6 +290,7 @@ async function postExec(req: ApiRequest) {
   const inst = getInstance(req.state.db, req.project(), req.params.name!)
   const post = parseExecPost(await req.json())
   const run = await runtimeState(req.state, inst)
+  if (run.status === 'Frozen') throw badRequest('Instance is frozen')
   if (run.status !== 'Running') throw badRequest('Instance is not running')
   const environment = execEnvironment(expandedOf(req.state, inst).config, post.environment, {
     uid: post.user,

@@ -12,7 +12,7 @@ import {
   validateUpdate,
   type CreateRequest,
 } from '../instance/lifecycle.js'
-import { runtimeState } from '../instance/container.js'
+import { isAlive, runtimeState } from '../instance/container.js'
 import { randomInstanceName } from '../instance/names.js'
 import { runtimeStates } from '../instance/service.js'
 import { toApiInstance, toApiInstanceFull } from '../instance/wire.js'
@@ -168,8 +168,9 @@ export const instanceEndpoints = [
       handler: async (req) => {
         const inst = load(req)
         const run = await runtimeState(req.state, inst)
+        // As LXD (instance_get_full): any recursion gives the full form, which `lxc info` reads.
         const body =
-          recursionLevel(req) > 1
+          recursionLevel(req) > 0
             ? await toApiInstanceFull(req.state, inst, run)
             : toApiInstance(req.state, inst, run)
         return sync(body, { etag: etagOf(etagSource(inst)) })
@@ -204,8 +205,7 @@ export const instanceEndpoints = [
       access: can('manage-containers'),
       handler: async (req) => {
         const inst = load(req)
-        if ((await runtimeState(req.state, inst)).status === 'Running')
-          throw badRequest('Instance is running')
+        if (isAlive(await runtimeState(req.state, inst))) throw badRequest('Instance is running')
         return async(
           instanceOperation(req, { name: inst.name, description: 'Deleting instance' }, () =>
             deleteInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), callerOf(req)),

@@ -3,7 +3,7 @@ import { isTrue } from '../config/validate.js'
 import { listInstances } from '../db/instances.js'
 import type { State } from '../state.js'
 import { startInstance } from './lifecycle.js'
-import { runtimeState } from './lxc/runtime.js'
+import { isAlive, runtimeState } from './lxc/runtime.js'
 import { expandedOf, instanceLock, lockKey } from './service.js'
 import { instanceKeys } from '../config/instance-keys.js'
 
@@ -24,7 +24,7 @@ export async function autostartInstances(state: State): Promise<void> {
     )
   for (const { inst, config } of candidates) {
     await instanceLock.run(lockKey(inst.project, inst.name), async () => {
-      if ((await runtimeState(state, inst)).status === 'Running') return
+      if (isAlive(await runtimeState(state, inst))) return
       try {
         await startInstance(state, inst, { project: inst.project, requestor })
         state.log.info('Autostarted instance', { project: inst.project, instance: inst.name })

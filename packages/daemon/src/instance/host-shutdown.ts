@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import * as db from '../db/instances.js'
 import type { State } from '../state.js'
 import { stopInstance } from './lifecycle.js'
-import { runtimeState } from './lxc/runtime.js'
+import { isAlive, runtimeState } from './lxc/runtime.js'
 import { expandedOf, instanceLock, lockKey } from './service.js'
 import { instanceKeys } from '../config/instance-keys.js'
 
@@ -25,7 +25,7 @@ function shutdownOrder(a: Candidate, b: Candidate): number {
 async function shutdownOne(state: State, c: Candidate): Promise<void> {
   const { inst } = c
   await instanceLock.run(lockKey(inst.project, inst.name), async () => {
-    if ((await runtimeState(state, inst)).status !== 'Running') return
+    if (!isAlive(await runtimeState(state, inst))) return
     const now = db.getInstance(state.db, inst.project, inst.name)
     try {
       await stopInstance(

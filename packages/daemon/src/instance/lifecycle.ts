@@ -19,8 +19,9 @@ import { hostRootUid, type IdmapEntry } from './idmap.js'
 import { applyDeviceChanges, forgetDevices, stopDevices } from './lxc/devices.js'
 import { forgetContainer, startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
+import { freezeContainer, thawContainer } from './lxc/live.js'
 import { lxcFiles } from './lxc/paths.js'
-import { runtimeState } from './lxc/runtime.js'
+import { isAlive, runtimeState } from './lxc/runtime.js'
 import { runCleanStop } from './clean-stops.js'
 import { applyTemplates } from './templates.js'
 import { expandedOf, lockKey, rootPoolOf, validateInstance } from './service.js'
@@ -177,8 +178,7 @@ export async function createInstance(
 
 /** Starts a stopped instance. */
 export async function startInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running')
-    throw badRequest('The instance is already running')
+  if (isAlive(await runtimeState(state, inst))) throw badRequest('The instance is already running')
   // Checked again at each start: the project, its profiles or the daemon's policy may be stricter now.
   const expanded = validateInstance(state, inst)
   // Recomputed at each start (the keys may have changed while it was stopped); a range that
@@ -230,12 +230,29 @@ export async function stopInstance(
   opts: { force: boolean; timeout: number },
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status !== 'Running')
-    throw badRequest('The instance is already stopped')
+  if (!isAlive(await runtimeState(state, inst))) throw badRequest('The instance is already stopped')
   await haltContainer(state, inst, opts)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
   if (inst.ephemeral) await deleteInstance(state, inst, caller)
+}
+
+/** Freezes a running instance (LXD's pause): its processes stop until it is thawed. */
+export async function freezeInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
+  const run = await runtimeState(state, inst)
+  if (!isAlive(run)) throw badRequest("The container isn't running")
+  if (run.status === 'Frozen') throw badRequest('The container is already frozen')
+  await freezeContainer(state, inst, run.pid)
+  emit(state, 'instance-paused', inst, caller)
+}
+
+/** Thaws a frozen instance (LXD's resume; `lxc start` of a frozen instance sends it). */
+export async function unfreezeInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
+  const run = await runtimeState(state, inst)
+  if (!isAlive(run)) throw badRequest("The container isn't running")
+  if (run.status !== 'Frozen') throw badRequest('The container is already running')
+  await thawContainer(state, inst, run.pid)
+  emit(state, 'instance-resumed', inst, caller)
 }
 
 /** Stops (if running) and starts an instance. */
@@ -245,7 +262,7 @@ export async function restartInstance(
   opts: { force: boolean; timeout: number },
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running') {
+  if (isAlive(await runtimeState(state, inst))) {
     await haltContainer(state, inst, opts)
   }
   await startInstance(state, inst, caller)
@@ -254,7 +271,7 @@ export async function restartInstance(
 
 /** Deletes a stopped instance: its LXC files, its volume with snapshots, then its row. */
 export async function deleteInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running') throw badRequest('Instance is running')
+  if (isAlive(await runtimeState(state, inst))) throw badRequest('Instance is running')
   if (isTrue(expandedOf(state, inst).config['security.protection.delete'])) {
     throw badRequest('Instance is protected from being deleted')
   }
@@ -276,8 +293,7 @@ export async function renameInstance(
   newName: string,
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running')
-    throw badRequest('Renaming of running instance not allowed')
+  if (isAlive(await runtimeState(state, inst))) throw badRequest('Renaming of running instance not allowed')
   const pool = loadPool(state, inst.pool)
   await pool.renameInstance(inst.project, inst.name, newName)
   // DNS names follow the instance name: the next start writes the entries under the new one.
@@ -331,7 +347,7 @@ export async function updateInstance(
   const { own, devices, expanded } = validateUpdate(state, inst, next)
   const before = expandedOf(state, inst).devices
   const run = await runtimeState(state, inst)
-  await applyDeviceChanges(state, inst, run.status === 'Running' ? run : undefined, before, expanded.devices)
+  await applyDeviceChanges(state, inst, isAlive(run) ? run : undefined, before, expanded.devices)
   db.updateInstance(state.db, inst.id, {
     ...next,
     // The volatile keys as stored now: NIC changes may have added or dropped some.

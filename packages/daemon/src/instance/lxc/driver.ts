@@ -14,7 +14,8 @@ import { startDevices, stopDevices } from './devices.js'
 import { buildLxcConfig } from './lxc-config.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
-import { runtimeState } from './runtime.js'
+import { isAlive, runtimeState } from './runtime.js'
+import { thawContainer } from './live.js'
 import { apparmorEnabled } from '../../host/proc.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
@@ -121,12 +122,15 @@ export async function stopContainer(
   opts: { force: boolean; timeout: number },
 ): Promise<void> {
   const args = ['-n', lxcName(inst.project, inst.name), '-P', lxcPath(state.paths.dir)]
+  // A frozen container can neither take its halt signal nor die of a kill: thaw it first, as LXD.
+  const run = await runtimeState(state, inst)
+  if (run.status === 'Frozen') await thawContainer(state, inst, run.pid)
   if (opts.force) args.push('-k')
   else args.push('-t', String(opts.timeout < 0 ? defaultStopTimeout : opts.timeout))
   try {
     await state.host.run('lxc-stop', args, { timeoutMs: 600_000 })
   } catch (err) {
-    if ((await runtimeState(state, inst)).status === 'Running') throw err
+    if (isAlive(await runtimeState(state, inst))) throw err
   }
   // The container is down: what its devices changed on the host goes, as recorded at start.
   await stopDevices(state, inst)

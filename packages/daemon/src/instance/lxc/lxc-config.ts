@@ -41,7 +41,8 @@ const commonConf = '/usr/share/lxc/config/common.conf'
 const userNsConf = '/usr/share/lxc/config/userns.conf'
 const nestingConf = '/usr/share/lxc/config/nesting.conf'
 
-function cpuSet(limit: string, cpuCount: number): string {
+/** The cpuset of `limits.cpu`: a count pins the first CPUs, a list or range is taken as it is. */
+export function cpuSet(limit: string, cpuCount: number): string {
   if (/^\d+$/.test(limit)) return `0-${Math.max(0, Math.min(Number(limit), cpuCount) - 1)}`
   return limit
 }
