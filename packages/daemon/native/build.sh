@@ -9,8 +9,8 @@ out="$here/build/peercred.node"
 if [ ! -f "$out" ] || [ "$here/peercred.c" -nt "$out" ]; then
   cc -O2 -Wall -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=peercred -I"$include" -o "$out" "$here/peercred.c"
 fi
-# Exec and file helpers (docs/exec.md): forkexec links liblxc for attach; forkfile needs only libc.
-for helper in forkexec forkfile; do
+# Exec, file and mount helpers (docs/exec.md): forkexec links liblxc for attach; forkfile and forkmount need only libc.
+for helper in forkexec forkfile forkmount; do
   bin="$here/build/corral-$helper"
   if [ ! -f "$bin" ] || [ "$here/$helper.c" -nt "$bin" ]; then
     libs=""

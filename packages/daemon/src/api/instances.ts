@@ -117,9 +117,16 @@ async function update(req: ApiRequest, merge: boolean) {
   const next = parseContent(body, inst, merge)
   validateUpdate(req.state, inst, next)
   return async(
-    instanceOperation(req, { name: inst.name, description: 'Updating instance' }, () =>
-      updateInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), next, callerOf(req)),
-    ),
+    instanceOperation(req, { name: inst.name, description: 'Updating instance' }, async (ctx) => {
+      const pending = await updateInstance(
+        req.state,
+        db.getInstance(req.state.db, inst.project, inst.name),
+        next,
+        callerOf(req),
+      )
+      // Said in the operation's metadata: these changes are stored and take effect at the next start.
+      if (pending.config.length + pending.devices.length > 0) ctx.setMetadata({ pending_restart: pending })
+    }),
   )
 }
 

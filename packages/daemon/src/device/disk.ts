@@ -51,6 +51,8 @@ export const diskDevice: DeviceDriver = {
       throw badRequest('Storage volumes from pools are not supported yet; use a host "source" path')
     if (!config.source.startsWith('/')) throw badRequest('Source must be an absolute host path')
   },
+  // Host paths are mounted into a running container and out of it again (see lxc/mount-inject.ts).
+  hotplug: true,
   start: (ctx) => stageHostPath(ctx),
 }
 

@@ -9,6 +9,7 @@ import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { findImage, localCopy, unpackImage, type RemoteImageSource } from '../image/index.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
+import { instanceKeys } from '../config/instance-keys.js'
 import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
@@ -19,7 +20,7 @@ import { hostRootUid, type IdmapEntry } from './idmap.js'
 import { applyDeviceChanges, forgetDevices, stopDevices } from './lxc/devices.js'
 import { forgetContainer, startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
-import { freezeContainer, thawContainer } from './lxc/live.js'
+import { applyLiveLimits, freezeContainer, thawContainer } from './lxc/live.js'
 import { lxcFiles } from './lxc/paths.js'
 import { isAlive, runtimeState } from './lxc/runtime.js'
 import { runCleanStop } from './clean-stops.js'
@@ -337,24 +338,65 @@ export function validateUpdate(state: State, inst: db.InstanceRecord, next: db.I
   return { own, devices, expanded }
 }
 
-/** Replaces an instance's writable fields after validating the result; devices change live where their drivers can. */
+/** What an update of a running instance could not apply at once: it takes effect at the next start. */
+export interface PendingRestart {
+  config: string[]
+  devices: string[]
+}
+
+/** Changed keys a running container takes only when it starts again (declared without live update). */
+function restartKeys(before: Record<string, string>, after: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => (before[k] ?? '') !== (after[k] ?? '') && instanceKeys.find(k)?.liveUpdate === false)
+    .sort()
+}
+
+/**
+ * Replaces an instance's writable fields after validating the result. On a running instance the
+ * limits LXD changes live are written to its cgroups first (a refusal leaves everything as it
+ * was), devices change live where their drivers can, and what applies only at the next start
+ * is returned.
+ */
 export async function updateInstance(
   state: State,
   inst: db.InstanceRecord,
   next: db.InstanceContent,
   caller: Caller,
-): Promise<void> {
+): Promise<PendingRestart> {
   const { own, devices, expanded } = validateUpdate(state, inst, next)
-  const before = expandedOf(state, inst).devices
+  const previous = expandedOf(state, inst)
   const run = await runtimeState(state, inst)
-  await applyDeviceChanges(state, inst, isAlive(run) ? run : undefined, before, expanded.devices)
+  const alive = isAlive(run)
+  if (alive) applyLiveLimits(state, inst, run.pid, previous.config, expanded.config)
+  let deferred: string[]
+  try {
+    deferred = await applyDeviceChanges(
+      state,
+      inst,
+      alive ? run : undefined,
+      previous.devices,
+      expanded.devices,
+    )
+  } catch (err) {
+    if (alive) applyLiveLimits(state, inst, run.pid, expanded.config, previous.config)
+    throw err
+  }
   db.updateInstance(state.db, inst.id, {
     ...next,
     // The volatile keys as stored now: NIC changes may have added or dropped some.
     config: { ...own, ...volatileOf(state, inst) },
     devices,
   })
+  const pending = { config: alive ? restartKeys(previous.config, expanded.config) : [], devices: deferred }
+  if (pending.config.length + pending.devices.length > 0)
+    state.log.info('Instance changes apply at its next start', {
+      instance: inst.name,
+      project: inst.project,
+      config: pending.config.join(','),
+      devices: pending.devices.join(','),
+    })
   emit(state, 'instance-updated', inst, caller)
+  return pending
 }
 
 /** The volatile keys as stored now (hot-plug may have added some). */

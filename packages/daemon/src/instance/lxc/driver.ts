@@ -10,7 +10,7 @@ import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
-import { startDevices, stopDevices } from './devices.js'
+import { recordInnerMounts, startDevices, stopDevices } from './devices.js'
 import { buildLxcConfig } from './lxc-config.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
@@ -88,6 +88,8 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       .catch((err: unknown) => {
         throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
       })
+    const run = await runtimeState(state, inst)
+    if (run.pid > 0) await recordInnerMounts(state, inst, run.pid, devices.deviceMounts)
   } catch (err) {
     // Whatever step failed, the host is left as it was: what the devices made, and the cgroups LXC made.
     await devices.revert()
