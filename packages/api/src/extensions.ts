@@ -20,6 +20,7 @@ export const apiExtensions: readonly string[] = [
   'network_dhcp_expiry',
   'entity_description',
   'file_symlinks',
+  'console',
   'network_dhcp_gateway',
   'file_get_symlink',
   'network_leases',

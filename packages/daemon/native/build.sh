@@ -9,12 +9,12 @@ out="$here/build/peercred.node"
 if [ ! -f "$out" ] || [ "$here/peercred.c" -nt "$out" ]; then
   cc -O2 -Wall -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=peercred -I"$include" -o "$out" "$here/peercred.c"
 fi
-# Exec, file and mount helpers (docs/exec.md): forkexec links liblxc for attach; forkfile and forkmount need only libc.
-for helper in forkexec forkfile forkmount; do
+# Exec, file, mount and console helpers (docs/exec.md): forkexec and forkconsole link liblxc; forkfile and forkmount need only libc.
+for helper in forkexec forkfile forkmount forkconsole; do
   bin="$here/build/corral-$helper"
   if [ ! -f "$bin" ] || [ "$here/$helper.c" -nt "$bin" ]; then
     libs=""
-    [ "$helper" = forkexec ] && libs="$(pkg-config --cflags --libs lxc)"
+    case "$helper" in forkexec | forkconsole) libs="$(pkg-config --cflags --libs lxc)" ;; esac
     # shellcheck disable=SC2086
     cc -O2 -Wall -Werror -o "$bin" "$here/$helper.c" $libs
   fi

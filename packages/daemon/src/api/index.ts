@@ -6,6 +6,7 @@ import { imageEndpoints } from './images.js'
 import { instanceEndpoints } from './instances.js'
 import { instanceSnapshotEndpoints } from './instance-snapshots.js'
 import { instanceBackupEndpoints } from './instance-backups.js'
+import { instanceConsoleEndpoints } from './instance-console.js'
 import { instanceStateEndpoints } from './instance-state.js'
 import { instanceExecEndpoints } from './instance-exec.js'
 import { instanceFileEndpoints } from './instance-files.js'
@@ -33,6 +34,7 @@ const primary: readonly Endpoint[] = [
   ...instanceStateEndpoints,
   ...instanceSnapshotEndpoints,
   ...instanceBackupEndpoints,
+  ...instanceConsoleEndpoints,
   ...storagePoolEndpoints,
   ...networkEndpoints,
   ...instanceExecEndpoints,

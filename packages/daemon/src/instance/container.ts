@@ -11,6 +11,7 @@ import { lxcFiles } from './lxc/paths.js'
 
 export { isAlive, runtimeState, type InstanceStatus, type RuntimeState } from './lxc/runtime.js'
 export { execEnvironment, instanceLogDir, startExec, type ExecProcess, type ExecSpec } from './lxc/exec.js'
+export { attachConsole, clearConsoleLog, consoleLog } from './lxc/console.js'
 // The files API of a container, whole: what push, pull and delete need.
 export * from './lxc/files.js'
 
