@@ -86,9 +86,9 @@ test('limits.memory, limits.processes and limits.cpu reach the running container
   // Lifted limits are lifted in the cgroups too.
   s.must(['config', 'unset', name, 'limits.memory'])
   assert.equal(hostCg('memory', 'memory.limit_in_bytes'), unlimited)
-  assert.equal(inside(hog), '100000000', 'without the limit the same process completes')
   s.must(['config', 'unset', name, 'limits.processes'])
   assert.equal(hostCg('pids', 'pids.max'), 'max')
+  assert.equal(inside(hog), '100000000', 'without the limit the same process completes')
   s.must(['config', 'unset', name, 'limits.cpu'])
   const all = readFileSync('/sys/fs/cgroup/cpuset/cpuset.cpus', 'utf8').trim()
   assert.equal(hostCg('cpuset', 'cpuset.cpus'), all)
@@ -125,6 +125,30 @@ test('a limit the kernel refuses is refused, and nothing changes', { skip }, () 
   assert.equal(hostCg('memory', 'memory.limit_in_bytes'), unlimited)
   assert.equal(hostCg('pids', 'pids.max'), '50', 'the write before the refused one was set back')
   s.must(['config', 'unset', name, 'limits.processes'])
+})
+
+test('a profile change reaches the running instances that use it (limits and disks)', { skip }, () => {
+  const profile = `crl${tag}lp`
+  const source = join(work, 'from-profile')
+  mkdirSync(source)
+  writeFileSync(join(source, 'p'), 'profile disk\n')
+  try {
+    s.must(['profile', 'create', profile])
+    s.must(['profile', 'set', profile, 'limits.memory', '64MiB'])
+    s.must(['profile', 'add', name, profile])
+    assert.equal(hostCg('memory', 'memory.limit_in_bytes'), '67108864')
+    s.must(['profile', 'set', profile, 'limits.memory', '96MiB'])
+    assert.equal(hostCg('memory', 'memory.limit_in_bytes'), '100663296')
+    s.must(['profile', 'device', 'add', profile, 'pdisk', 'disk', `source=${source}`, 'path=/mnt/pdisk'])
+    assert.equal(s.must(['exec', name, '--', 'cat', '/mnt/pdisk/p']), 'profile disk\n')
+    s.must(['profile', 'device', 'remove', profile, 'pdisk'])
+    assert.doesNotMatch(s.must(['exec', name, '--', 'cat', '/proc/mounts']), /\/mnt\/pdisk/)
+    s.must(['profile', 'remove', name, profile])
+    assert.equal(hostCg('memory', 'memory.limit_in_bytes'), unlimited)
+  } finally {
+    s.lxc(['profile', 'remove', name, profile])
+    s.lxc(['profile', 'delete', profile])
+  }
 })
 
 test('a key that applies only at the next start says so in the operation', { skip }, () => {

@@ -1,7 +1,7 @@
 /** @module Instance lifecycle: create from an image, start, stop, restart, rename, update, delete. */
 import { randomUUID } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, renameSync, rmSync } from 'node:fs'
-import { badRequest, conflict, type Requestor } from '@corral/api'
+import { ApiError, badRequest, conflict, type Requestor } from '@corral/api'
 import * as db from '../db/instances.js'
 import { getProject } from '../db/projects.js'
 import { checkVolatileKeys } from '../project/restrictions.js'
@@ -25,7 +25,8 @@ import { lxcFiles } from './lxc/paths.js'
 import { isAlive, runtimeState } from './lxc/runtime.js'
 import { runCleanStop } from './clean-stops.js'
 import { applyTemplates } from './templates.js'
-import { expandedOf, lockKey, rootPoolOf, validateInstance } from './service.js'
+import { expandedOf, instanceLock, lockKey, rootPoolOf, validateInstance } from './service.js'
+import type { Expanded } from './expand.js'
 
 /** Who asked, and where. */
 export interface Caller {
@@ -397,6 +398,33 @@ export async function updateInstance(
     })
   emit(state, 'instance-updated', inst, caller)
   return pending
+}
+
+/**
+ * Applies to the running ones of these instances what a profile change did to their expanded
+ * config and devices (their limits and devices, live, as LXD updates them); what could not be
+ * applied is reported, per instance, after all were tried.
+ */
+export async function applyProfileChange(
+  state: State,
+  users: readonly { inst: db.InstanceRecord; before: Expanded }[],
+): Promise<void> {
+  const failed: string[] = []
+  for (const { inst, before } of users) {
+    await instanceLock.run(lockKey(inst.project, inst.name), async () => {
+      const run = await runtimeState(state, inst)
+      if (!isAlive(run)) return
+      const now = db.getInstance(state.db, inst.project, inst.name)
+      const after = expandedOf(state, now)
+      try {
+        applyLiveLimits(state, now, run.pid, before.config, after.config)
+        await applyDeviceChanges(state, now, run, before.devices, after.devices)
+      } catch (err) {
+        failed.push(`instance "${inst.name}" of project "${inst.project}": ${(err as Error).message}`)
+      }
+    })
+  }
+  if (failed.length > 0) throw new ApiError(500, `Failed to update running instances: ${failed.join('; ')}`)
 }
 
 /** The volatile keys as stored now (hot-plug may have added some). */
