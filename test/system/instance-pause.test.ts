@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import { cgroupPrefix } from '../helpers/corrald.js'
+import { cgroupPrefix, corralBin, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -84,4 +84,16 @@ test('a frozen container stops (thawed first), and a stopped one cannot be pause
   const raw = s.lxc(['query', '-X', 'PUT', `/1.0/instances/${name}/state`, '--data', '{"action":"unfreeze"}'])
   assert.notEqual(raw.status, 0)
   assert.match(raw.stderr, /isn't running/)
+})
+
+test('corral pause and corral start do the same through the corral CLI', { skip }, () => {
+  s.must(['start', name])
+  const env = { ...s.env(), CORRAL_DIR: s.dir, CORRAL_CONF: join(s.home, 'corral-client') }
+  const corral = (args: string[]) => run(process.execPath, [corralBin, ...args], { env })
+  const paused = corral(['pause', name])
+  assert.equal(paused.status, 0, paused.stderr)
+  assert.equal(status(), 'FROZEN')
+  const started = corral(['start', name])
+  assert.equal(started.status, 0, started.stderr)
+  assert.equal(status(), 'RUNNING')
 })
