@@ -151,6 +151,48 @@ test('a profile change reaches the running instances that use it (limits and dis
   }
 })
 
+test(
+  'bad limits are refused with nothing changed; masking a device with none unplugs it at once',
+  { skip },
+  () => {
+    for (const [key, value] of [
+      ['limits.memory', 'lots'],
+      ['limits.processes', '0'],
+      ['limits.cpu', '0;1'],
+    ] as const) {
+      const r = s.lxc(['config', 'set', name, key, value])
+      assert.notEqual(r.status, 0, `${key}=${value} refused`)
+      assert.match(r.stderr, new RegExp(`Invalid value for key "${key.replace('.', '\\.')}"`))
+      assert.equal(s.must(['config', 'get', name, key]).trim(), '')
+    }
+    assert.equal(hostCg('memory', 'memory.limit_in_bytes'), unlimited)
+    const profile = `crl${tag}mk`
+    const source = join(work, 'masked')
+    mkdirSync(source)
+    try {
+      s.must(['profile', 'create', profile])
+      s.must(['profile', 'device', 'add', profile, 'md', 'disk', `source=${source}`, 'path=/mnt/md'])
+      s.must(['profile', 'add', name, profile])
+      assert.match(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/md /)
+      const out = s.must([
+        'query',
+        '--wait',
+        '-X',
+        'PATCH',
+        `/1.0/instances/${name}`,
+        '--data',
+        JSON.stringify({ devices: { md: { type: 'none' } } }),
+      ])
+      assert.doesNotMatch(out, /pending_restart/, 'nothing waits for a restart')
+      assert.doesNotMatch(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/md /)
+    } finally {
+      s.lxc(['config', 'device', 'remove', name, 'md'])
+      s.lxc(['profile', 'remove', name, profile])
+      s.lxc(['profile', 'delete', profile])
+    }
+  },
+)
+
 test('a key that applies only at the next start says so in the operation', { skip }, () => {
   const out = s.must([
     'query',
