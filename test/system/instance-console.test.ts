@@ -117,3 +117,26 @@ test(
     s.must(['start', name])
   },
 )
+
+test('bad console requests: 4xx with LXD-style messages, no operation', { skip }, () => {
+  const post = (data: string) =>
+    s.lxc(['query', '-X', 'POST', `/1.0/instances/${name}/console`, '--data', data])
+  const cases: [string, RegExp][] = [
+    ['{"type":"vga"}', /VGA console is only supported by virtual machines/],
+    ['{"type":"serial"}', /Unknown console type "serial"/],
+    ['{"type":"console","width":"wide"}', /Invalid value for field "width"/],
+    ['[1]', /./],
+  ]
+  for (const [data, message] of cases) {
+    const r = post(data)
+    assert.notEqual(r.status, 0, data)
+    assert.match(r.stderr, message)
+  }
+  const missing = s.lxc(['query', '-X', 'POST', '/1.0/instances/nope-not-here/console', '--data', '{}'])
+  assert.match(missing.stderr, /not found/i)
+  const ops = JSON.parse(s.must(['query', '/1.0/operations?recursion=1'])) as Record<
+    string,
+    { description: string }[]
+  >
+  assert.equal((ops.running ?? []).filter((o) => o.description === 'Showing console').length, 0)
+})
