@@ -247,6 +247,13 @@ test('a read-only disk hot-plugs read-only; a file source mounts as a file', { s
   assert.match(w.stderr, /Read-only file system/)
   assert.ok(!existsSync(join(source, 'nope')))
   assert.equal(s.must(['exec', name, '--', 'cat', '/etc/one.txt']), 'one file\n')
+  // A changed option on a running disk: unplugged and plugged again with it.
+  chmodSync(source, 0o777)
+  s.must(['config', 'device', 'set', name, 'ro', 'readonly=false'])
+  s.must(['exec', name, '--', 'sh', '-c', 'echo now > /mnt/ro/now'])
+  assert.equal(readFileSync(join(source, 'now'), 'utf8'), 'now\n')
+  s.must(['config', 'device', 'set', name, 'ro', 'readonly=true'])
+  assert.notEqual(s.lxc(['exec', name, '--', 'sh', '-c', 'echo x > /mnt/ro/again']).status, 0)
   // After a restart the devices come back through the container's config, and go with a stop.
   s.must(['restart', name, '--force'])
   assert.equal(s.must(['exec', name, '--', 'cat', '/mnt/ro/hello']), 'read me\n')

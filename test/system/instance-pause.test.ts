@@ -97,3 +97,24 @@ test('corral pause and corral start do the same through the corral CLI', { skip 
   assert.equal(started.status, 0, started.stderr)
   assert.equal(status(), 'RUNNING')
 })
+
+test('pylxd freezes and unfreezes the instance (its status follows)', { skip }, () => {
+  if (run('/usr/bin/python3', ['-c', 'import pylxd']).status !== 0) {
+    console.log('# skipping the pylxd pause check: python3-pylxd is not installed')
+    return
+  }
+  const script = [
+    'import pylxd, sys',
+    'c = pylxd.Client()',
+    `i = c.containers.get(${JSON.stringify(name)})`,
+    'i.freeze(wait=True)',
+    'i.sync()',
+    'a = i.status',
+    'i.unfreeze(wait=True)',
+    'i.sync()',
+    'print(a, i.status)',
+  ].join('\n')
+  const r = run('/usr/bin/python3', ['-c', script], { env: s.env() })
+  assert.equal(r.status, 0, r.stderr)
+  assert.equal(r.stdout.trim(), 'Frozen Running')
+})
