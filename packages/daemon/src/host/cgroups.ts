@@ -135,22 +135,36 @@ function ownCgroup(controller: string): string | undefined {
  * cut back to the payload itself.
  */
 export function containerCgroupDirs(pid: number, name: string): CgroupTarget {
-  const paths = new Map<string, string>()
+  let text = ''
   try {
-    for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
-      const [, controllers, path] = line.split(':')
-      if (controllers === undefined || path === undefined) continue
-      const at = path.indexOf(`/${name}`)
-      const own = at < 0 ? path : path.slice(0, at + name.length + 1)
-      for (const c of controllers.split(',')) paths.set(c, own)
-    }
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
   } catch {
     // The process is gone: the paths below lead nowhere, and readers see nothing there.
   }
+  return cgroupTargetOf(text, name, cgroupVersion() === 'cgroup' ? 'v1' : 'v2', root)
+}
+
+/**
+ * The pure half of containerCgroupDirs: from /proc/PID/cgroup's text, the directory of cgroup
+ * `name` per controller below `mountRoot` (v1: one hierarchy per controller; v2: the unified one).
+ */
+export function cgroupTargetOf(
+  procCgroup: string,
+  name: string,
+  version: 'v1' | 'v2',
+  mountRoot: string,
+): CgroupTarget {
+  const paths = new Map<string, string>()
+  for (const line of procCgroup.split('\n')) {
+    const [, controllers, path] = line.split(':')
+    if (controllers === undefined || path === undefined) continue
+    const at = path.indexOf(`/${name}`)
+    const own = at < 0 ? path : path.slice(0, at + name.length + 1)
+    for (const c of controllers.split(',')) paths.set(c, own)
+  }
   const fallback = `/${name}`
-  if (cgroupVersion() === 'cgroup')
-    return { version: 'v1', dir: (c) => join(root, c, paths.get(c) ?? fallback) }
-  return { version: 'v2', dir: () => join(root, paths.get('') ?? fallback) }
+  if (version === 'v1') return { version, dir: (c) => join(mountRoot, c, paths.get(c) ?? fallback) }
+  return { version, dir: () => join(mountRoot, paths.get('') ?? fallback) }
 }
 
 /** Where LXC puts a container's cgroup: below the daemon's own (lxc-start inherits it), pids hierarchy first. */

@@ -12,6 +12,7 @@ import {
   thawCgroup,
   type CgroupTarget,
 } from '../../src/host/cgroup-control.js'
+import { cgroupTargetOf } from '../../src/host/cgroups.js'
 
 const base = mkdtempSync(join(tmpdir(), 'corral-cgctl-'))
 after(() => rmSync(base, { recursive: true, force: true }))
@@ -106,4 +107,21 @@ test('a refused write sets back the limits written before it', () => {
   const t: CgroupTarget = { version: 'v1', dir: (c) => join(root, c, 'c') }
   assert.throws(() => applyLimits(t, { memory: 2000, processes: 10 }), /Failed to set pids.max to 10/)
   assert.equal(readFileSync(join(root, 'memory', 'c', 'memory.limit_in_bytes'), 'utf8'), '1000')
+})
+
+test('the payload cgroup is found from /proc/PID/cgroup, cut back from a sub-cgroup the container made', () => {
+  const name = 'corral-abc.payload.c1'
+  const v2 = cgroupTargetOf(`0::/${name}/init.scope\n`, name, 'v2', '/sys/fs/cgroup')
+  assert.equal(v2.dir(''), `/sys/fs/cgroup/${name}`)
+  const v1 = cgroupTargetOf(
+    `12:freezer:/${name}\n4:cpu,cpuacct:/${name}\n1:name=systemd:/${name}/init.scope\n0::/${name}\n`,
+    name,
+    'v1',
+    '/sys/fs/cgroup',
+  )
+  assert.equal(v1.dir('freezer'), `/sys/fs/cgroup/freezer/${name}`)
+  assert.equal(v1.dir('cpuacct'), `/sys/fs/cgroup/cpuacct/${name}`)
+  assert.equal(v1.dir('name=systemd'), `/sys/fs/cgroup/name=systemd/${name}`)
+  // A process that is gone: the name alone, which leads nowhere real.
+  assert.equal(cgroupTargetOf('', name, 'v1', '/x').dir('memory'), `/x/memory/${name}`)
 })
