@@ -401,9 +401,10 @@ export async function updateInstance(
 }
 
 /**
- * Applies to the running ones of these instances what a profile change did to their expanded
- * config and devices (their limits and devices, live, as LXD updates them); what could not be
- * applied is reported, per instance, after all were tried.
+ * Applies to the running ones of these instances what a profile change did to their limits
+ * (written to their cgroups at once, as LXD does); what could not be applied is reported, per
+ * instance, after all were tried. Their devices change at their next start: a profile edit
+ * re-plugging every running instance's NICs and disks is left to an explicit instance update.
  */
 export async function applyProfileChange(
   state: State,
@@ -414,11 +415,9 @@ export async function applyProfileChange(
     await instanceLock.run(lockKey(inst.project, inst.name), async () => {
       const run = await runtimeState(state, inst)
       if (!isAlive(run)) return
-      const now = db.getInstance(state.db, inst.project, inst.name)
-      const after = expandedOf(state, now)
+      const after = expandedOf(state, db.getInstance(state.db, inst.project, inst.name))
       try {
-        applyLiveLimits(state, now, run.pid, before.config, after.config)
-        await applyDeviceChanges(state, now, run, before.devices, after.devices)
+        applyLiveLimits(state, inst, run.pid, before.config, after.config)
       } catch (err) {
         failed.push(`instance "${inst.name}" of project "${inst.project}": ${(err as Error).message}`)
       }

@@ -229,8 +229,18 @@ export async function applyDeviceChanges(
       forgetDevices(state, inst, { [device]: old })
       if (!now) dropVolatile(state, inst, device)
     }
-    if (now && running && replug(newDriver) && (!old || replug(oldDriver)))
-      await plugDevice(state, inst, running.pid, device, now)
+    if (now && running && replug(newDriver) && (!old || replug(oldDriver))) {
+      try {
+        await plugDevice(state, inst, running.pid, device, now)
+      } catch (err) {
+        // The new form did not go in: the device as it was goes back, so the instance is left as it was.
+        if (old && replug(oldDriver))
+          await plugDevice(state, inst, running.pid, device, old).catch((e: unknown) =>
+            state.log.warn('Failed to plug a device back after a failed change', { device, err: String(e) }),
+          )
+        throw err
+      }
+    }
   }
   return deferred
 }
