@@ -14,9 +14,11 @@ import { operationWebsocketEndpoints } from './operation-websocket.js'
 import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
+import { resourceEndpoints } from './resources.js'
 import { rootEndpoints } from './root.js'
 import { securityEndpoints } from './security.js'
 import { storagePoolEndpoints } from './storage-pools.js'
+import { storageVolumeEndpoints } from './storage-volumes.js'
 import { warningEndpoints } from './warnings.js'
 
 /** Every endpoint except the /1.0/containers aliases. */
@@ -32,6 +34,8 @@ const primary: readonly Endpoint[] = [
   ...instanceStateEndpoints,
   ...instanceSnapshotEndpoints,
   ...storagePoolEndpoints,
+  ...storageVolumeEndpoints,
+  ...resourceEndpoints,
   ...networkEndpoints,
   ...instanceExecEndpoints,
   ...instanceFileEndpoints,
