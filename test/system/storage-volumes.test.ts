@@ -155,7 +155,10 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       containers.push(iso)
       s.must(['init', 'busybox', iso, '-c', 'security.idmap.isolated=true'])
       s.must(['storage', 'volume', 'attach', pool, vol, iso, '/v'])
-      assert.match(fails(['start', iso]), /Idmaps of container "[^"]+" and storage volume "[^"]+" are not identical/)
+      assert.match(
+        fails(['start', iso]),
+        /Idmaps of container "[^"]+" and storage volume "[^"]+" are not identical/,
+      )
       s.must(['storage', 'volume', 'detach', pool, vol, b])
       s.must(['start', iso])
       assert.notEqual(hostRoot(iso), hostRoot(b), 'the isolated instance has its own map')
@@ -184,7 +187,10 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       assert.equal(owner(join(path, 'f')), '0:0')
       assert.equal(owner(join(path, 'd')), '1000:1000')
       s.must(['start', iso])
-      assert.equal(sh(iso, 'cat /v/f; stat -c %u:%g /v/f /v/d; echo w > /v/after && echo writable'), 'hello\n0:0\n1000:1000\nwritable\n')
+      assert.equal(
+        sh(iso, 'cat /v/f; stat -c %u:%g /v/f /v/d; echo w > /v/after && echo writable'),
+        'hello\n0:0\n1000:1000\nwritable\n',
+      )
       s.must(['storage', 'volume', 'rename', pool, `${vol}/snap0`, `${vol}/first`])
       assert.match(s.must(['storage', 'volume', 'info', pool, vol]), /first/)
     })
@@ -205,7 +211,10 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       s.must(['storage', 'volume', 'move', `${pool}/${vol}r`, `${other}/${vol}m`])
       assert.equal(readFileSync(join(hostPath(other, `${vol}m`), 'f'), 'utf8'), 'hello\n')
       assert.equal(owner(join(hostPath(other, `${vol}m`), 'd')), '1000:1000')
-      assert.doesNotMatch(s.must(['storage', 'volume', 'list', pool, '--format', 'csv']), new RegExp(`${vol}r`))
+      assert.doesNotMatch(
+        s.must(['storage', 'volume', 'list', pool, '--format', 'csv']),
+        new RegExp(`${vol}r`),
+      )
       s.must(['storage', 'volume', 'delete', other, `${vol}m`])
       if (driver === 'dir') s.must(['storage', 'delete', other])
     })
@@ -214,19 +223,61 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       const before = s.must(['storage', 'volume', 'list', pool, '--format', 'csv'])
       assert.match(fails(['storage', 'volume', 'create', pool, 'bad name']), /Invalid storage volume name/)
       assert.match(fails(['storage', 'volume', 'create', pool, '.hidden']), /Invalid storage volume name/)
-      assert.match(fails(['storage', 'volume', 'create', pool, 'k1', 'no.such.key=1']), /Invalid option for volume "k1" option "no.such.key"/)
-      assert.match(fails(['storage', 'volume', 'create', pool, 'k2', 'block.filesystem=ext4']), /block volumes are not supported/)
-      assert.match(fails(['storage', 'volume', 'create', pool, 'k3', '--type=block']), /Block volumes are not supported/)
-      assert.match(fails(['storage', 'volume', 'create', pool, 'k4', 'size=lots']), /Invalid value for volume "k4" option "size"/)
+      assert.match(
+        fails(['storage', 'volume', 'create', pool, 'k1', 'no.such.key=1']),
+        /Invalid option for volume "k1" option "no.such.key"/,
+      )
+      assert.match(
+        fails(['storage', 'volume', 'create', pool, 'k2', 'block.filesystem=ext4']),
+        /block volumes are not supported/,
+      )
+      assert.match(
+        fails(['storage', 'volume', 'create', pool, 'k3', '--type=block']),
+        /Block volumes are not supported/,
+      )
+      assert.match(
+        fails(['storage', 'volume', 'create', pool, 'k4', 'size=lots']),
+        /Invalid value for volume "k4" option "size"/,
+      )
       if (driver === 'dir')
-        assert.match(fails(['storage', 'volume', 'create', pool, 'k5', 'size=10MiB']), /not supported by the dir storage driver/)
+        assert.match(
+          fails(['storage', 'volume', 'create', pool, 'k5', 'size=10MiB']),
+          /not supported by the dir storage driver/,
+        )
       assert.match(fails(['storage', 'volume', 'create', pool, vol]), /already exists/)
-      const bad = s.lxc(['query', '-X', 'POST', `/1.0/storage-pools/${pool}/volumes/custom`, '-d', '{"name":"../x"}'])
+      const bad = s.lxc([
+        'query',
+        '-X',
+        'POST',
+        `/1.0/storage-pools/${pool}/volumes/custom`,
+        '-d',
+        '{"name":"../x"}',
+      ])
       assert.notEqual(bad.status, 0)
       assert.match(bad.stderr, /slashes/)
-      assert.equal(s.must(['storage', 'volume', 'list', pool, '--format', 'csv']), before, 'nothing was created')
-      assert.match(fails(['config', 'device', 'add', a, 'evil', 'disk', `pool=${pool}`, 'source=../../../etc', 'path=/evil']), /Invalid storage volume source/)
-      assert.match(fails(['config', 'device', 'add', a, 'none', 'disk', `pool=${pool}`, 'source=nosuchvol', 'path=/x']), /not found/)
+      assert.equal(
+        s.must(['storage', 'volume', 'list', pool, '--format', 'csv']),
+        before,
+        'nothing was created',
+      )
+      assert.match(
+        fails([
+          'config',
+          'device',
+          'add',
+          a,
+          'evil',
+          'disk',
+          `pool=${pool}`,
+          'source=../../../etc',
+          'path=/evil',
+        ]),
+        /Invalid storage volume source/,
+      )
+      assert.match(
+        fails(['config', 'device', 'add', a, 'none', 'disk', `pool=${pool}`, 'source=nosuchvol', 'path=/x']),
+        /not found/,
+      )
     })
 
     if (driver === 'btrfs')
@@ -247,7 +298,10 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       s.must(['delete', iso, '--force'])
       s.must(['storage', 'volume', 'delete', pool, vol])
       assert.throws(() => statSync(hostPath(pool, vol)))
-      assert.doesNotMatch(s.must(['storage', 'volume', 'list', pool, '--format', 'csv']), new RegExp(`,${vol},`))
+      assert.doesNotMatch(
+        s.must(['storage', 'volume', 'list', pool, '--format', 'csv']),
+        new RegExp(`,${vol},`),
+      )
       for (const c of [a, b]) s.must(['delete', c, '--force'])
       if (driver === 'btrfs') s.must(['storage', 'delete', pool])
     })
