@@ -16,6 +16,8 @@ import { getStoragePool, type StoragePoolRecord } from '../db/storage-pools.js'
 import * as db from '../db/storage-volumes.js'
 import { entityUrl, publishLifecycle, type LifecycleOptions } from '../events/lifecycle.js'
 import { expandedOf } from '../instance/expanded.js'
+import { checkProjectPolicy } from '../instance/project-policy.js'
+import { checkSnapshotsAllowed } from '../project/restrictions.js'
 import type { State } from '../state.js'
 import { parseSize } from '../util/size.js'
 import { Reverter } from '../util/revert.js'
@@ -149,6 +151,22 @@ function validateConfig(pool: LoadedPool, name: string, config: Record<string, s
     throw badRequest(`Volume quotas ("size") are not supported by the ${pool.driver.name} storage driver`)
 }
 
+/** Refuses a volume that would put its project over `limits.disk` (LXD's messages). */
+function checkVolumeLimits(
+  state: State,
+  project: string,
+  volume: { pool: string; name: string; config: Record<string, string> },
+  action: 'creation' | 'update',
+): void {
+  try {
+    checkProjectPolicy(state, project, undefined, volume)
+  } catch (err) {
+    if (err instanceof ApiError)
+      throw new ApiError(err.status, `Failed checking if volume ${action} allowed: ${err.message}`)
+    throw err
+  }
+}
+
 /** Makes a fresh volume's top directory as LXD does: root-owned, 0711 (the instance's root sees it as its own). */
 async function finishVolume(path: string): Promise<void> {
   await chown(path, 0, 0)
@@ -198,6 +216,7 @@ export function validateCreateVolume(
     throw badRequest(`Invalid content type "${req.contentType}"`)
   }
   validateConfig(pool, req.name, req.config)
+  checkVolumeLimits(state, project, { pool: poolName, name: req.name, config: req.config }, 'creation')
   const exists = db.listVolumes(state.db, poolName, project).some((v) => v.name === req.name)
   if (exists) throw new ApiError(409, 'Volume by that name already exists')
   let source: { vol: db.VolumeRecord; snapshot?: db.VolumeSnapshotRecord; pool: LoadedPool } | undefined
@@ -290,6 +309,7 @@ export async function updateCustomVolume(
   // An empty value unsets the key, as in LXD.
   content = { ...content, config: withoutEmpty(content.config) }
   validateConfig(pool, vol.name, content.config)
+  checkVolumeLimits(state, vol.project, { pool: vol.pool, name: vol.name, config: content.config }, 'update')
   if ((content.config.size ?? '') !== (vol.config.size ?? ''))
     await applyQuota(pool, customVolumePath(pool.ctx.mountPath, vol.project, vol.name), content.config.size)
   db.updateVolume(state.db, vol.id, content)
@@ -393,6 +413,7 @@ function nextSnapshotName(state: State, vol: db.VolumeRecord): string {
 
 /** Validates a snapshot create and returns the snapshot's name (given, or from the pattern). */
 export function validateCreateSnapshot(state: State, vol: db.VolumeRecord, name: string): string {
+  checkSnapshotsAllowed(getProject(state.db, vol.project))
   const snap = name || nextSnapshotName(state, vol)
   validateVolumeName(snap, 'Storage volume snapshot')
   if (db.listVolumeSnapshots(state.db, vol.id).some((s) => s.name === snap))
