@@ -207,6 +207,83 @@ test('snapshots of volumes are blocked in a restricted project unless allowed', 
   refused(['storage', 'volume', 'snapshot', 'default', 'own', 's0'], /doesn't allow for snapshot creation/)
 })
 
+/** Writes a gzip tarball with python's tarfile: a valid index, then the given [name, kind, extra] members. */
+function craft(
+  file: string,
+  members: [string, 'file' | 'dir' | 'chr' | 'blk' | 'hardlink', string?][],
+): void {
+  const script = [
+    'import io, sys, tarfile, json',
+    'def add(t, name, kind, extra=None):',
+    '    i = tarfile.TarInfo(name)',
+    "    data = b''",
+    "    if kind == 'dir': i.type = tarfile.DIRTYPE; i.mode = 0o755",
+    "    elif kind == 'chr': i.type = tarfile.CHRTYPE; i.devmajor, i.devminor = 1, 3",
+    "    elif kind == 'blk': i.type = tarfile.BLKTYPE; i.devmajor, i.devminor = 8, 0",
+    "    elif kind == 'hardlink': i.type = tarfile.LNKTYPE; i.linkname = extra",
+    "    else: data = (extra or 'x').encode(); i.size = len(data)",
+    '    t.addfile(i, io.BytesIO(data))',
+    "with tarfile.open(sys.argv[1], 'w:gz') as t:",
+    "    add(t, 'backup', 'dir')",
+    "    add(t, 'backup/index.yaml', 'file', sys.argv[3])",
+    "    add(t, 'backup/volume', 'dir')",
+    '    for m in json.loads(sys.argv[2]): add(t, *m)',
+  ].join('\n')
+  const index = 'name: hostile\ntype: custom\nconfig:\n  volume:\n    config: {}\n'
+  const r = run('python3', ['-c', script, file, JSON.stringify(members), index])
+  assert.equal(r.status, 0, r.stderr)
+}
+
+test(
+  'hostile backups: device nodes, paths out of the archive and links out are refused; nothing created',
+  { skip },
+  () => {
+    const escape = `/tmp/corral-voltenant-escape-${tag}`
+    const cases: [string, Parameters<typeof craft>[1], RegExp][] = [
+      ['dev', [['backup/volume/null', 'chr']], /only files, directories and links/],
+      ['blk', [['backup/volume/sda', 'blk']], /only files, directories and links/],
+      [
+        'dotdot',
+        [[`backup/volume/../../../../../../..${escape}`, 'file', 'owned']],
+        /Invalid backup archive member/,
+      ],
+      ['abs', [[escape, 'file', 'owned']], /Invalid backup archive member/],
+      ['hard', [['backup/volume/shadow', 'hardlink', '/etc/shadow']], /Invalid backup archive member/],
+    ]
+    for (const [label, members, message] of cases) {
+      const file = join(work, `${label}.tar.gz`)
+      craft(file, members)
+      refused(['storage', 'volume', 'import', 'default', file, `imp${label}`], message)
+      assert.throws(() => lstatSync(escape), `${label}: nothing was written outside`)
+    }
+    const listed = s.must(['storage', 'volume', 'list', 'default', '--format', 'csv', '--project', project])
+    assert.doesNotMatch(listed, /imp/)
+    const nodes = run('find', [
+      join(s.dir, 'storage-pools'),
+      join(s.dir, 'backups'),
+      '(',
+      '-type',
+      'b',
+      '-o',
+      '-type',
+      'c',
+      ')',
+    ])
+    assert.equal(nodes.stdout, '', 'no device node anywhere in the pools or backups')
+    // A well-formed archive imports through the same path, and export is blocked by restricted.backups.
+    const good = join(work, 'good.tar.gz')
+    craft(good, [['backup/volume/hello', 'file', 'hi']])
+    const imported = tenantLxc(['storage', 'volume', 'import', 'default', good, 'own2'])
+    assert.equal(imported.status, 0, imported.stderr)
+    const path = join(s.dir, 'storage-pools', 'default', 'custom', `${project}_own2`, 'hello')
+    assert.equal(readFileSync(path, 'utf8'), 'hi')
+    refused(
+      ['storage', 'volume', 'export', 'default', 'own2', join(work, 'out.tar.gz')],
+      /doesn't allow for backup creation/,
+    )
+  },
+)
+
 test(
   'positive control: the tenant attaches its own volume; files are root-owned inside and one owner on disk',
   { skip },

@@ -219,6 +219,28 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       if (driver === 'dir') s.must(['storage', 'delete', other])
     })
 
+    test('export and import: data, owners and snapshots come back under a new name', () => {
+      const file = join(s.home, `${vol}.tar.gz`)
+      s.must(['storage', 'volume', 'export', pool, vol, file])
+      const members = run('tar', ['-tzf', file]).stdout
+      assert.match(members, /^backup\/index\.yaml$/m)
+      assert.match(members, /^backup\/volume\/f$/m)
+      assert.match(members, /^backup\/volume-snapshots\/first\/f$/m)
+      assert.equal(
+        s.must(['query', `/1.0/storage-pools/${pool}/volumes/custom/${vol}/backups`]).trim(),
+        '[]',
+        'the export removed its backup',
+      )
+      s.must(['storage', 'volume', 'import', pool, file, `${vol}i`])
+      const path = hostPath(pool, `${vol}i`)
+      assert.equal(readFileSync(join(path, 'f'), 'utf8'), 'hello\n')
+      assert.equal(owner(join(path, 'd')), '1000:1000')
+      assert.equal(statSync(path).mode & 0o777, 0o711)
+      assert.match(s.must(['storage', 'volume', 'info', pool, `${vol}i`]), /first/)
+      assert.match(fails(['storage', 'volume', 'import', pool, file, `${vol}i`]), /already exists/)
+      s.must(['storage', 'volume', 'delete', pool, `${vol}i`])
+    })
+
     test('bad names and keys are refused with 4xx and create nothing', () => {
       const before = s.must(['storage', 'volume', 'list', pool, '--format', 'csv'])
       assert.match(fails(['storage', 'volume', 'create', pool, 'bad name']), /Invalid storage volume name/)

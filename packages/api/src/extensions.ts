@@ -45,6 +45,8 @@ export const apiExtensions: readonly string[] = [
   'instance_nic_network',
   'network_dns_search',
   'network_state_bond_bridge',
+  'custom_volume_backup',
+  'backup_override_name',
   'storage_volume_state',
   'warnings',
   'event_lifecycle_requestor_address',

@@ -18,6 +18,7 @@ import { resourceEndpoints } from './resources.js'
 import { rootEndpoints } from './root.js'
 import { securityEndpoints } from './security.js'
 import { storagePoolEndpoints } from './storage-pools.js'
+import { storageVolumeBackupEndpoints } from './storage-volume-backups.js'
 import { storageVolumeEndpoints } from './storage-volumes.js'
 import { warningEndpoints } from './warnings.js'
 
@@ -35,6 +36,7 @@ const primary: readonly Endpoint[] = [
   ...instanceSnapshotEndpoints,
   ...storagePoolEndpoints,
   ...storageVolumeEndpoints,
+  ...storageVolumeBackupEndpoints,
   ...resourceEndpoints,
   ...networkEndpoints,
   ...instanceExecEndpoints,

@@ -17,6 +17,7 @@ import { asObject, stringField, stringMapField } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { recursionLevel } from './query.js'
+import { importHandler } from './storage-volume-backups.js'
 import { async, created, empty, sync } from './response.js'
 
 const base = '/1.0/storage-pools/{name}/volumes'
@@ -103,6 +104,10 @@ function listHandler(req: ApiRequest) {
 
 /** Creates a custom volume: empty (sync), or a copy of another (an operation). */
 async function createHandler(req: ApiRequest) {
+  if (req.headers['content-type'] === 'application/octet-stream') {
+    if ((req.params.type ?? 'custom') !== 'custom') throw badRequest('Only custom volumes can be imported')
+    return importHandler(req)
+  }
   const body = asObject(await req.json())
   const type = req.params.type ?? stringField(body, 'type', 'custom')
   if (type !== 'custom') {

@@ -557,6 +557,9 @@ export function mustBeCustom(type: string, action: string): void {
   throw badRequest(`Invalid storage volume type "${type}"`)
 }
 
+/** Validates a volume name (LXD's messages). */
+export const validateName = (name: string): void => validateVolumeName(name)
+
 /** Looks a custom volume up by its pool, project and name (404 "Storage volume not found"). */
 export function getCustomVolume(state: State, pool: string, project: string, name: string): db.VolumeRecord {
   getStoragePool(state.db, pool)
