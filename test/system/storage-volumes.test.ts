@@ -140,6 +140,14 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       assert.match(fails(['storage', 'volume', 'rename', pool, vol, `${vol}x`]), /still in use/)
       assert.equal(sh(a, 'cat /data/f'), 'hello\n', 'the volume is intact')
       assert.match(s.must(['storage', 'volume', 'show', pool, vol]), new RegExp(`/1.0/instances/${a}`))
+      // The list shows instance volumes as LXD does (and the cached image volume where the pool keeps one).
+      const list = s.must(['storage', 'volume', 'list', pool, '--format', 'csv'])
+      if (driver === 'dir')
+        assert.match(
+          s.must(['storage', 'volume', 'list', 'default', '--format', 'csv']),
+          new RegExp(`^container,${a},,filesystem,1`, 'm'),
+        )
+      else assert.match(list, new RegExp(`^custom,${vol},,filesystem,1`, 'm'))
     })
 
     test('detach, attach to a second instance: the data is there, owned by root inside', () => {
@@ -217,6 +225,27 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       )
       s.must(['storage', 'volume', 'delete', other, `${vol}m`])
       if (driver === 'dir') s.must(['storage', 'delete', other])
+    })
+
+    test('attach-profile and detach-profile: instances of the profile get the volume', () => {
+      const pvol = `${vol}p`
+      const profile = `${tag}${driver[0]}prof`
+      const c = `${tag}${driver[0]}p`
+      s.must(['storage', 'volume', 'create', pool, pvol])
+      s.must(['profile', 'create', profile])
+      s.must(['storage', 'volume', 'attach-profile', pool, pvol, profile, '/pv'])
+      assert.match(s.must(['storage', 'volume', 'show', pool, pvol]), new RegExp(`/1.0/profiles/${profile}`))
+      launch(c)
+      s.must(['profile', 'add', c, profile])
+      s.must(['restart', c, '--force'])
+      sh(c, 'echo via-profile > /pv/f')
+      assert.equal(readFileSync(join(hostPath(pool, pvol), 'f'), 'utf8'), 'via-profile\n')
+      assert.match(fails(['storage', 'volume', 'delete', pool, pvol]), /still in use/)
+      s.must(['delete', c, '--force'])
+      s.must(['storage', 'volume', 'detach-profile', pool, pvol, profile])
+      assert.doesNotMatch(s.must(['profile', 'show', profile]), /pv/)
+      s.must(['profile', 'delete', profile])
+      s.must(['storage', 'volume', 'delete', pool, pvol])
     })
 
     test('export and import: data, owners and snapshots come back under a new name', () => {
@@ -332,3 +361,35 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
 
 volumeSuite('dir', skip)
 volumeSuite('btrfs', btrfsSkip)
+
+test(
+  'volumes belong to their project; without features.storage.volumes a project uses the default project’s',
+  { skip },
+  () => {
+    const own = `${tag}own`
+    const shared = `${tag}shr`
+    s.must(['project', 'create', own])
+    s.must(['project', 'create', shared, '-c', 'features.storage.volumes=false'])
+    try {
+      s.must(['storage', 'volume', 'create', 'default', 'pv', '--project', own])
+      assert.match(
+        s.must(['storage', 'volume', 'list', 'default', '--format', 'csv', '--project', own]),
+        /^custom,pv,/m,
+      )
+      assert.doesNotMatch(s.must(['storage', 'volume', 'list', 'default', '--format', 'csv']), /^custom,pv,/m)
+      assert.equal(
+        statSync(join(s.dir, 'storage-pools', 'default', 'custom', `${own}_pv`)).isDirectory(),
+        true,
+      )
+      assert.match(s.lxc(['project', 'delete', own]).stderr, /Only empty projects/)
+      s.must(['storage', 'volume', 'create', 'default', 'sv', '--project', shared])
+      assert.match(s.must(['storage', 'volume', 'list', 'default', '--format', 'csv']), /^custom,sv,/m)
+      assert.equal(statSync(hostPath('default', 'sv')).isDirectory(), true)
+    } finally {
+      s.lxc(['storage', 'volume', 'delete', 'default', 'pv', '--project', own])
+      s.lxc(['storage', 'volume', 'delete', 'default', 'sv'])
+      s.lxc(['project', 'delete', own])
+      s.lxc(['project', 'delete', shared])
+    }
+  },
+)
