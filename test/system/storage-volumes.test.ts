@@ -117,6 +117,15 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       s.must(['storage', 'volume', 'set', pool, vol, 'user.other=x'])
       s.must(['storage', 'volume', 'unset', pool, vol, 'user.other'])
       assert.doesNotMatch(s.must(['storage', 'volume', 'show', pool, vol]), /user\.other/)
+      const edited = s.lxc(
+        ['storage', 'volume', 'edit', pool, vol],
+        'description: edited\nconfig:\n  user.note: kept\n  user.via: edit\n',
+      )
+      assert.equal(edited.status, 0, edited.stderr)
+      assert.match(
+        s.must(['storage', 'volume', 'show', pool, vol]),
+        /description: edited\n[^]*user\.via: edit|user\.via: edit[^]*description: edited/,
+      )
       const st = statSync(join(s.dir, 'storage-pools', pool, 'custom'))
       assert.equal(st.mode & 0o777, 0o700, 'the custom/ directory is root only')
     })
@@ -140,14 +149,14 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       assert.match(fails(['storage', 'volume', 'rename', pool, vol, `${vol}x`]), /still in use/)
       assert.equal(sh(a, 'cat /data/f'), 'hello\n', 'the volume is intact')
       assert.match(s.must(['storage', 'volume', 'show', pool, vol]), new RegExp(`/1.0/instances/${a}`))
-      // The list shows instance volumes as LXD does (and the cached image volume where the pool keeps one).
+      // The list shows instance volumes (type container) as LXD does; the instances live on the dir pool.
       const list = s.must(['storage', 'volume', 'list', pool, '--format', 'csv'])
       if (driver === 'dir')
         assert.match(
           s.must(['storage', 'volume', 'list', 'default', '--format', 'csv']),
           new RegExp(`^container,${a},,filesystem,1`, 'm'),
         )
-      else assert.match(list, new RegExp(`^custom,${vol},,filesystem,1`, 'm'))
+      else assert.match(list, new RegExp(`^custom,${vol},edited,filesystem,1`, 'm'))
     })
 
     test('detach, attach to a second instance: the data is there, owned by root inside', () => {
@@ -201,6 +210,18 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       )
       s.must(['storage', 'volume', 'rename', pool, `${vol}/snap0`, `${vol}/first`])
       assert.match(s.must(['storage', 'volume', 'info', pool, vol]), /first/)
+      assert.match(s.must(['storage', 'volume', 'show', pool, `${vol}/first`]), /^name: first$/m)
+      s.must(['storage', 'volume', 'snapshot', pool, vol])
+      assert.match(
+        s.must(['storage', 'volume', 'info', pool, vol]),
+        /snap0/,
+        'a snapshot without a name follows snapshots.pattern',
+      )
+      s.must(['storage', 'volume', 'delete', pool, `${vol}/snap0`])
+      assert.doesNotMatch(s.must(['storage', 'volume', 'info', pool, vol]), /snap0/)
+      assert.throws(() =>
+        statSync(join(s.dir, 'storage-pools', pool, 'custom-snapshots', `default_${vol}`, 'snap0')),
+      )
     })
 
     test('copy (with snapshots) and rename; a move to another pool keeps data and owners', () => {

@@ -12,7 +12,7 @@ import { runtimeState } from '../instance/container.js'
 import * as volumes from '../storage/custom-volumes.js'
 import { findStorageDriver } from '../storage/drivers/registry.js'
 import { driverContext } from '../storage/pool.js'
-import { can, type Identity, inProject, visibleUsedBy } from './access.js'
+import { can, type Identity, inProject, isAdmin, visibleUsedBy } from './access.js'
 import { asObject, stringField, stringMapField } from './body.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -94,7 +94,8 @@ function listHandler(req: ApiRequest) {
   const visible = (p: string) => (all ? inProject(req.identity, p) : p === req.project() || p === project)
   const list: StorageVolume[] = []
   if (!type || type === 'container') list.push(...instanceVolumes(req, pool, visible))
-  if (!type || type === 'image') list.push(...imageVolumes(req, pool))
+  // Cached image volumes are the server's, across projects: only unrestricted callers see them.
+  if ((!type || type === 'image') && isAdmin(req.identity)) list.push(...imageVolumes(req, pool))
   if (!type || type === 'custom')
     for (const v of vdb.listVolumes(req.state.db, pool, all ? undefined : project))
       if (!all || inProject(req.identity, v.project)) list.push(volumes.toApiVolume(req.state, v))
@@ -190,7 +191,9 @@ export const storageVolumeEndpoints = [
           const found = (
             type === 'container'
               ? instanceVolumes(req, req.params.name!, (p) => p === project)
-              : imageVolumes(req, req.params.name!)
+              : isAdmin(req.identity)
+                ? imageVolumes(req, req.params.name!)
+                : []
           ).find((v) => v.name === req.params.volume)
           if (!found) throw notFound('Storage volume not found')
           return sync(view(req.identity, found))
@@ -300,7 +303,7 @@ export const storageVolumeEndpoints = [
       handler: (req) => {
         const vol = loadVolume(req)
         const snaps = vdb.listVolumeSnapshots(req.state.db, vol.id)
-        if (recursionLevel(req) > 0) return sync(snaps.map((s) => volumes.toApiVolumeSnapshot(vol, s)))
+        if (recursionLevel(req) > 0) return sync(snaps.map((s) => volumes.toApiVolumeSnapshot(vol, s, { inList: true })))
         return sync(snaps.map((s) => entityUrl(snapshotUrl(vol.pool, vol.name, s.name), req.project())))
       },
     },
@@ -329,7 +332,7 @@ export const storageVolumeEndpoints = [
       handler: (req) => {
         const vol = loadVolume(req)
         const snap = vdb.getVolumeSnapshot(req.state.db, vol.id, req.params.snapshot!)
-        return sync(volumes.toApiVolumeSnapshot(vol, snap), { etag: etagOf([snap.name, snap.description]) })
+        return sync(volumes.toApiVolumeSnapshot(vol, snap, { inList: false }), { etag: etagOf([snap.name, snap.description]) })
       },
     },
     put: {

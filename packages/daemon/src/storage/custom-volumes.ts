@@ -121,10 +121,14 @@ export function toApiVolume(state: State, vol: db.VolumeRecord): StorageVolume {
   }
 }
 
-/** The wire form of a volume snapshot (`<volume>/<snapshot>`, as LXD names it). */
-export function toApiVolumeSnapshot(vol: db.VolumeRecord, s: db.VolumeSnapshotRecord): StorageVolumeSnapshot {
+/** The wire form of a volume snapshot: named `<volume>/<snapshot>` in lists, `<snapshot>` alone when fetched, as LXD does. */
+export function toApiVolumeSnapshot(
+  vol: db.VolumeRecord,
+  s: db.VolumeSnapshotRecord,
+  opts: { inList: boolean },
+): StorageVolumeSnapshot {
   return {
-    name: `${vol.name}/${s.name}`,
+    name: opts.inList ? `${vol.name}/${s.name}` : s.name,
     description: s.description,
     config: s.config,
     content_type: vol.contentType,
@@ -336,6 +340,9 @@ export async function moveCustomVolume(
   if (to.name === vol.name && to.pool === vol.pool && to.project === vol.project) return
   if (db.listVolumes(state.db, to.pool, to.project).some((v) => v.name === to.name))
     throw new ApiError(409, 'Volume by that name already exists')
+  // A move into another project counts there (limits.disk), as a creation would.
+  if (to.project !== vol.project)
+    checkVolumeLimits(state, to.project, { pool: to.pool, name: to.name, config: vol.config }, 'creation')
   await ensureCustomDirs(dst.ctx.mountPath)
   const from = customVolumePath(src.ctx.mountPath, vol.project, vol.name)
   const target = customVolumePath(dst.ctx.mountPath, to.project, to.name)
