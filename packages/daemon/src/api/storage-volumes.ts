@@ -303,7 +303,8 @@ export const storageVolumeEndpoints = [
       handler: (req) => {
         const vol = loadVolume(req)
         const snaps = vdb.listVolumeSnapshots(req.state.db, vol.id)
-        if (recursionLevel(req) > 0) return sync(snaps.map((s) => volumes.toApiVolumeSnapshot(vol, s, { inList: true })))
+        if (recursionLevel(req) > 0)
+          return sync(snaps.map((s) => volumes.toApiVolumeSnapshot(vol, s, { inList: true })))
         return sync(snaps.map((s) => entityUrl(snapshotUrl(vol.pool, vol.name, s.name), req.project())))
       },
     },
@@ -332,7 +333,9 @@ export const storageVolumeEndpoints = [
       handler: (req) => {
         const vol = loadVolume(req)
         const snap = vdb.getVolumeSnapshot(req.state.db, vol.id, req.params.snapshot!)
-        return sync(volumes.toApiVolumeSnapshot(vol, snap, { inList: false }), { etag: etagOf([snap.name, snap.description]) })
+        return sync(volumes.toApiVolumeSnapshot(vol, snap, { inList: false }), {
+          etag: etagOf([snap.name, snap.description]),
+        })
       },
     },
     put: {
