@@ -1,6 +1,8 @@
 /** @module Unit tier: custom volume names, paths and keys, and the pure parts of the host resources reader. */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { sharedIdmap } from '../../src/instance/idmap.js'
+import { buildLxcConfig } from '../../src/instance/lxc/lxc-config.js'
 import { cpuSockets, memoryOf, parseCpuinfo, parseMeminfo } from '../../src/host/resources.js'
 import { checkLimits } from '../../src/project/restrictions.js'
 import { customVolumeKeys } from '../../src/storage/volume-keys.js'
@@ -78,4 +80,31 @@ test('meminfo: used is total minus free, cache and buffers, in bytes', () => {
   assert.equal(m.total, 1000 * 1024)
   assert.equal(m.used, 600 * 1024)
   assert.equal(m.hugepages_size, 2048 * 1024)
+})
+
+test('a volume mount entry is idmapped to the container (as the rootfs), a host path is not', () => {
+  const conf = buildLxcConfig({
+    name: 'c1',
+    hostname: 'c1',
+    rootfs: '/x/rootfs',
+    idmap: sharedIdmap({ start: 100000, size: 65536 }, { start: 100000, size: 65536 }),
+    idmappedRootfs: true,
+    logFile: '/x/log',
+    consoleLog: '/x/console',
+    cgroupPrefix: 'corral-0123abcd',
+    cgroupVersion: 'cgroup2',
+    apparmor: false,
+    config: {},
+    mounts: [
+      { source: '/s/devices/c1/volume.data/mnt', target: 'data', readonly: false, file: false, idmap: true },
+      { source: '/s/devices/c1/disk.host', target: 'host', readonly: true, file: false },
+    ],
+    cpuCount: 1,
+    hostMemory: 2 ** 30,
+  })
+  assert.match(
+    conf,
+    /^lxc\.mount\.entry = \/s\/devices\/c1\/volume\.data\/mnt data none bind,create=dir,idmap=container 0 0$/m,
+  )
+  assert.match(conf, /^lxc\.mount\.entry = \/s\/devices\/c1\/disk\.host host none bind,create=dir,ro 0 0$/m)
 })
