@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { run } from '../helpers/corrald.js'
+import { run, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -412,5 +412,29 @@ test(
       s.lxc(['project', 'delete', own])
       s.lxc(['project', 'delete', shared])
     }
+  },
+)
+
+test(
+  'a daemon killed while a volume is mounted: the restarted one keeps serving it and undoes the mount at stop',
+  { skip },
+  async () => {
+    const c = `${tag}k`
+    s.must(['storage', 'volume', 'create', 'default', 'kv'])
+    launch(c)
+    attachRunning('default', 'kv', c, '/kv')
+    sh(c, 'echo before > /kv/f')
+    const stage = join(s.dir, 'devices', c, 'volume.kv', 'mnt')
+    const mounted = () => run('findmnt', ['-rn', '-o', 'TARGET']).stdout.split('\n').includes(stage)
+    assert.ok(mounted(), 'the stage is mounted')
+    await s.daemon().kill()
+    s.setDaemon(await startCorrald(s.dir))
+    assert.equal(sh(c, 'cat /kv/f'), 'before\n', 'the running instance kept its volume')
+    assert.match(fails(['storage', 'volume', 'delete', 'default', 'kv']), /still in use/)
+    s.must(['stop', c, '--force'])
+    assert.equal(mounted(), false, 'the stop undid the stage mount from the record')
+    s.must(['storage', 'volume', 'detach', 'default', 'kv', c])
+    s.must(['storage', 'volume', 'delete', 'default', 'kv'])
+    s.must(['delete', c])
   },
 )
