@@ -230,6 +230,15 @@ function volumeSuite(driver: 'dir' | 'btrfs', skipReason: string | undefined): v
       assert.equal(readFileSync(join(copy, 'f'), 'utf8'), 'hello\n')
       assert.equal(owner(join(copy, 'd')), '1000:1000')
       assert.match(s.must(['storage', 'volume', 'info', pool, `${vol}c`]), /first/)
+      // A copy to a pool of the other driver: files and owners as they are.
+      const across = driver === 'dir' ? undefined : 'default'
+      if (across) {
+        s.must(['storage', 'volume', 'copy', `${pool}/${vol}`, `${across}/${vol}x`])
+        assert.equal(readFileSync(join(hostPath(across, `${vol}x`), 'f'), 'utf8'), 'hello\n')
+        assert.equal(owner(join(hostPath(across, `${vol}x`), 'd')), '1000:1000')
+        assert.match(s.must(['storage', 'volume', 'info', across, `${vol}x`]), /first/)
+        s.must(['storage', 'volume', 'delete', across, `${vol}x`])
+      }
       s.must(['storage', 'volume', 'rename', pool, `${vol}c`, `${vol}r`])
       assert.equal(readFileSync(join(hostPath(pool, `${vol}r`), 'f'), 'utf8'), 'hello\n')
       const other = driver === 'dir' ? `${tag}d2` : 'default'
