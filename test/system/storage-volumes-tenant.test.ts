@@ -248,6 +248,11 @@ test(
         /Invalid backup archive member/,
       ],
       ['abs', [[escape, 'file', 'owned']], /Invalid backup archive member/],
+      [
+        'arrow',
+        [[`backup/volume/a -> ../../../../../../..${escape}`, 'file', 'owned']],
+        /Invalid backup archive member/,
+      ],
       ['hard', [['backup/volume/shadow', 'hardlink', '/etc/shadow']], /Invalid backup archive member/],
     ]
     for (const [label, members, message] of cases) {

@@ -197,12 +197,16 @@ async function checkMembers(state: State, file: string): Promise<void> {
     const type = line[0]
     if (!type || !'-dlh'.includes(type))
       throw badRequest('Backup archives may hold only files, directories and links')
-    const m = /^\S+\s+\S+\s+\S+\s+\S+\s+\S+\s(.*?)(?: -> .*| link to (.*))?$/.exec(line)
+    const rest = /^\S+\s+\S+\s+\S+\s+\S+\s+\S+\s(.*)$/.exec(line)?.[1] ?? ''
+    // Only a link's line carries a target; a file's whole rest is its name, whatever it contains.
+    const sep = type === 'l' ? ' -> ' : type === 'h' ? ' link to ' : undefined
+    const at = sep ? rest.indexOf(sep) : -1
+    const name = at >= 0 ? rest.slice(0, at) : rest
     // A hard link's target is a member too; a symlink's may point anywhere (tar defers unsafe ones).
-    for (const name of [m?.[1] ?? '', ...(m?.[2] !== undefined ? [m[2]] : [])]) {
-      const parts = name.split('/')
-      if (parts[0] !== 'backup' || parts.includes('..') || name.startsWith('/'))
-        throw badRequest(`Invalid backup archive member "${name}"`)
+    for (const member of type === 'h' && at >= 0 ? [name, rest.slice(at + sep!.length)] : [name]) {
+      const parts = member.split('/')
+      if (parts[0] !== 'backup' || parts.includes('..') || member.startsWith('/'))
+        throw badRequest(`Invalid backup archive member "${member}"`)
     }
   }
 }
