@@ -8,6 +8,14 @@ import { checkAccess, type Access, type Identity } from './access.js'
 import type { ApiRequest, Endpoint, Method } from './endpoint.js'
 import { classifyError, renderError, renderResponse } from './render.js'
 
+/** At most this many operations running at once in a restricted certificate's projects. */
+export const maxTenantOperations = 256
+
+/** How many operations are running in these projects. */
+function runningIn(state: State, projects: readonly string[]): number {
+  return state.operations.list().filter((op) => !op.done && projects.includes(op.project)).length
+}
+
 /** Largest JSON body accepted; bigger bodies get 413 before any work. */
 export const maxJsonBody = 4 * 1024 * 1024
 
@@ -64,6 +72,10 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
       checkAccess(access, identity, access.owner(state, project))
     if (state.phase === 'starting') throw unavailable('Daemon is starting up')
     if (state.phase === 'stopping' && access !== 'localOnly') throw unavailable('Shutting down')
+    // A tenant's running operations (exec sessions hold a host helper each) are bounded.
+    const tenant = identity.restriction?.projects
+    if (tenant && req.method !== 'GET' && runningIn(state, tenant) >= maxTenantOperations)
+      throw new ApiError(429, "Too many operations running in this certificate's projects")
     return buildRequest(req, identity, params, state)
   }
 
