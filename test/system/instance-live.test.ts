@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
@@ -350,5 +351,27 @@ test(
     ])
     assert.equal(s.must(['exec', tenantName, '--project', project, '--', 'cat', '/mnt/fine/ok']), 'ok\n')
     s.must(['delete', tenantName, '--force', '--project', project])
+  },
+)
+
+test(
+  'a custom volume hot-plugs idmapped: written as root inside, owned by 0 on disk; detach unmounts it',
+  { skip },
+  () => {
+    const vol = `crl${tag}v`
+    s.must(['storage', 'volume', 'create', 'default', vol])
+    try {
+      s.must(['storage', 'volume', 'attach', 'default', vol, name, '/mnt/vol'])
+      s.must(['exec', name, '--', 'sh', '-c', 'echo hi > /mnt/vol/f'])
+      assert.equal(s.must(['exec', name, '--', 'stat', '-c', '%u:%g', '/mnt/vol/f']).trim(), '0:0')
+      const onDisk = join(s.dir, 'storage-pools', 'default', 'custom', `default_${vol}`, 'f')
+      assert.equal(readFileSync(onDisk, 'utf8'), 'hi\n')
+      assert.equal(`${statSync(onDisk).uid}:${statSync(onDisk).gid}`, '0:0', 'one owner on disk, as at start')
+      s.must(['storage', 'volume', 'detach', 'default', vol, name])
+      assert.doesNotMatch(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/vol /)
+    } finally {
+      s.lxc(['storage', 'volume', 'detach', 'default', vol, name])
+      s.lxc(['storage', 'volume', 'delete', 'default', vol])
+    }
   },
 )

@@ -1,10 +1,11 @@
 /* corral-forkmount: puts a host mount into a running container's mount namespace, or takes it
  * out again, without a restart (LXD's disk hot-plug).
  *
- * Usage: corral-forkmount PID mount SOURCE TARGET file|dir ro|rw
+ * Usage: corral-forkmount PID mount SOURCE TARGET file|dir ro|rw idmap|plain
  *        corral-forkmount PID umount TARGET
  * mount clones the mount at SOURCE (a host path, the device's staging mount) with open_tree(),
- * makes the clone read-only when asked, creates TARGET inside the container as the container's
+ * makes the clone read-only when asked and idmapped to the container's user namespace when asked
+ * (as LXC mounts an `idmap=container` entry at start), creates TARGET inside the container as the container's
  * own root (a child that joins its user and mount namespaces, so ids map and symlinks resolve
  * within the container's root), then joins only the mount namespace (keeping host root's rights
  * over it) and attaches the clone at TARGET with move_mount(). TARGET is resolved with the
@@ -70,15 +71,16 @@ static void make_target(char *target, int file) {
   }
 }
 
-static int do_mount(const char *pid, const char *source, char *target, int file, int ro) {
+static int do_mount(const char *pid, const char *source, char *target, int file, int ro, int idmap) {
   int tree = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (tree < 0) fail(errno, "Failed to clone the source mount");
-  if (ro) {
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-    if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-      fail(errno, "Failed to make the mount read-only");
-  }
   int user = ns_fd(pid, "user"), mnt = ns_fd(pid, "mnt");
+  if (ro || idmap) {
+    struct mount_attr attr = {.attr_set = (ro ? MOUNT_ATTR_RDONLY : 0) | (idmap ? MOUNT_ATTR_IDMAP : 0)};
+    if (idmap) attr.userns_fd = (unsigned)user;
+    if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+      fail(errno, idmap ? "Failed to idmap the mount" : "Failed to make the mount read-only");
+  }
   pid_t child = fork();
   if (child < 0) fail(errno, "Failed to fork");
   if (child == 0) {
@@ -109,10 +111,11 @@ static int do_umount(const char *pid, const char *target) {
 
 int main(int argc, char **argv) {
   if (argc >= 3 && strspn(argv[1], "0123456789") == strlen(argv[1]) && argv[1][0] != '\0') {
-    if (strcmp(argv[2], "mount") == 0 && argc == 7 && argv[4][0] == '/')
-      return do_mount(argv[1], argv[3], argv[4], strcmp(argv[5], "file") == 0, strcmp(argv[6], "ro") == 0);
+    if (strcmp(argv[2], "mount") == 0 && argc == 8 && argv[4][0] == '/')
+      return do_mount(argv[1], argv[3], argv[4], strcmp(argv[5], "file") == 0, strcmp(argv[6], "ro") == 0,
+                      strcmp(argv[7], "idmap") == 0);
     if (strcmp(argv[2], "umount") == 0 && argc == 4 && argv[3][0] == '/') return do_umount(argv[1], argv[3]);
   }
-  fprintf(stderr, "EINVAL usage: corral-forkmount PID mount SOURCE /TARGET file|dir ro|rw | PID umount /TARGET\n");
+  fprintf(stderr, "EINVAL usage: corral-forkmount PID mount SOURCE /TARGET file|dir ro|rw idmap|plain | PID umount /TARGET\n");
   return 1;
 }

@@ -37,6 +37,8 @@ export interface StagedMount {
   target: string
   readonly: boolean
   file: boolean
+  /** Mapped to the container's user namespace (a volume), as LXC's `idmap=container` entry. */
+  idmap?: boolean
 }
 
 /** Where `mount` would go in the running container whose init is `pid`, or undefined when it is gone. */
@@ -57,6 +59,7 @@ export async function injectMount(state: State, at: InjectedMount, mount: Staged
     at.target,
     mount.file ? 'file' : 'dir',
     mount.readonly ? 'ro' : 'rw',
+    mount.idmap ? 'idmap' : 'plain',
   ])
 }
 
