@@ -77,7 +77,8 @@ export function render(): void {
       if (m[i + 1] !== undefined) params[n] = decodeURIComponent(m[i + 1]!)
     })
     cleanup = r.page(root, params) ?? undefined
-    onChange?.(path)
+    // A page may have navigated on (/ → /instances): report where we are now.
+    if (appPath() === path) onChange?.(path)
     return
   }
   root.append(document.createTextNode(`No page at ${path}`))
