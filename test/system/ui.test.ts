@@ -410,3 +410,58 @@ test('cross-site requests are refused with 403 and change nothing', { skip }, as
   await ctx.close()
   assert.equal(s.lxc(['info', `evil${tag}`]).status === 0, false, 'nothing was created')
 })
+
+test(
+  'keyboard only: Tab reaches an instance checkbox and Space selects it; dark follows the system',
+  { skip },
+  async () => {
+    const ctx = await browser!.newContext({
+      ignoreHTTPSErrors: true,
+      clientCertificates: [{ origin, pfxPath: certs.trusted, passphrase: password }],
+      colorScheme: 'dark',
+      viewport: { width: 1280, height: 800 },
+    })
+    const page = await ctx.newPage()
+    await page.goto(`${origin}/ui/instances`)
+    await row(page, c1).waitFor()
+    const focused = () => page.evaluate<string>(`document.activeElement?.getAttribute('aria-label') ?? ''`)
+    let reached = false
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab')
+      reached = (await focused()) === `Select ${c1}`
+    }
+    assert.ok(reached, 'the checkbox is reachable with Tab')
+    await page.keyboard.press('Space')
+    assert.equal(await page.getByLabel(`Select ${c1}`).isChecked(), true)
+    const bg = await page.evaluate<string>(`getComputedStyle(document.body).backgroundColor`)
+    assert.equal(bg, 'rgb(21, 24, 28)', 'the dark palette applies when the system prefers dark')
+    await shot(page, 'instances-dark')
+    await ctx.close()
+  },
+)
+
+test(
+  'an untrusted browser pastes a trust token on the onboarding page and is trusted',
+  { skip },
+  async () => {
+    const out = corral(['config', 'trust', 'add', '--name', `ui${tag}`])
+      .trim()
+      .split('\n')
+    const token = out[out.length - 1]!
+    const ctx = await contextWith(certs.untrusted)
+    const page = await ctx.newPage()
+    await page.goto(`${origin}/ui/instances`)
+    await page.getByLabel('Trust token').fill(token)
+    await page.getByRole('button', { name: 'Trust this browser' }).click()
+    await row(page, c1).waitFor({ timeout: 15_000 })
+    assert.match(s.must(['config', 'trust', 'list', '--format', 'csv']), new RegExp(`ui${tag}`))
+    assert.doesNotMatch(page.url(), /token|secret/i, 'no secret in the URL')
+    assert.equal(
+      await page.evaluate<number>('localStorage.length + sessionStorage.length'),
+      0,
+      'nothing stored',
+    )
+    assert.deepEqual(await ctx.cookies(), [], 'no cookie either')
+    await ctx.close()
+  },
+)
