@@ -74,6 +74,22 @@ async function contextWith(pfx?: string): Promise<BrowserContext> {
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
 
+/** Waits for `locator`; on a timeout, fails with what the page says (its notices and status lines). */
+async function expectShown(
+  page: Page,
+  locator: ReturnType<Page['locator']>,
+  timeout = 20_000,
+): Promise<void> {
+  try {
+    await locator.waitFor({ timeout })
+  } catch (err) {
+    const said = await page.locator('.notice, [role=status]').allTextContents()
+    throw new Error(`${(err as Error).message.split('\n')[0]}; the page says: ${JSON.stringify(said)}`, {
+      cause: err,
+    })
+  }
+}
+
 /** The instance list's row of `name`. */
 const row = (page: Page, name: string) => page.locator(`tr[data-instance="${name}"]`)
 
@@ -222,6 +238,11 @@ test(
       .locator(`tr[data-instance="${c1}"] .addresses`, { hasText: `198.19.${subnet}.` })
       .waitFor({ timeout: 60_000 })
     assert.ok(page.url().endsWith('/ui/instances'), page.url())
+    // The sparklines draw once the page has polled twice (CPU time is a difference of two samples).
+    await page
+      .locator(`tr[data-instance="${c1}"] svg.spark polyline`)
+      .first()
+      .waitFor({ state: 'attached', timeout: 15_000 })
     await shot(page, 'instances')
     // The URL survives a reload.
     await page.reload()
@@ -255,7 +276,7 @@ test('the terminal: type `echo hello` and see hello', { skip }, async () => {
   const violations: string[] = []
   page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()))
   await page.goto(`${origin}/ui/instances/${c1}/terminal`)
-  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 })
+  await expectShown(page, page.getByRole('status').filter({ hasText: 'Connected' }))
   await page.locator('.xterm').click()
   await page.keyboard.type('echo hello\n')
   const rows = page.locator('.xterm-rows > div')
@@ -271,6 +292,49 @@ test('the terminal: type `echo hello` and see hello', { skip }, async () => {
   )
   await shot(page, 'terminal')
   assert.deepEqual(violations, [], 'xterm.js styles apply under the CSP (nonce)')
+  await ctx.close()
+})
+
+test('instance page: pause and resume, a snapshot created and restored, the logs', { skip }, async () => {
+  const ctx = await contextWith(certs.trusted)
+  const page = await ctx.newPage()
+  await page.goto(`${origin}/ui/instances/${c1}`)
+  const state = page.locator('.instance-header .state')
+  await state.filter({ hasText: 'Running' }).waitFor()
+  await page.getByRole('button', { name: 'Pause' }).click()
+  // Pause is the server's to offer: where it has no freeze yet, the page shows its refusal as is.
+  const refused = page.locator('#toasts .notice.error')
+  await expectShown(page, state.filter({ hasText: 'Frozen' }).or(refused))
+  if (await refused.count()) {
+    const said = (await refused.first().textContent()) ?? ''
+    const api = await tlsRequest(
+      'PUT',
+      `/1.0/instances/${c1}/state`,
+      { 'Content-Type': 'application/json' },
+      JSON.stringify({ action: 'freeze' }),
+    )
+    assert.equal(said, (JSON.parse(api.text) as { error: string }).error, "the API's own error is shown")
+    assert.match(s.must(['list', c1, '--format', 'csv', '-c', 's']), /RUNNING/)
+    console.log(`# pause: the server refuses freeze here ("${said}"); the page shows that and nothing else`)
+  } else {
+    assert.match(s.must(['list', c1, '--format', 'csv', '-c', 's']), /FROZEN/)
+    await page.getByRole('button', { name: 'Resume' }).click()
+    await expectShown(page, state.filter({ hasText: 'Running' }))
+  }
+  await page.getByRole('link', { name: 'Snapshots' }).click()
+  await page.waitForURL(`**/ui/instances/${c1}/snapshots`)
+  await page.getByLabel('Snapshot name').fill('snap0')
+  await page.getByRole('button', { name: 'Create snapshot' }).click()
+  await page.locator('td', { hasText: 'snap0' }).waitFor({ timeout: 30_000 })
+  assert.match(s.must(['query', `/1.0/instances/${c1}/snapshots`]), /snap0/)
+  await shot(page, 'snapshots')
+  // Restore really restores: a file made after the snapshot is gone.
+  s.must(['exec', c1, '--', 'touch', '/root/after-snap0'])
+  await page.getByRole('button', { name: 'Restore' }).click()
+  await expectShown(page, page.getByText('Restored snap0'), 60_000)
+  assert.notEqual(s.lxc(['exec', c1, '--', 'test', '-e', '/root/after-snap0']).status, 0)
+  await page.getByRole('link', { name: 'Logs' }).click()
+  await page.locator('section h2, .notice').first().waitFor({ timeout: 10_000 })
   await ctx.close()
 })
 
