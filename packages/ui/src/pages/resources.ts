@@ -1,15 +1,21 @@
 /** @module The list pages: images, networks (with leases), storage pools (and volumes), warnings. */
-import { get } from '../api.js'
+import { ApiFailure, get } from '../api.js'
 import { badge, bytes, h, link, messageOf, notice, replace, table, when } from '../dom.js'
 import { href, type Page } from '../router.js'
 import type { Image } from '../types.js'
 
 /** Loads data into a page section, showing the API's error in place (features a server lacks say so). */
-function section<T>(el: HTMLElement, path: string, draw: (data: T) => Node): void {
+function section<T>(el: HTMLElement, path: string, draw: (data: T) => Node, missing?: string): void {
   replace(el, 'Loading…')
   get<T>(path).then(
     (data) => replace(el, draw(data)),
-    (err: unknown) => replace(el, notice('error', messageOf(err))),
+    (err: unknown) =>
+      replace(
+        el,
+        err instanceof ApiFailure && err.status === 404 && missing
+          ? notice('info', `${missing} (the API answered 404: ${err.message})`)
+          : notice('error', messageOf(err)),
+      ),
   )
 }
 
@@ -128,18 +134,22 @@ export const storagePage: Page = (root) => {
           config: Record<string, string>
           used_by: string[] | null
         }[]
-      >(volumes, `/1.0/storage-pools/${encodeURIComponent(p.name)}/volumes?recursion=1`, (vols) =>
-        table(
-          ['Name', 'Type', 'Content', 'Size', 'Used by'],
-          vols.map((v) => [
-            v.name,
-            v.type,
-            v.content_type,
-            v.config.size ?? '–',
-            String(v.used_by?.length ?? 0),
-          ]),
-          'No volumes.',
-        ),
+      >(
+        volumes,
+        `/1.0/storage-pools/${encodeURIComponent(p.name)}/volumes?recursion=1`,
+        (vols) =>
+          table(
+            ['Name', 'Type', 'Content', 'Size', 'Used by'],
+            vols.map((v) => [
+              v.name,
+              v.type,
+              v.content_type,
+              v.config.size ?? '–',
+              String(v.used_by?.length ?? 0),
+            ]),
+            'No volumes.',
+          ),
+        'This server does not offer custom volumes',
       )
     }
     return wrap
