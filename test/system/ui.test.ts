@@ -333,6 +333,14 @@ test('instance page: pause and resume, a snapshot created and restored, the logs
   await page.getByRole('button', { name: 'Restore' }).click()
   await expectShown(page, page.getByText('Restored snap0'), 60_000)
   assert.notEqual(s.lxc(['exec', c1, '--', 'test', '-e', '/root/after-snap0']).status, 0)
+  // The console is the server's to offer too: attached, or its 404 shown as such.
+  await page.getByRole('link', { name: 'Console' }).click()
+  await expectShown(
+    page,
+    page
+      .locator('.tab-body > [role]')
+      .filter({ hasText: /^Connected$|does not offer the console \(the API answered 404/ }),
+  )
   await page.getByRole('link', { name: 'Logs' }).click()
   await page.locator('section h2, .notice').first().waitFor({ timeout: 10_000 })
   await ctx.close()

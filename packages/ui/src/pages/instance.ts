@@ -310,7 +310,12 @@ const drawers: Record<string, Drawer> = {
     if (inst.status !== 'Running')
       return replace(el, notice('info', 'Start the instance to attach its console.'))
     // The console API is not on every server yet: its answer (error included) is what we show.
-    return openTerminal(el, `${path(inst.name)}/console`, { type: 'console' })
+    return openTerminal(
+      el,
+      `${path(inst.name)}/console`,
+      { type: 'console' },
+      'This server does not offer the console',
+    )
   },
 
   logs(el, inst) {
