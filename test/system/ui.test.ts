@@ -509,7 +509,7 @@ test('cross-site requests are refused with 403 and change nothing', { skip }, as
 })
 
 test(
-  'keyboard only: Tab reaches an instance checkbox and Space selects it; dark follows the system',
+  'keyboard only: Tab reaches an instance checkbox and Space selects it; dark follows the system; filter and project switcher',
   { skip },
   async () => {
     const ctx = await browser!.newContext({
@@ -533,6 +533,16 @@ test(
     const bg = await page.evaluate<string>(`getComputedStyle(document.body).backgroundColor`)
     assert.equal(bg, 'rgb(21, 24, 28)', 'the dark palette applies when the system prefers dark')
     await shot(page, 'instances-dark')
+    // The filter narrows the list; the project switcher moves to another project's (empty) list.
+    await page.getByLabel('Filter instances').fill('no-such-thing')
+    await expectShown(page, page.locator('td.empty', { hasText: 'No match.' }))
+    await page.getByLabel('Filter instances').fill(c1)
+    const rows = await page.locator('tr[data-instance]').all()
+    const shown = await Promise.all(rows.map((r) => r.getAttribute('data-instance')))
+    assert.deepEqual(shown, [c1])
+    await page.getByLabel('Project').selectOption(project)
+    await page.waitForURL(`**/ui/instances?project=${project}`)
+    await expectShown(page, page.locator('td.empty', { hasText: 'No instances yet.' }))
     await ctx.close()
   },
 )
