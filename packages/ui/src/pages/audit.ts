@@ -27,8 +27,8 @@ export const auditPage: Page = (root) => {
           ['Severity', 'Finding', 'Subject', 'What is wrong', 'Fix'],
           sorted.map((f) => [
             badge(f.severity),
-            h('code', {}, f.id),
-            f.subject,
+            h('code', { class: 'id' }, f.id),
+            h('code', {}, f.subject),
             f.message,
             h('code', { class: 'fix' }, f.fix),
           ]),
