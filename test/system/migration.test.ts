@@ -292,3 +292,38 @@ test(
     a.must(['delete', 'priv', 'rawlxc'])
   },
 )
+
+test(
+  'a device node containers may not use is refused on arrival; a copy onto an existing name is a 4xx; nothing is left',
+  { skip },
+  () => {
+    a.must(['init', 'busybox', 'dev1'])
+    // What a hostile source could list: a host disk's node inside the rootfs.
+    const made = run('mknod', [join(volume(a, 'dev1'), 'rootfs/dev/sda'), 'b', '8', '0'])
+    assert.equal(made.status, 0, made.stderr)
+    const r = a.lxc(['copy', 'self:dev1', 'b:dev1'])
+    assert.notEqual(r.status, 0)
+    assert.match(r.stderr, /block device \(8,0\)/)
+    assert.equal(names(a, 'b').includes('dev1'), false)
+    const containers = join(b.dir, 'storage-pools/default/containers')
+    assert.deepEqual(
+      run('ls', ['-A', containers])
+        .stdout.split('\n')
+        .filter((n) => n.includes('dev1')),
+      [],
+    )
+    a.must(['delete', 'dev1'])
+    // b:c1 exists from the first test: the target refuses before any transfer, and b:c1 is unchanged.
+    const kept = tree(volume(b, 'c1') + '/rootfs')
+    const again = a.lxc(['copy', 'self:c1', 'b:c1'])
+    assert.notEqual(again.status, 0)
+    assert.match(again.stderr, /already exists/)
+    assert.equal(tree(volume(b, 'c1') + '/rootfs'), kept)
+    // The source's operation was cancelled by the client, not left waiting for a peer.
+    const ops = JSON.parse(a.must(['query', '/1.0/operations?recursion=1'])) as Record<
+      string,
+      { status: string }[]
+    >
+    assert.equal((ops.running ?? []).length, 0, JSON.stringify(ops))
+  },
+)

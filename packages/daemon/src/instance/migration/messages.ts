@@ -72,14 +72,17 @@ const req = (type: string, id: number) => ({ rule: 'required', type, id })
 const opt = (type: string, id: number) => ({ type, id })
 const rep = (type: string, id: number) => ({ rule: 'repeated', type, id })
 
-// Field numbers and types are the wire contract of LXD's migrate.proto; names are ours.
+// Field numbers and types are the wire contract of LXD's migrate.proto; names are ours. Each
+// type is proto2 (protobufjs's JSON defaults to proto3): an optional field set to false or 0 is
+// still sent (explicit presence), as Go's proto2 code sends and expects it.
 const root = protobuf.Root.fromJSON({
   nested: {
     migration: {
       nested: {
-        MigrationFSType: { values: FsType },
-        CRIUType: { values: CriuType },
+        MigrationFSType: { edition: 'proto2', values: FsType },
+        CRIUType: { edition: 'proto2', values: CriuType },
         IDMapType: {
+          edition: 'proto2',
           fields: {
             isuid: req('bool', 1),
             isgid: req('bool', 2),
@@ -88,9 +91,10 @@ const root = protobuf.Root.fromJSON({
             maprange: req('int32', 5),
           },
         },
-        Config: { fields: { key: req('string', 1), value: req('string', 2) } },
-        Device: { fields: { name: req('string', 1), config: rep('Config', 2) } },
+        Config: { edition: 'proto2', fields: { key: req('string', 1), value: req('string', 2) } },
+        Device: { edition: 'proto2', fields: { name: req('string', 1), config: rep('Config', 2) } },
         Snapshot: {
+          edition: 'proto2',
           fields: {
             name: req('string', 1),
             localConfig: rep('Config', 2),
@@ -105,6 +109,7 @@ const root = protobuf.Root.fromJSON({
           },
         },
         RsyncFeatures: {
+          edition: 'proto2',
           fields: {
             xattrs: opt('bool', 1),
             delete: opt('bool', 2),
@@ -112,8 +117,12 @@ const root = protobuf.Root.fromJSON({
             bidirectional: opt('bool', 4),
           },
         },
-        ZfsFeatures: { fields: { compress: opt('bool', 1), migrationHeader: opt('bool', 2) } },
+        ZfsFeatures: {
+          edition: 'proto2',
+          fields: { compress: opt('bool', 1), migrationHeader: opt('bool', 2) },
+        },
         BtrfsFeatures: {
+          edition: 'proto2',
           fields: {
             migrationHeader: opt('bool', 1),
             headerSubvolumes: opt('bool', 2),
@@ -121,6 +130,7 @@ const root = protobuf.Root.fromJSON({
           },
         },
         MigrationHeader: {
+          edition: 'proto2',
           fields: {
             fs: req('MigrationFSType', 1),
             criu: opt('CRIUType', 2),
@@ -136,7 +146,10 @@ const root = protobuf.Root.fromJSON({
             indexHeaderVersion: opt('uint32', 13),
           },
         },
-        MigrationControl: { fields: { success: req('bool', 1), message: opt('string', 2) } },
+        MigrationControl: {
+          edition: 'proto2',
+          fields: { success: req('bool', 1), message: opt('string', 2) },
+        },
       },
     },
   },
