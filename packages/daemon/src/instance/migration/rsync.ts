@@ -16,6 +16,8 @@ import type { MigrationSocket } from './socket.js'
 const spawnTimeoutMs = 30_000
 /** The stderr kept for an error message. */
 const maxStderr = 16 * 1024
+/** rsync's I/O timeout on the receiving side, in seconds. */
+const ioTimeoutSeconds = 600
 /** rsync's exit status when source files vanished during the transfer. */
 export const vanishedStatus = 24
 
@@ -43,6 +45,8 @@ export function receiveArgs(dir: string, features: readonly string[]): string[] 
     '--partial',
     '--sparse',
     '--ignore-times',
+    // A sender that stops sending for this long fails the transfer instead of holding it open.
+    `--timeout=${ioTimeoutSeconds}`,
     ...featureArgs(features),
     '.',
     `${dir}/`,

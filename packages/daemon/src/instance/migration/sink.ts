@@ -27,7 +27,7 @@ import {
 } from './messages.js'
 import { rsyncReceive } from './rsync.js'
 import { sendFailure, type MigrationChannels } from './source.js'
-import { ourFeatureNames } from './types.js'
+import { headerTimeoutMs, ourFeatureNames } from './types.js'
 
 /** The new instance as the create request describes it (already validated). */
 export interface SinkRequest {
@@ -156,7 +156,7 @@ export async function receiveInstance(
   let row: db.InstanceRecord | undefined
   const pool = loadPool(state, rootPoolOf(expanded))
   try {
-    const offer = decodeHeader(await ch.control.nextBinary())
+    const offer = decodeHeader(await ch.control.nextBinary(headerTimeoutMs))
     const snapshots = incomingSnapshots(state, req, offer)
     const answer = answerOf(offer, snapshots)
     await ch.control.send(encodeHeader(answer))

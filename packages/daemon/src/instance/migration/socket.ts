@@ -55,9 +55,20 @@ export class MigrationSocket {
     }
   }
 
-  /** The next binary message (a protobuf message on the control channel). */
-  async nextBinary(): Promise<Buffer> {
-    const frame = await this.next()
+  /** The next binary message (a protobuf message on the control channel), within `timeoutMs` when given. */
+  async nextBinary(timeoutMs?: number): Promise<Buffer> {
+    let timer: NodeJS.Timeout | undefined
+    const frame = await (timeoutMs === undefined
+      ? this.next()
+      : Promise.race([
+          this.next(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              this.close()
+              reject(new Error('Timed out waiting for the migration peer'))
+            }, timeoutMs)
+          }),
+        ]).finally(() => clearTimeout(timer)))
     if (!frame.binary) throw new Error('Only binary messages allowed on the migration control channel')
     return frame.data
   }

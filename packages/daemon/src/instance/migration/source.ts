@@ -19,7 +19,7 @@ import {
 } from './messages.js'
 import { rsyncSend } from './rsync.js'
 import type { MigrationSocket } from './socket.js'
-import { architectureId, ourFeatureNames, ourRsyncFeatures } from './types.js'
+import { architectureId, headerTimeoutMs, ourFeatureNames, ourRsyncFeatures } from './types.js'
 
 /** The two channels of a migration. */
 export interface MigrationChannels {
@@ -77,7 +77,7 @@ export async function sendInstance(
       indexHeaderVersion: 0,
     }
     await ch.control.send(encodeHeader(offer))
-    const answer = decodeHeader(await ch.control.nextBinary())
+    const answer = decodeHeader(await ch.control.nextBinary(headerTimeoutMs))
     if (answer.fs !== FsType.RSYNC)
       throw new Error(
         `No matching migration types found (the target asked for type ${answer.fs}, Corral sends RSYNC)`,

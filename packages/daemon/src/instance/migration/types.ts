@@ -34,3 +34,6 @@ export const architectureId = (name: string): number => architectures[name] ?? 0
 /** The name of an architecture id, or undefined. */
 export const architectureName = (id: number): string | undefined =>
   Object.keys(architectures).find((k) => architectures[k] === id)
+
+/** How long either end waits for the other's header: a peer that joins and says nothing is dropped. */
+export const headerTimeoutMs = 60_000
