@@ -229,6 +229,41 @@ test('a wrong secret is refused: the websocket with 403, a pull with it creates 
   assert.equal(names(a, 'b').includes('stolen'), false)
   assert.equal(existsSync(volume(b, 'stolen')), false)
   a.must(['query', '-X', 'DELETE', `/1.0/operations/${op.id}`])
+  // Push mode: a target waits with its own secrets; a source given wrong ones is refused by it.
+  const push = JSON.parse(
+    a.must([
+      'query',
+      '-X',
+      'POST',
+      'b:/1.0/instances',
+      '--data',
+      JSON.stringify({
+        name: 'pushed-in',
+        architecture: 'x86_64',
+        source: { type: 'migration', mode: 'push' },
+      }),
+    ]),
+  ) as { id: string; metadata: Record<string, string> }
+  assert.deepEqual(Object.keys(push.metadata).sort(), ['control', 'fs'])
+  const target = {
+    operation: `https://127.0.0.1:${portB}/1.0/operations/${push.id}`,
+    secrets: { control: 'wrong', fs: 'wrong' },
+    certificate: readFileSync(join(b.dir, 'server.crt'), 'utf8'),
+  }
+  const sent = a.lxc([
+    'query',
+    '--wait',
+    '-X',
+    'POST',
+    '/1.0/instances/c1',
+    '--data',
+    JSON.stringify({ migration: true, live: false, target }),
+  ])
+  assert.notEqual(sent.status, 0)
+  assert.match(sent.stderr, /403/)
+  a.must(['query', '-X', 'DELETE', `b:/1.0/operations/${push.id}`])
+  assert.equal(names(a, 'b').includes('pushed-in'), false)
+  assert.equal(existsSync(volume(b, 'pushed-in')), false)
 })
 
 test(

@@ -12,6 +12,7 @@ import {
   type MigrationHeader,
 } from '../../src/instance/migration/messages.js'
 import { featureArgs, receiveArgs, sendArgs } from '../../src/instance/migration/rsync.js'
+import { answerOf } from '../../src/instance/migration/sink.js'
 
 test('a header survives the wire with its snapshots, enums and 64-bit dates', () => {
   const header: MigrationHeader = {
@@ -94,4 +95,37 @@ test('the receiver compares every file by content (--ignore-times) and needs not
   assert.ok(!send.includes('--ignore-times') && !send.includes('--checksum'))
   assert.equal(send[send.indexOf('-e') + 1], "'/usr/bin/node' '/x/relay.js' 'corral-rsync-0'")
   assert.throws(() => sendArgs('/d', [], ["it's"]), /Cannot pass/)
+})
+
+test('the target answers rsync whatever is preferred, with the common features, and refuses live offers', () => {
+  const offer: MigrationHeader = {
+    fs: FsType.BTRFS,
+    criu: CriuType.NONE,
+    snapshotNames: ['s1'],
+    snapshots: [],
+    rsyncFeatures: { xattrs: true, delete: true, compress: true, bidirectional: true },
+  }
+  const answer = answerOf(offer, [{ name: 's1' }])
+  assert.equal(answer.fs, FsType.RSYNC)
+  assert.equal(answer.criu, CriuType.NONE, 'a running source copied stateless gets its final pass')
+  assert.deepEqual(answer.rsyncFeatures, { xattrs: true, delete: true, compress: false, bidirectional: true })
+  assert.deepEqual(answer.snapshotNames, ['s1'])
+  assert.equal(answer.indexHeaderVersion, 0)
+  assert.equal(answerOf({ fs: FsType.RSYNC }, []).criu, undefined, 'a stopped source: no final pass')
+  assert.throws(
+    () => answerOf({ fs: FsType.RSYNC, criu: CriuType.CRIU_RSYNC }, []),
+    /Live migration is not supported/,
+  )
+  assert.throws(() => answerOf({ fs: FsType.RSYNC, predump: true }, []), /pre-dumps/)
+  assert.throws(
+    () =>
+      answerOf(
+        {
+          fs: FsType.RSYNC,
+          idmap: [{ isuid: true, isgid: true, hostid: 1000000, nsid: 0, maprange: 65536 }],
+        },
+        [],
+      ),
+    /shifted on disk/,
+  )
 })

@@ -105,7 +105,7 @@ function incomingSnapshots(state: State, req: SinkRequest, offer: MigrationHeade
 }
 
 /** Checks the offer and builds the answer; throws what the source is told when it cannot be met. */
-function answerOf(offer: MigrationHeader, snapshots: IncomingSnapshot[]): MigrationHeader {
+export function answerOf(offer: MigrationHeader, snapshots: readonly { name: string }[]): MigrationHeader {
   if (offer.criu === CriuType.CRIU_RSYNC || offer.criu === CriuType.PHAUL)
     throw new Error('Live migration is not supported: stop the instance, or copy it with --stateless')
   if ((offer.idmap ?? []).length > 0)
