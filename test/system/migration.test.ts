@@ -101,6 +101,16 @@ test(
   () => {
     a.must(['copy', 'self:c1', 'b:c1'])
     assert.deepEqual(names(a, 'b'), ['c1'])
+    // The target's operation reported its progress under LXD's key (the client prints it on a terminal).
+    const ops = JSON.parse(a.must(['query', 'b:/1.0/operations?recursion=1'])) as Record<
+      string,
+      { metadata: Record<string, string> | null }[]
+    >
+    const progress = (ops.success ?? []).map((o) => o.metadata?.fs_progress ?? '')
+    assert.ok(
+      progress.some((p) => /^c1: [\d.]+[kMG]?B \([\d.]+[kMG]?B\/s\)$/.test(p)),
+      JSON.stringify(progress),
+    )
     assert.equal(tree(volume(b, 'c1') + '/rootfs'), tree(volume(a, 'c1') + '/rootfs'))
     assert.equal(
       tree(snapshotVolume(b, 'c1', 's1') + '/rootfs'),

@@ -114,7 +114,7 @@ class Accepting {
 function migrationOperation(
   req: ApiRequest,
   opts: { name: string; description: string; accepting?: Accepting },
-  work: (signal: AbortSignal) => Promise<void>,
+  work: (signal: AbortSignal, progress: (text: string) => void) => Promise<void>,
 ) {
   const project = req.project()
   const cls: OperationClass = opts.accepting ? 'websocket' : 'task'
@@ -134,7 +134,11 @@ function migrationOperation(
           cancel: () => accepting.close(),
         }
       : {}),
-    run: (ctx) => instanceLock.run(lockKey(project, opts.name), () => work(ctx.signal)),
+    run: (ctx) =>
+      instanceLock.run(lockKey(project, opts.name), () =>
+        // LXD's key: the client shows it as "Transferring instance: ...".
+        work(ctx.signal, (text) => ctx.setMetadata({ fs_progress: text })),
+      ),
   })
 }
 
@@ -231,11 +235,15 @@ export async function createFromMigration(
   const description = 'Creating instance'
   const accepting = peer ? undefined : new Accepting()
   return async(
-    migrationOperation(req, { name, description, ...(accepting ? { accepting } : {}) }, async (signal) => {
-      if (db.listInstances(req.state.db, caller.project).some((i) => i.name === name))
-        throw conflict(`Instance "${name}" already exists`)
-      const ch = peer && secrets ? await dialBoth(peer, secrets) : await accepting!.wait(signal)
-      await receiveInstance(req.state, sink, expanded, ch, caller)
-    }),
+    migrationOperation(
+      req,
+      { name, description, ...(accepting ? { accepting } : {}) },
+      async (signal, progress) => {
+        if (db.listInstances(req.state.db, caller.project).some((i) => i.name === name))
+          throw conflict(`Instance "${name}" already exists`)
+        const ch = peer && secrets ? await dialBoth(peer, secrets) : await accepting!.wait(signal)
+        await receiveInstance(req.state, sink, expanded, ch, caller, progress)
+      },
+    ),
   )
 }

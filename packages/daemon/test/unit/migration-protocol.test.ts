@@ -13,6 +13,7 @@ import {
 } from '../../src/instance/migration/messages.js'
 import { featureArgs, receiveArgs, sendArgs } from '../../src/instance/migration/rsync.js'
 import { answerOf } from '../../src/instance/migration/sink.js'
+import { byteSize } from '../../src/instance/migration/progress.js'
 
 test('a header survives the wire with its snapshots, enums and 64-bit dates', () => {
   const header: MigrationHeader = {
@@ -128,4 +129,10 @@ test('the target answers rsync whatever is preferred, with the common features, 
       ),
     /shifted on disk/,
   )
+})
+
+test("progress sizes read as LXD's: decimal units, two decimals", () => {
+  assert.equal(byteSize(999), '999B')
+  assert.equal(byteSize(1234), '1.23kB')
+  assert.equal(byteSize(5_600_000), '5.60MB')
 })

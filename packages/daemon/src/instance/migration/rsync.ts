@@ -90,7 +90,7 @@ function collect(stream: Readable | null): () => string {
 }
 
 /** Copies a readable into the socket as binary messages (a few in flight), then sends the barrier. */
-function pump(from: Readable, to: MigrationSocket): Promise<void> {
+function pump(from: Readable, to: MigrationSocket, count?: (bytes: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending = 0
     let ended = false
@@ -98,6 +98,7 @@ function pump(from: Readable, to: MigrationSocket): Promise<void> {
       if (ended && pending === 0) to.barrier().then(resolve, reject)
     }
     from.on('data', (chunk: Buffer) => {
+      count?.(chunk.length)
       if (++pending >= 8) from.pause()
       to.send(chunk).then(
         () => {
@@ -120,9 +121,10 @@ function pump(from: Readable, to: MigrationSocket): Promise<void> {
 }
 
 /** Feeds one incoming stream into a writable (dropping what arrives once it is gone), then ends it. */
-async function drain(from: MigrationSocket, to: Writable): Promise<void> {
+async function drain(from: MigrationSocket, to: Writable, count?: (bytes: number) => void): Promise<void> {
   to.on('error', () => undefined)
   await from.readStream(async (chunk) => {
+    count?.(chunk.length)
     if (to.destroyed || to.writableEnded) return
     if (!to.write(chunk)) await Promise.race([once(to, 'drain'), once(to, 'close')])
   })
@@ -145,25 +147,26 @@ export async function rsyncReceive(
   dir: string,
   sock: MigrationSocket,
   features: readonly string[],
+  count?: (bytes: number) => void,
 ): Promise<void> {
   checkDir(dir)
   const child = host.spawn('rsync', receiveArgs(dir, features), { stdio: ['pipe', 'pipe', 'pipe'] })
   const stderr = collect(child.stderr)
   const exited = exitOf(child)
-  const [, , code] = await Promise.all([drain(sock, child.stdin!), pump(child.stdout!, sock), exited])
+  const [, , code] = await Promise.all([drain(sock, child.stdin!, count), pump(child.stdout!, sock), exited])
   if (code !== 0) throw failure('receive', dir, code, stderr())
 }
 
 /** The relay program, next to this module once built. */
 const relayScript = fileURLToPath(new URL('./rsync-relay.js', import.meta.url))
 
-/** Sends `dir` as one rsync stream over the socket; resolves with rsync's exit status (0, or 24 when `vanishedOk`). */
+/** Sends `dir` as one rsync stream over the socket; exit status 24 (files vanished) passes when `vanishedOk`. */
 export async function rsyncSend(
   host: CommandRunner,
   dir: string,
   sock: MigrationSocket,
   features: readonly string[],
-  opts: { vanishedOk?: boolean } = {},
+  opts: { vanishedOk?: boolean; count?: (bytes: number) => void } = {},
 ): Promise<void> {
   checkDir(dir)
   const name = `corral-rsync-${randomBytes(16).toString('hex')}`
@@ -189,7 +192,7 @@ export async function rsyncSend(
       }),
     ]).finally(() => clearTimeout(timer))
     server.close()
-    const [, , code] = await Promise.all([pump(conn, sock), drain(sock, conn), exited])
+    const [, , code] = await Promise.all([pump(conn, sock, opts.count), drain(sock, conn), exited])
     if (code !== 0 && !(opts.vanishedOk && code === vanishedStatus))
       throw failure('send', dir, code, stderr())
   } catch (err) {

@@ -25,6 +25,7 @@ import {
   type ConfigPair,
   type MigrationHeader,
 } from './messages.js'
+import { progressCounter } from './progress.js'
 import { rsyncReceive } from './rsync.js'
 import { sendFailure, type MigrationChannels } from './source.js'
 import { headerTimeoutMs, ourFeatureNames } from './types.js'
@@ -150,6 +151,7 @@ export async function receiveInstance(
   expanded: { config: Record<string, string>; devices: Record<string, Record<string, string>> },
   ch: MigrationChannels,
   caller: Caller,
+  progress?: (text: string) => void,
 ): Promise<db.InstanceRecord> {
   const reservation = `${req.project}/${req.name}`
   let volume = false
@@ -174,13 +176,14 @@ export async function receiveInstance(
       project: req.project,
       instance: req.name,
       fill: async (dir, snapshot) => {
+        const count = (name: string) => progressCounter(name, progress)
         for (const s of snapshots) {
-          await rsyncReceive(state.host, dir, ch.fs, features)
+          await rsyncReceive(state.host, dir, ch.fs, features, count(`${req.name}/${s.name}`))
           await checkReceivedDevices(dir)
           if (!req.instanceOnly) await snapshot(s.name)
         }
-        await rsyncReceive(state.host, dir, ch.fs, features)
-        if (finalPass) await rsyncReceive(state.host, dir, ch.fs, features)
+        await rsyncReceive(state.host, dir, ch.fs, features, count(req.name))
+        if (finalPass) await rsyncReceive(state.host, dir, ch.fs, features, count(req.name))
         await checkReceivedDevices(dir)
         // Root's and private until a start gives it to the container's root (mode 0100).
         await chown(dir, 0, 0)

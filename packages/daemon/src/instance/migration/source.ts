@@ -17,6 +17,7 @@ import {
   type MigrationHeader,
   type SnapshotInfo,
 } from './messages.js'
+import { progressCounter } from './progress.js'
 import { rsyncSend } from './rsync.js'
 import type { MigrationSocket } from './socket.js'
 import { architectureId, headerTimeoutMs, ourFeatureNames, ourRsyncFeatures } from './types.js'
@@ -59,7 +60,7 @@ export async function sendInstance(
   state: State,
   inst: db.InstanceRecord,
   ch: MigrationChannels,
-  opts: { instanceOnly: boolean },
+  opts: { instanceOnly: boolean; progress?: (text: string) => void },
 ): Promise<void> {
   try {
     const running = (await runtimeState(state, inst)).status === 'Running'
@@ -88,14 +89,17 @@ export async function sendInstance(
       throw new Error('The target asked for an index header that was not offered')
     const features = peerRsyncFeatures(answer).filter((f) => ourFeatureNames.includes(f))
     const pool = loadPool(state, inst.pool)
+    const count = (name: string) => progressCounter(name, opts.progress)
     for (const s of snapshots)
-      await rsyncSend(state.host, pool.snapshotPath(inst.project, inst.name, s.name), ch.fs, features)
+      await rsyncSend(state.host, pool.snapshotPath(inst.project, inst.name, s.name), ch.fs, features, {
+        count: count(`${inst.name}/${s.name}`),
+      })
     const dir = pool.instancePath(inst.project, inst.name)
     // Files of a running container may vanish during a pass: what is gone need not arrive.
-    await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: running })
+    await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: running, count: count(inst.name) })
     // The final pass of a running source; the receiver compares every file's content, not its mtime.
     if (running && answer.criu === CriuType.NONE)
-      await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: true })
+      await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: true, count: count(inst.name) })
     const verdict = decodeControl(await ch.control.nextBinary())
     if (!verdict.success) throw new Error(verdict.message || 'The migration target failed')
   } catch (err) {
