@@ -126,6 +126,16 @@ test(
   },
 )
 
+test('lxc copy of a snapshot to the other server: the snapshot as an instance of its own', { skip }, () => {
+  a.must(['copy', 'self:c1/s1', 'b:fromsnap'])
+  assert.equal(tree(volume(b, 'fromsnap') + '/rootfs'), tree(snapshotVolume(a, 'c1', 's1') + '/rootfs'))
+  assert.equal(readFileSync(join(volume(b, 'fromsnap'), 'rootfs/f'), 'utf8'), 'AAAA')
+  assert.equal(a.must(['query', 'b:/1.0/instances/fromsnap/snapshots']).trim(), '[]')
+  a.must(['copy', 'self:c1/s1', 'b:fromsnap2', '--mode', 'push'])
+  assert.equal(readFileSync(join(volume(b, 'fromsnap2'), 'rootfs/f'), 'utf8'), 'AAAA')
+  b.must(['delete', 'fromsnap', 'fromsnap2'])
+})
+
 test('push and relay modes, and --instance-only (no snapshots)', { skip }, () => {
   a.must(['copy', 'self:c1', 'b:pushed', '--mode', 'push'])
   a.must(['copy', 'self:c1', 'b:relayed', '--mode', 'relay'])

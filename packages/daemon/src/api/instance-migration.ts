@@ -142,11 +142,15 @@ function migrationOperation(
   })
 }
 
-/** POST /1.0/instances/NAME with `migration: true`: this server sends the instance. */
+/**
+ * POST /1.0/instances/NAME with `migration: true`: this server sends the instance; with a
+ * snapshot (POST /1.0/instances/NAME/snapshots/SNAP), that snapshot as an instance of its own.
+ */
 export async function migrationSource(
   req: ApiRequest,
   inst: db.InstanceRecord,
   body: Record<string, unknown>,
+  snapshot?: db.SnapshotRecord,
 ): Promise<ApiResponse> {
   // LXD's default when `live` is absent is a live migration.
   const live = bool(body, 'live', true)
@@ -154,29 +158,30 @@ export async function migrationSource(
   if (stringField(body, 'pool'))
     throw badRequest('Moving an instance to another storage pool is not supported')
   if (stringField(body, 'project')) throw badRequest('Moving an instance to another project is not supported')
-  if (live && (await runtimeState(req.state, inst)).status === 'Running') throw badRequest(liveRefused)
+  const running = !snapshot && (await runtimeState(req.state, inst)).status === 'Running'
+  if (live && (running || snapshot?.stateful)) throw badRequest(liveRefused)
+  const send = (ch: MigrationChannels, progress: (text: string) => void) =>
+    sendInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), ch, {
+      instanceOnly,
+      progress,
+      ...(snapshot ? { snapshot: snapshot.name } : {}),
+    })
   const target = objectField(body, 'target')
   const description = 'Migrating instance'
   if (target) {
     const peer = parsePeerOperation(stringField(target, 'operation'), stringField(target, 'certificate'))
     const secrets = peerSecrets(stringMapField(target, 'secrets'))
     return async(
-      migrationOperation(req, { name: inst.name, description }, async () => {
-        const ch = await dialBoth(peer, secrets)
-        await sendInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), ch, {
-          instanceOnly,
-        })
-      }),
+      migrationOperation(req, { name: inst.name, description }, async (_signal, progress) =>
+        send(await dialBoth(peer, secrets), progress),
+      ),
     )
   }
   const accepting = new Accepting()
   return async(
-    migrationOperation(req, { name: inst.name, description, accepting }, async (signal) => {
-      const ch = await accepting.wait(signal)
-      await sendInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), ch, {
-        instanceOnly,
-      })
-    }),
+    migrationOperation(req, { name: inst.name, description, accepting }, async (signal, progress) =>
+      send(await accepting.wait(signal), progress),
+    ),
   )
 }
 

@@ -60,11 +60,16 @@ export async function sendInstance(
   state: State,
   inst: db.InstanceRecord,
   ch: MigrationChannels,
-  opts: { instanceOnly: boolean; progress?: (text: string) => void },
+  opts: {
+    instanceOnly: boolean
+    progress?: (text: string) => void
+    /** Send this snapshot as a new instance of its own (`lxc copy A/snap remote:B`). */
+    snapshot?: string
+  },
 ): Promise<void> {
   try {
-    const running = (await runtimeState(state, inst)).status === 'Running'
-    const snapshots = opts.instanceOnly ? [] : db.listSnapshots(state.db, inst.id)
+    const running = !opts.snapshot && (await runtimeState(state, inst)).status === 'Running'
+    const snapshots = opts.instanceOnly || opts.snapshot ? [] : db.listSnapshots(state.db, inst.id)
     const offer: MigrationHeader = {
       fs: FsType.RSYNC,
       // A running source copied stateless says so; the target then expects a final pass.
@@ -94,9 +99,12 @@ export async function sendInstance(
       await rsyncSend(state.host, pool.snapshotPath(inst.project, inst.name, s.name), ch.fs, features, {
         count: count(`${inst.name}/${s.name}`),
       })
-    const dir = pool.instancePath(inst.project, inst.name)
+    const dir = opts.snapshot
+      ? pool.snapshotPath(inst.project, inst.name, opts.snapshot)
+      : pool.instancePath(inst.project, inst.name)
+    const label = opts.snapshot ? `${inst.name}/${opts.snapshot}` : inst.name
     // Files of a running container may vanish during a pass: what is gone need not arrive.
-    await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: running, count: count(inst.name) })
+    await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: running, count: count(label) })
     // The final pass of a running source; the receiver compares every file's content, not its mtime.
     if (running && answer.criu === CriuType.NONE)
       await rsyncSend(state.host, dir, ch.fs, features, { vanishedOk: true, count: count(inst.name) })
