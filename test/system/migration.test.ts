@@ -174,6 +174,16 @@ test(
   },
 )
 
+test('lxc move --stateless of a running instance: stopped here, running there', { skip }, () => {
+  a.must(['launch', 'busybox', 'mv1'])
+  writeStamped(a, 'mv1', 'MOVE')
+  a.must(['move', 'self:mv1', 'b:mv1', '--stateless'])
+  assert.equal(names(a, 'local').includes('mv1'), false)
+  assert.match(a.must(['list', 'b:mv1', '--format', 'csv', '-c', 'ns']), /^mv1,RUNNING$/m)
+  assert.equal(catF(a, 'b:mv1'), 'MOVE')
+  a.must(['delete', 'b:mv1', '--force'])
+})
+
 test('to the same server through a remote (local: to self:)', { skip }, () => {
   a.must(['copy', 'local:c1', 'self:twin'])
   assert.equal(tree(volume(a, 'twin') + '/rootfs'), tree(volume(a, 'c1') + '/rootfs'))
