@@ -153,7 +153,15 @@ export async function rsyncReceive(
   const child = host.spawn('rsync', receiveArgs(dir, features), { stdio: ['pipe', 'pipe', 'pipe'] })
   const stderr = collect(child.stderr)
   const exited = exitOf(child)
-  const [, , code] = await Promise.all([drain(sock, child.stdin!, count), pump(child.stdout!, sock), exited])
+  let code: number
+  try {
+    ;[, , code] = await Promise.all([drain(sock, child.stdin!, count), pump(child.stdout!, sock), exited])
+  } catch (err) {
+    // The socket failed under a running rsync: stop it before the caller removes its directory.
+    child.kill('SIGKILL')
+    await exited
+    throw err
+  }
   if (code !== 0) throw failure('receive', dir, code, stderr())
 }
 
@@ -174,6 +182,7 @@ export async function rsyncSend(
   server.listen(`\0${name}`)
   await once(server, 'listening')
   let child: ChildProcess | undefined
+  let conn: Socket | undefined
   try {
     const accepted = once(server, 'connection') as Promise<[Socket]>
     child = host.spawn('rsync', sendArgs(dir, features, [process.execPath, relayScript, name]), {
@@ -182,7 +191,7 @@ export async function rsyncSend(
     const stderr = collect(child.stderr)
     const exited = exitOf(child)
     let timer: NodeJS.Timeout | undefined
-    const conn = await Promise.race([
+    conn = await Promise.race([
       accepted.then(([c]) => c),
       exited.then((code) => {
         throw failure('send', dir, code, stderr())
@@ -196,6 +205,8 @@ export async function rsyncSend(
     if (code !== 0 && !(opts.vanishedOk && code === vanishedStatus))
       throw failure('send', dir, code, stderr())
   } catch (err) {
+    // The relay waits for its socket to end: close it, or it outlives the killed rsync.
+    conn?.destroy()
     child?.kill('SIGKILL')
     throw err
   } finally {
