@@ -475,3 +475,137 @@ test('pylxd 2.2 migrates a stopped container between the two corralds', { skip: 
   assert.equal(names(a, 'local').includes('py1'), false)
   b.must(['delete', 'py1'])
 })
+
+/** Protobuf by hand (the test speaks the wire, not our encoder): a varint, and a field of each kind. */
+const varint = (n: number): number[] => {
+  const out: number[] = []
+  do {
+    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0))
+    n = Math.floor(n / 128)
+  } while (n > 0)
+  return out
+}
+const vfield = (no: number, v: number) => [...varint(no << 3), ...varint(v)]
+const bfield = (no: number, bytes: number[] | Buffer) => [
+  ...varint((no << 3) | 2),
+  ...varint(bytes.length),
+  ...bytes,
+]
+const sfield = (no: number, s: string) => bfield(no, Buffer.from(s))
+
+/** Runs the stock client without blocking this process's event loop. */
+async function lxcAsync(s: LxcSession, args: string[]): Promise<{ status: number | null; stderr: string }> {
+  const { spawn } = await import('node:child_process')
+  const child = spawn('lxc', args, { env: s.env(), stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
+  const status = await new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+  return { status, stderr }
+}
+
+/** A fake source: an https server whose migration websockets send `offer` and record what comes back. */
+async function fakeSource(dir: string, offer: number[]) {
+  const { makeClientCert } = await import('../helpers/certs.js')
+  const { createServer } = await import('node:https')
+  const { WebSocketServer } = await import('ws')
+  const cert = makeClientCert(dir, 'evil-source')
+  const pem = readFileSync(cert.cert, 'utf8')
+  const server = createServer({ cert: pem, key: readFileSync(cert.key) })
+  const wss = new WebSocketServer({ noServer: true })
+  const heard: Buffer[] = []
+  server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!req.url?.includes('secret=control')) return
+      ws.on('message', (m: Buffer) => heard.push(m))
+      ws.send(Buffer.from(offer))
+    }),
+  )
+  const port = await freePort()
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r))
+  return {
+    pem,
+    url: `https://127.0.0.1:${port}/1.0/operations/evil`,
+    heard,
+    close: () =>
+      new Promise<void>((r) => {
+        wss.close()
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}
+
+test(
+  'a hostile source: a live offer, and a snapshot carrying raw.lxc into a restricted project, are refused',
+  { skip },
+  async () => {
+    const dir = mkdtempSync('/tmp/corral-migevil-')
+    const marker = `/tmp/corral-mig-evil-${tag}`
+    // A snapshot whose config is what the project forbids: field 5 (Snapshot) of MigrationHeader.
+    const evilSnap = [
+      ...sfield(1, 'evil'),
+      ...bfield(2, [...sfield(1, 'raw.lxc'), ...sfield(2, `lxc.hook.pre-start = /bin/touch ${marker}`)]),
+      ...sfield(3, 'default'),
+      ...vfield(4, 0),
+      ...vfield(6, 2),
+      ...vfield(7, 0),
+    ]
+    const rsyncFeatures = bfield(8, [...vfield(1, 1), ...vfield(2, 1), ...vfield(4, 1)])
+    const offers: [string, number[], RegExp, string][] = [
+      [
+        'live',
+        [...vfield(1, 0), ...vfield(2, 0), ...rsyncFeatures],
+        /Live migration is not supported/,
+        'default',
+      ],
+      [
+        'snapraw',
+        [...vfield(1, 0), ...sfield(4, 'evil'), ...bfield(5, evilSnap), ...rsyncFeatures],
+        /raw\.lxc|forbidden/i,
+        tenantProject,
+      ],
+    ]
+    try {
+      for (const [name, offer, message, project] of offers) {
+        const src = await fakeSource(dir, offer)
+        try {
+          const body = {
+            name,
+            architecture: 'x86_64',
+            source: {
+              type: 'migration',
+              mode: 'pull',
+              operation: src.url,
+              secrets: { control: 'control', fs: 'fs' },
+              certificate: src.pem,
+            },
+          }
+          // Not spawnSync: the fake source answers from this very process.
+          const r = await lxcAsync(a, [
+            'query',
+            '--wait',
+            '-X',
+            'POST',
+            `b:/1.0/instances?project=${project}`,
+            '--data',
+            JSON.stringify(body),
+          ])
+          assert.notEqual(r.status, 0, name)
+          assert.match(r.stderr, message, name)
+          assert.equal(existsSync(volume(b, name, project)), false, name)
+          assert.equal(b.must(['list', name, '--project', project, '--format', 'csv']).trim(), '', name)
+          // The source is told why (a MigrationControl with success false).
+          assert.ok(
+            src.heard.some((m) => m[0] === 0x08 && m[1] === 0x00),
+            name,
+          )
+        } finally {
+          await src.close()
+        }
+      }
+      assert.equal(existsSync(marker), false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
