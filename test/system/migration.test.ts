@@ -350,6 +350,11 @@ test(
     }
     assert.equal(b.must(['list', '--project', tenantProject, '--format', 'csv']).trim(), '')
     assert.equal(existsSync(`/tmp/corral-mig-${tag}`), false)
+    // A move carries the instance's volatile keys: volatile.uuid is low-level, as LXD 5.0.2 rules.
+    const moved = tenant(['move', 'self:c1', 'tenant:mv', '--target-project', tenantProject])
+    assert.notEqual(moved.status, 0)
+    assert.match(moved.stderr, /volatile\.uuid.*forbidden/)
+    assert.ok(names(a, 'local').includes('c1'), 'the source stays when the target refuses')
     // The same tenant may copy an ordinary container in.
     tenantMust(['copy', 'self:c1', 'tenant:ok', '--target-project', tenantProject])
     assert.equal(tree(volume(b, 'ok', tenantProject) + '/rootfs'), tree(volume(a, 'c1') + '/rootfs'))
