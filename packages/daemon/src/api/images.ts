@@ -125,7 +125,7 @@ export const imageEndpoints = [
       },
     },
     post: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         if (/^application\/json\b/i.test(header(req, 'content-type')))
           return jsonSource(req, asObject(await req.json()))
@@ -143,7 +143,7 @@ export const imageEndpoints = [
       },
     },
     put: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -153,7 +153,7 @@ export const imageEndpoints = [
       },
     },
     patch: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -167,7 +167,7 @@ export const imageEndpoints = [
       },
     },
     delete: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: (req) => async(images.deleteImage(req.state, load(req), writeOpts(req))),
     },
   }),
