@@ -28,6 +28,7 @@ import { callerOf, instanceOperation } from './instance-op.js'
 import { matchesFilter, parseFilter } from './filter.js'
 import { recursionLevel } from './query.js'
 import { async, sync } from './response.js'
+import { createFromMigration, isMigration, migrationSource } from './instance-migration.js'
 
 const load = (req: ApiRequest) => db.getInstance(req.state.db, req.project(), req.params.name!)
 
@@ -150,7 +151,9 @@ export const instanceEndpoints = [
     post: {
       access: can('manage-containers'),
       handler: async (req) => {
-        const create = parseCreate(asObject(await req.json()))
+        const body = asObject(await req.json())
+        if (isMigration(body)) return createFromMigration(req, body)
+        const create = parseCreate(body)
         if (db.listInstances(req.state.db, req.project()).some((i) => i.name === create.name)) {
           throw badRequest(`Instance "${create.name}" already exists`)
         }
@@ -185,7 +188,7 @@ export const instanceEndpoints = [
       handler: async (req) => {
         const inst = load(req)
         const body = asObject(await req.json())
-        if (body.migration) throw badRequest('Migration is not supported')
+        if (body.migration) return migrationSource(req, inst, body)
         const newName = stringField(body, 'name')
         validateInstanceName(newName)
         return async(
