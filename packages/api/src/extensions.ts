@@ -18,6 +18,7 @@ export const apiExtensions: readonly string[] = [
   'file_delete',
   'file_append',
   'network_dhcp_expiry',
+  'container_only_migration',
   'entity_description',
   'file_symlinks',
   'network_dhcp_gateway',

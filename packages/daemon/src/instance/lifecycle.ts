@@ -78,7 +78,7 @@ function allocate(
 }
 
 /** Makes the instance volume's top directory owned by the container's root and mode 0100, as LXD. */
-function protectVolume(path: string, idmap: IdmapEntry[]): void {
+export function protectVolume(path: string, idmap: IdmapEntry[]): void {
   chownSync(path, hostRootUid(idmap), 0)
   chmodSync(path, 0o100)
 }
