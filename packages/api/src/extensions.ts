@@ -7,6 +7,7 @@
 export const apiExtensions: readonly string[] = [
   'etag',
   'patch',
+  'image_compression_algorithm',
   'directory_manipulation',
   'network',
   'profile_usedby',
