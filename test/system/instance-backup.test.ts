@@ -4,10 +4,13 @@
  * endpoints with expiry, and hostile tarballs refused with nothing stored.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { run } from '../helpers/corrald.js'
+import { freePort, run } from '../helpers/corrald.js'
+import { makeClientCert } from '../helpers/certs.js'
+import { stockClientEnv } from '../helpers/stock-client.js'
+import { addProjectRootDisk } from '../helpers/setup.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -201,3 +204,286 @@ test('the backups endpoints: create, list, get, rename, export and delete, and e
   const missing = s.lxc(['query', `/1.0/instances/${src}/backups/kept`])
   assert.equal(missing.status, 1)
 })
+
+/** One member of a crafted tarball. */
+interface Member {
+  name: string
+  type?: 'dir' | 'file' | 'symlink' | 'hardlink' | 'block' | 'char'
+  content?: string
+  link?: string
+  dev?: [number, number]
+}
+
+/** Writes a gzipped tarball with exactly these members (python's tarfile: names as given, nothing normalized). */
+function craft(file: string, members: Member[]): string {
+  const spec = join(work, 'spec.json')
+  writeFileSync(spec, JSON.stringify(members))
+  const script = `
+import io, json, sys, tarfile
+kinds = {"dir": tarfile.DIRTYPE, "file": tarfile.REGTYPE, "symlink": tarfile.SYMTYPE,
+         "hardlink": tarfile.LNKTYPE, "block": tarfile.BLKTYPE, "char": tarfile.CHRTYPE}
+with tarfile.open(sys.argv[2], "w:gz", format=tarfile.GNU_FORMAT) as tar:
+    for m in json.load(open(sys.argv[1])):
+        info = tarfile.TarInfo(m["name"])
+        info.type = kinds[m.get("type", "file")]
+        info.mode = 0o755 if info.type == tarfile.DIRTYPE else 0o644
+        data = m.get("content", "").encode()
+        if info.type == tarfile.REGTYPE:
+            info.size = len(data)
+        info.linkname = m.get("link", "")
+        if "dev" in m:
+            info.devmajor, info.devminor = m["dev"]
+        tar.addfile(info, io.BytesIO(data) if info.type == tarfile.REGTYPE else None)
+`
+  const r = run('python3', ['-c', script, spec, file])
+  assert.equal(r.status, 0, r.stderr)
+  return file
+}
+
+/** index.yaml for a crafted backup of `name`, with `config` and `extra` top-level keys. */
+function indexOf(name: string, config: Record<string, string> = {}, extra = ''): string {
+  const conf = Object.entries(config)
+    .map(([k, v]) => `      ${k}: ${JSON.stringify(v)}\n`)
+    .join('')
+  return `name: ${name}\nbackend: dir\npool: default\ntype: container\n${extra}config:\n  container:\n    architecture: x86_64\n    profiles: [default]\n    devices: {}\n    config:${conf ? `\n${conf}` : ' {}\n'}`
+}
+
+/** A minimal, well-formed backup: its members, to which a test adds or from which it swaps one. */
+function goodMembers(name: string, index = indexOf(name)): Member[] {
+  return [
+    { name: 'backup', type: 'dir' },
+    { name: 'backup/index.yaml', content: index },
+    { name: 'backup/container', type: 'dir' },
+    { name: 'backup/container/metadata.yaml', content: 'architecture: x86_64\ncreation_date: 1\n' },
+    { name: 'backup/container/rootfs', type: 'dir' },
+    { name: 'backup/container/rootfs/etc', type: 'dir' },
+    { name: 'backup/container/rootfs/etc/hostname', content: `${name}\n` },
+  ]
+}
+
+const evil = `/tmp/corral-backup-evil-${tag}`
+
+/** What an import could have left: instances, volumes, staging files, backups, the marker. */
+function storedState(project = 'default'): string {
+  const ls = (p: string) => (existsSync(p) ? readdirSync(p).sort().join(',') : '-')
+  return [
+    s.must(['list', '--format', 'csv', '-c', 'n', '--project', project]),
+    ls(join(s.dir, 'storage-pools/default/containers')),
+    ls(join(s.dir, 'storage-pools/default/containers-snapshots')),
+    ls(join(s.dir, 'images')),
+    ls(join(s.dir, 'backups/instances')),
+    existsSync(evil) ? 'EVIL' : '',
+  ].join('\n')
+}
+
+test('hostile or corrupt backup tarballs are refused with a 4xx and nothing stored', { skip }, () => {
+  const n = `bkh${tag}`
+  const cases: [string, Member[], RegExp][] = [
+    [
+      'dotdot',
+      [...goodMembers(n), { name: `backup/container/../../../..${evil}`, content: 'x' }],
+      /".." path component/,
+    ],
+    ['absolute', [...goodMembers(n), { name: evil, content: 'x' }], /absolute path/],
+    ['outside', [...goodMembers(n), { name: 'etc/passwd', content: 'x' }], /outside backup\//],
+    [
+      'rootfs symlink',
+      [
+        ...goodMembers(n).filter((m) => !m.name.startsWith('backup/container/rootfs')),
+        { name: 'backup/container/rootfs', type: 'symlink', link: '/' },
+        { name: 'backup/container/rootfs/tmp/x', content: 'x' },
+      ],
+      /wrong type/,
+    ],
+    [
+      'snapshots symlink',
+      [
+        ...goodMembers(n),
+        { name: 'backup/snapshots', type: 'symlink', link: '/tmp' },
+        { name: `backup/snapshots/corral-backup-evil-${tag}/rootfs/x`, content: 'x' },
+      ],
+      /wrong type/,
+    ],
+    [
+      'below a symlink',
+      [
+        ...goodMembers(n),
+        { name: 'backup/container/rootfs/up', type: 'symlink', link: '/tmp' },
+        { name: `backup/container/rootfs/up/corral-backup-evil-${tag}`, content: 'x' },
+      ],
+      /below a symbolic link/,
+    ],
+    [
+      'symlinked index',
+      [
+        ...goodMembers(n).filter((m) => m.name !== 'backup/index.yaml'),
+        { name: 'backup/index.yaml', type: 'symlink', link: '/etc/shadow' },
+      ],
+      /wrong type/,
+    ],
+    ['missing index', goodMembers(n).filter((m) => m.name !== 'backup/index.yaml'), /index\.yaml is missing/],
+    [
+      'hard link out of its volume',
+      [...goodMembers(n), { name: 'backup/container/rootfs/shadow', type: 'hardlink', link: '/etc/shadow' }],
+      /hard link outside its volume/,
+    ],
+    [
+      'block device',
+      [
+        ...goodMembers(n),
+        { name: 'backup/container/rootfs/dev', type: 'dir' },
+        { name: 'backup/container/rootfs/dev/sda', type: 'block', dev: [8, 0] },
+      ],
+      /block device/,
+    ],
+    [
+      'another project',
+      goodMembers(n, indexOf(n).replace('    architecture:', '    project: other\n    architecture:')),
+      /belongs to project "other"/,
+    ],
+    [
+      'a pool that is not here',
+      goodMembers(n, indexOf(n).replace('pool: default', `pool: nosuch${tag}`)),
+      /storage pool "nosuch\d+" named by the backup is not on this server/,
+    ],
+    [
+      'a snapshot the index does not name',
+      [
+        ...goodMembers(n),
+        { name: 'backup/snapshots', type: 'dir' },
+        { name: 'backup/snapshots/s9', type: 'dir' },
+        { name: 'backup/snapshots/s9/rootfs', type: 'dir' },
+      ],
+      /snapshot "s9" is not in the index/,
+    ],
+    ['not YAML', goodMembers(n, 'name: [unclosed\n'), /index\.yaml is not YAML|Invalid backup/],
+  ]
+  const before = storedState()
+  for (const [what, members, message] of cases) {
+    const file = craft(join(work, `hostile-${what.replace(/\W+/g, '-')}.tar.gz`), members)
+    const r = s.lxc(['import', file])
+    assert.equal(r.status, 1, `${what}: ${r.stdout}`)
+    assert.match(r.stderr, message, what)
+    assert.equal(storedState(), before, `${what}: nothing stored`)
+  }
+  // The refusal is LXD's error envelope with a 4xx, before any operation.
+  const raw = curl([
+    '-X',
+    'POST',
+    '-H',
+    'Content-Type: application/octet-stream',
+    '--data-binary',
+    `@${join(work, 'hostile-absolute.tar.gz')}`,
+    'http://corral/1.0/instances',
+  ])
+  const envelope = JSON.parse(raw.stdout) as { type: string; error_code: number; error: string }
+  assert.equal(envelope.type, 'error')
+  assert.equal(envelope.error_code, 400)
+  assert.match(envelope.error, /absolute path/)
+  const garbage = join(work, 'garbage.tar.gz')
+  writeFileSync(garbage, 'not a tarball at all')
+  const r = s.lxc(['import', garbage])
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /Invalid image archive|Invalid backup/)
+  assert.equal(storedState(), before)
+  // The same layout, well formed, imports: the refusals above were about what each case changed.
+  const good = craft(join(work, 'good.tar.gz'), goodMembers(n))
+  assert.equal(s.lxc(['import', good]).status, 0)
+  assert.equal(readFileSync(join(volume(n), 'rootfs/etc/hostname'), 'utf8'), `${n}\n`)
+  s.must(['delete', n])
+})
+
+test(
+  'a restricted project: import and copy refuse what the project forbids; its own instances copy and import',
+  { skip },
+  async () => {
+    const project = `bt${tag}`
+    const port = await freePort()
+    s.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
+    s.must([
+      'project',
+      'create',
+      project,
+      '-c',
+      'restricted=true',
+      '-c',
+      'features.images=false',
+      '-c',
+      'features.profiles=true',
+    ])
+    addProjectRootDisk(s.must, project)
+    const cert = makeClientCert(work, 'tenant')
+    s.must(['config', 'trust', 'add', cert.cert, '--restricted', '--projects', project, '--name', 'tenant'])
+    const env = stockClientEnv(join(work, 'tenant-home'))
+    writeFileSync(join(env.LXD_CONF!, 'client.crt'), readFileSync(cert.cert))
+    writeFileSync(join(env.LXD_CONF!, 'client.key'), readFileSync(cert.key))
+    const tenant = (args: string[]) => run('lxc', [...args, '--project', project], { env })
+    const tenantQuery = (args: string[]) => run('lxc', args, { env })
+    assert.equal(
+      run('lxc', ['remote', 'add', 'tenant', `https://127.0.0.1:${port}`, '--accept-certificate'], { env })
+        .status,
+      0,
+    )
+    assert.equal(run('lxc', ['remote', 'switch', 'tenant'], { env }).status, 0)
+    const marker = `/tmp/corral-backup-hook-${tag}`
+    try {
+      // Exported by the admin from the default project (its index says so); the tenant's import is refused below.
+      const fromDefault = join(work, 'from-default.tar.gz')
+      s.must(['export', src, fromDefault, '--instance-only'])
+      const before = storedState(project)
+      const hostile: [string, Record<string, string>, RegExp][] = [
+        [
+          'raw.lxc hook',
+          { 'raw.lxc': `lxc.hook.pre-start = /bin/sh -c "touch ${marker}"` },
+          /Use of low-level config "raw\.lxc" .* is forbidden/,
+        ],
+        ['privileged', { 'security.privileged': 'true' }, /Privileged containers are forbidden/],
+        ['raw.idmap', { 'raw.idmap': 'both 0 0' }, /Use of low-level "raw\.idmap" .* is forbidden/],
+      ]
+      for (const [what, config, message] of hostile) {
+        const file = craft(
+          join(work, `tenant-${what.replace(/\W+/g, '-')}.tar.gz`),
+          goodMembers(`tn${tag}`, indexOf(`tn${tag}`, config)),
+        )
+        const r = tenant(['import', file])
+        assert.equal(r.status, 1, `${what}: ${r.stdout}`)
+        assert.match(r.stderr, message, what)
+        assert.equal(storedState(project), before, `${what}: nothing stored`)
+      }
+      const r = tenant(['import', fromDefault])
+      assert.equal(r.status, 1)
+      assert.match(r.stderr, /belongs to project "default"/)
+      // Another project's instance is not there for a copy.
+      const cross = tenantQuery([
+        'query',
+        '-X',
+        'POST',
+        `/1.0/instances?project=${project}`,
+        '--data',
+        JSON.stringify({ name: `tx${tag}`, source: { type: 'copy', source: src, project: 'default' } }),
+      ])
+      assert.equal(cross.status, 1)
+      assert.match(cross.stderr, /not found/i)
+      assert.equal(storedState(project), before)
+      // The tenant's own: a clean backup imports, a copy works, a copy adding a forbidden key does not.
+      const own = craft(join(work, 'tenant-good.tar.gz'), goodMembers(`tg${tag}`))
+      const imported = tenant(['import', own])
+      assert.equal(imported.status, 0, imported.stderr)
+      const copied = tenant(['copy', `tg${tag}`, `tc${tag}`])
+      assert.equal(copied.status, 0, copied.stderr)
+      const bad = tenant(['copy', `tg${tag}`, `tb${tag}`, '-c', 'security.privileged=true'])
+      assert.equal(bad.status, 1)
+      assert.match(bad.stderr, /privileged|forbidden|not allowed/i)
+      assert.doesNotMatch(tenant(['list', '--format', 'csv', '-c', 'n']).stdout, new RegExp(`tb${tag}`))
+      // restricted.backups blocks exports by default, as in LXD.
+      const exp = tenant(['export', `tg${tag}`, join(work, 'tenant-export.tar.gz')])
+      assert.equal(exp.status, 1)
+      assert.match(exp.stderr, /doesn't allow for backup creation/)
+      assert.equal(existsSync(marker), false, 'no hook ran')
+    } finally {
+      for (const n of [`tg${tag}`, `tc${tag}`, `tb${tag}`, `tn${tag}`])
+        s.lxc(['delete', '--force', n, '--project', project])
+      rmSync(marker, { force: true })
+    }
+  },
+)

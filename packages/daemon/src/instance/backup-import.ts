@@ -150,7 +150,13 @@ export async function checkImport(
     const indexPool = stringOf(doc.pool, 'pool')
     const pool = opts.pool || indexPool
     if (!pool) throw refuse('no storage pool named; choose one with --storage')
-    getStoragePool(state.db, pool)
+    try {
+      getStoragePool(state.db, pool)
+    } catch {
+      throw refuse(
+        `storage pool "${pool}" named by the backup is not on this server; choose one with --storage`,
+      )
+    }
     const architecture = stringOf(container.architecture, 'architecture') || 'x86_64'
     if (!architectureNames.has(architecture)) throw refuse(`architecture "${architecture}" is not supported`)
     const profiles = stringList(container.profiles, 'profiles')
