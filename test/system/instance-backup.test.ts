@@ -15,9 +15,16 @@ import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/
 
 const skip = sessionSkipReason({ image: true, pool: true })
 if (skip) console.log(`# skipping backup system tests: ${skip}`)
+const btrfsReason =
+  run('which', ['mkfs.btrfs']).status !== 0
+    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
+    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
+      ? 'the kernel has no btrfs filesystem'
+      : undefined
+if (!skip && btrfsReason) console.log(`# skipping the btrfs backup test: ${btrfsReason}`)
 const tag = process.pid % 100000
 const src = `bks${tag}`
-const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`]
+const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`, `bkd${tag}`]
 let s: LxcSession
 let work = ''
 
@@ -72,6 +79,7 @@ before(async () => {
 after(async () => {
   if (skip) return
   for (const n of names) s.lxc(['delete', '--force', n])
+  if (!btrfsReason) s.lxc(['storage', 'delete', `bb${tag}`])
   await s.close(names)
   rmSync(work, { recursive: true, force: true })
 })
@@ -485,5 +493,37 @@ test(
         s.lxc(['delete', '--force', n, '--project', project])
       rmSync(marker, { force: true })
     }
+  },
+)
+
+test(
+  'on btrfs: a running instance backs up from a read-only snapshot, and imports as subvolumes',
+  { skip: skip ?? btrfsReason },
+  () => {
+    const pool = `bb${tag}`
+    const [live, back] = [names[3]!, names[4]!]
+    s.must(['storage', 'create', pool, 'btrfs', 'size=1GiB'])
+    s.must(['launch', 'busybox', live, '-s', pool])
+    s.must(['exec', live, '--', 'sh', '-c', 'echo kept > /root/file && sync'])
+    s.must(['snapshot', live, 'b1'])
+    const mount = join(s.dir, 'storage-pools', pool)
+    const before = treeDigest(join(mount, 'containers', live))
+    const file = join(work, 'btrfs.tar.gz')
+    s.must(['export', live, file])
+    assert.match(s.must(['list', live, '--format', 'csv', '-c', 's']), /^RUNNING$/m)
+    assert.deepEqual(
+      readdirSync(join(mount, 'containers-snapshots', live)),
+      ['b1'],
+      'the read-only view is gone',
+    )
+    s.must(['import', file, back, '--storage', pool])
+    assert.equal(treeDigest(join(mount, 'containers', back)), before)
+    const show = (p: string) => run('btrfs', ['subvolume', 'show', p])
+    assert.equal(show(join(mount, 'containers', back)).status, 0, 'the instance is a subvolume')
+    assert.match(show(join(mount, 'containers-snapshots', back, 'b1')).stdout, /Flags:\s*readonly/)
+    const optimized = s.lxc(['export', live, join(work, 'opt.tar.gz'), '--optimized-storage'])
+    assert.equal(optimized.status, 1)
+    assert.match(optimized.stderr, /Optimized backups of "btrfs" pools are not supported/)
+    s.must(['delete', '--force', live, back])
   },
 )
