@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { badRequest, notFound, type InstanceBackup } from '@corral/api'
+import { listInstances } from '../db/instances.js'
 import type { State } from '../state.js'
 import { volumeName } from '../storage/index.js'
 
@@ -144,4 +145,27 @@ export function toApiBackup(r: BackupRecord): InstanceBackup {
     container_only: r.instance_only,
     optimized_storage: r.optimized_storage,
   }
+}
+
+/** Removes every expired backup of every instance (LXD's hourly task). */
+export function sweepExpiredBackups(state: State): void {
+  for (const inst of listInstances(state.db, undefined)) listBackups(state, inst.project, inst.name)
+}
+
+/** How often expired backups are swept away. */
+const sweepPeriodMs = 3600_000
+
+/** Sweeps expired backups now and then hourly; returns the function that stops it. */
+export function startBackupExpiry(state: State): () => void {
+  const sweep = () => {
+    try {
+      sweepExpiredBackups(state)
+    } catch (err) {
+      state.log.warn('Failed removing expired backups', { err: String(err) })
+    }
+  }
+  sweep()
+  const timer = setInterval(sweep, sweepPeriodMs)
+  timer.unref()
+  return () => clearInterval(timer)
 }
