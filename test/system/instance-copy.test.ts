@@ -228,3 +228,22 @@ test(
     for (const n of [bsrc, bcopy, bbig]) s.must(['delete', n])
   },
 )
+
+test('lxc copy --target-project copies into another project', { skip }, () => {
+  const project = `cpp${tag}`
+  s.must(['project', 'create', project, '-c', 'features.profiles=false', '-c', 'features.images=false'])
+  try {
+    s.must(['copy', src, src, '--target-project', project, '--instance-only'])
+    assert.match(
+      s.must(['list', '--project', project, '--format', 'csv', '-c', 'n']),
+      new RegExp(`^${src}$`, 'm'),
+    )
+    assert.equal(
+      treeDigest(join(s.dir, 'storage-pools/default/containers', `${project}_${src}`)),
+      treeDigest(volume('default', src)),
+    )
+  } finally {
+    s.lxc(['delete', '--force', src, '--project', project])
+    s.lxc(['project', 'delete', project])
+  }
+})

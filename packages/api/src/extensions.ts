@@ -34,6 +34,7 @@ export const apiExtensions: readonly string[] = [
   'container_full',
   'backup_compression',
   'projects',
+  'container_copy_project',
   'container_backup_override_pool',
   'event_location',
   'container_exec_user_group_cwd',
