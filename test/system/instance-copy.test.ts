@@ -4,7 +4,7 @@
  * btrfs snapshot beside a full dir copy, fresh volatile keys, and a taken name refused.
  */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
@@ -23,7 +23,17 @@ if (!skip && btrfsReason) console.log(`# skipping the btrfs copy tests: ${btrfsR
 const tag = process.pid % 100000
 const bridge = `crcp${tag}`
 const src = `cps${tag}`
-const names = [src, `cpa${tag}`, `cpb${tag}`, `cpc${tag}`, `cpd${tag}`, `bts${tag}`, `btc${tag}`, `btr${tag}`]
+const names = [
+  src,
+  `cpa${tag}`,
+  `cpb${tag}`,
+  `cpc${tag}`,
+  `cpd${tag}`,
+  `bts${tag}`,
+  `btc${tag}`,
+  `btr${tag}`,
+  `cpl${tag}`,
+]
 let s: LxcSession
 
 /** Every file's checksum and every entry's type, mode and owner under a volume's rootfs. */
@@ -246,4 +256,21 @@ test('lxc copy --target-project copies into another project', { skip }, () => {
     s.lxc(['delete', '--force', src, '--project', project])
     s.lxc(['project', 'delete', project])
   }
+})
+
+test('volumes a killed copy left under the new name make way; the copy is whole', { skip }, () => {
+  const copy = names[8]!
+  // What a copy killed after its snapshot volumes and before its row would leave.
+  const leftSnap = join(s.dir, 'storage-pools/default/containers-snapshots', copy, 's1')
+  mkdirSync(join(leftSnap, 'rootfs'), { recursive: true })
+  writeFileSync(join(leftSnap, 'rootfs', 'stale'), 'x')
+  mkdirSync(join(volume('default', copy), 'rootfs'), { recursive: true })
+  writeFileSync(join(volume('default', copy), 'rootfs', 'stale'), 'x')
+  s.must(['copy', `${src}/s1`, `${copy}`])
+  assert.equal(existsSync(join(volume('default', copy), 'rootfs', 'stale')), false)
+  assert.equal(existsSync(leftSnap), false)
+  assert.equal(
+    treeDigest(volume('default', copy)),
+    treeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1')),
+  )
 })

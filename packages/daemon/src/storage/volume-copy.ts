@@ -52,8 +52,8 @@ async function copyOne(state: State, src: VolumeRef, dst: VolumeRef, readOnly: b
 
 /**
  * Makes `dst` a copy of `src` (an instance or a snapshot) and of the named snapshots of `src`'s
- * instance; on failure everything made so far is removed. A leftover volume of that name (a copy
- * killed before its row was written) is dropped first: the caller has checked no instance owns it.
+ * instance; on failure everything made so far is removed. Leftover volumes of that name (a copy
+ * killed before its row was written) are dropped first: the caller has checked no instance owns them.
  */
 export async function copyInstanceVolumes(
   state: State,
@@ -62,8 +62,8 @@ export async function copyInstanceVolumes(
   snapshots: readonly string[],
 ): Promise<void> {
   const target = loadPool(state, dst.pool)
-  if (await exists(target.instancePath(dst.project, dst.instance)))
-    await target.deleteInstance(dst.project, dst.instance)
+  // Its snapshots' directory too: a snapshot copied onto a leftover btrfs subvolume would nest in it.
+  await target.deleteInstance(dst.project, dst.instance)
   try {
     // Snapshots first, oldest first, so the instance volume is the newest, as a later snapshot expects.
     if (snapshots.length > 0) {
