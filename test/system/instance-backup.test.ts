@@ -96,6 +96,7 @@ test(
     for (const m of [
       'backup/container/rootfs/root/file',
       'backup/container/metadata.yaml',
+      'backup/container/backup.yaml',
       'backup/container/templates/hostname.tpl',
       'backup/snapshots/s1/rootfs/root/file',
       'backup/snapshots/s2/rootfs/root/link',

@@ -89,28 +89,34 @@ async function appendVolume(state: State, tarFile: string, volume: string, prefi
   await state.host.run('sh', ['-c', script, 'sh', ...args], { timeoutMs: 3_600_000 })
 }
 
+/** The instance's config as LXD keeps it in backup.yaml (and embeds in index.yaml). */
+async function backupConfig(state: State, inst: db.InstanceRecord, snaps: db.SnapshotRecord[]) {
+  const pool = getStoragePool(state.db, inst.pool)
+  const run = await runtimeState(state, inst)
+  return {
+    container: toApiInstance(state, inst, run),
+    ...(snaps.length > 0 ? { snapshots: snaps.map((s) => toApiSnapshot(state, inst, s)) } : {}),
+    pool: { name: pool.name, driver: pool.driver, description: pool.description, config: pool.config },
+    volume: { name: inst.name, type: 'container', content_type: 'filesystem', config: {}, description: '' },
+  }
+}
+
 /** The index LXD writes first in every backup (backup.Info with its embedded config). */
-async function indexYaml(
-  state: State,
+function indexYaml(
   inst: db.InstanceRecord,
   snaps: db.SnapshotRecord[],
   optimized: boolean,
-) {
-  const pool = getStoragePool(state.db, inst.pool)
-  const run = await runtimeState(state, inst)
+  config: Awaited<ReturnType<typeof backupConfig>>,
+): string {
   return stringify({
     name: inst.name,
-    backend: pool.driver,
-    pool: pool.name,
+    backend: config.pool.driver,
+    pool: config.pool.name,
     ...(snaps.length > 0 ? { snapshots: snaps.map((s) => s.name) } : {}),
     optimized,
     optimized_header: false,
     type: 'container',
-    config: {
-      container: toApiInstance(state, inst, run),
-      ...(snaps.length > 0 ? { snapshots: snaps.map((s) => toApiSnapshot(state, inst, s)) } : {}),
-      pool: { name: pool.name, driver: pool.driver, description: pool.description, config: pool.config },
-    },
+    config,
   })
 }
 
@@ -140,9 +146,13 @@ export async function createBackup(
       await driver.copyVolume(ctx, source, frozen, { readOnly: true })
       source = frozen
     }
-    await writeFile(join(work, 'backup', 'index.yaml'), await indexYaml(state, inst, snaps, req.optimized), {
+    const config = await backupConfig(state, inst, snaps)
+    await writeFile(join(work, 'backup', 'index.yaml'), indexYaml(inst, snaps, req.optimized, config), {
       mode: 0o600,
     })
+    // LXD keeps backup.yaml in the instance volume and reads it back on import; ours is written here.
+    await mkdir(join(work, 'backup', 'container'), { mode: 0o700 })
+    await writeFile(join(work, 'backup', 'container', 'backup.yaml'), stringify(config), { mode: 0o600 })
     const tarFile = join(work, 'backup.tar')
     await state.host.run('tar', [...tarFlags, '-cf', tarFile, '-C', work, 'backup/index.yaml'])
     for (const s of snaps)
@@ -154,6 +164,7 @@ export async function createBackup(
         false,
       )
     await appendVolume(state, tarFile, source, 'backup/container', live && !frozen)
+    await state.host.run('tar', [...tarFlags, '-rf', tarFile, '-C', work, 'backup/container/backup.yaml'])
     const algorithm =
       req.compression || serverKeys.get(loadServerConfig(state.db), 'backups.compression_algorithm')
     const out = join(work, 'out')

@@ -155,8 +155,21 @@ export function sweepExpiredBackups(state: State): void {
 /** How often expired backups are swept away. */
 const sweepPeriodMs = 3600_000
 
-/** Sweeps expired backups now and then hourly; returns the function that stops it. */
+/** Removes the work directories of backups a killed daemon left (none runs before the daemon is ready). */
+function removeWorkLeftovers(state: State): void {
+  const root = join(state.paths.dir, 'backups', 'instances')
+  for (const volume of existsSync(root) ? readdirSync(root) : [])
+    for (const entry of readdirSync(join(root, volume)))
+      if (entry.startsWith('.work-')) rmSync(join(root, volume, entry), { recursive: true, force: true })
+}
+
+/** Sweeps expired backups (and a killed daemon's leftovers) now, then expired ones hourly; returns the function that stops it. */
 export function startBackupExpiry(state: State): () => void {
+  try {
+    removeWorkLeftovers(state)
+  } catch (err) {
+    state.log.warn('Failed removing unfinished backups', { err: String(err) })
+  }
   const sweep = () => {
     try {
       sweepExpiredBackups(state)
