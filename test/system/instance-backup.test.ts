@@ -194,6 +194,15 @@ test('the backups endpoints: create, list, get, rename, export and delete, and e
   assert.equal(dl.stdout, '200')
   assert.equal(run('xz', ['-t', file]).status, 0, 'xz as asked')
   assert.match(run('tar', ['-tJf', file]).stdout, /backup\/snapshots\/s2\/rootfs\/root\/link/)
+  // The project's backups.compression_algorithm, when set, is used when the request names none.
+  s.must(['project', 'set', 'default', 'backups.compression_algorithm', 'zstd'])
+  try {
+    const zfile = join(work, 'project.tar.zst')
+    s.must(['export', src, zfile, '--instance-only'])
+    assert.deepEqual([...readFileSync(zfile).subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], 'zstd')
+  } finally {
+    s.must(['project', 'unset', 'default', 'backups.compression_algorithm'])
+  }
   const taken = s.lxc(['query', '-X', 'POST', `/1.0/instances/${src}/backups`, '--data', '{"name":"kept"}'])
   assert.equal(taken.status, 1)
   assert.match(taken.stderr, /already exists/)

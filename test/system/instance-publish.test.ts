@@ -136,6 +136,19 @@ test('lxc publish of a snapshot --public, compressed as images.compression_algor
       treeDigest(rootfs(copy)),
       treeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 'p1', 'rootfs')),
     )
+    // The project's key wins over the server's.
+    s.must(['project', 'set', 'default', 'images.compression_algorithm', 'bzip2'])
+    try {
+      const bz = fingerprintOf(s.must(['publish', `${src}/p1`, 'release=bz']))
+      assert.equal(
+        readFileSync(join(s.dir, 'images', bz))
+          .subarray(0, 3)
+          .toString(),
+        'BZh',
+      )
+    } finally {
+      s.must(['project', 'unset', 'default', 'images.compression_algorithm'])
+    }
     // The client's --compression overrides the key; none is a plain tar.
     const plain = fingerprintOf(s.must(['publish', `${src}/p1`, '--compression', 'none']))
     assert.equal(

@@ -46,6 +46,7 @@ export const apiExtensions: readonly string[] = [
   'network_dns_search',
   'network_state_bond_bridge',
   'backup_override_name',
+  'projects_compression',
   'warnings',
   'event_lifecycle_requestor_address',
   'instance_all_projects',

@@ -6,10 +6,9 @@ import { join } from 'node:path'
 import { badRequest, forbidden } from '@corral/api'
 import { stringify } from 'yaml'
 import { compressionAlgorithms } from '../config/compression.js'
-import { serverKeys } from '../config/server-keys.js'
+import { compressionFor } from '../config/compression-choice.js'
 import * as db from '../db/instances.js'
 import { getProject } from '../db/projects.js'
-import { loadServerConfig } from '../db/server-config.js'
 import { getStoragePool } from '../db/storage-pools.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { isRestricted, restriction } from '../project/restrictions.js'
@@ -165,8 +164,7 @@ export async function createBackup(
       )
     await appendVolume(state, tarFile, source, 'backup/container', live && !frozen)
     await state.host.run('tar', [...tarFlags, '-rf', tarFile, '-C', work, 'backup/container/backup.yaml'])
-    const algorithm =
-      req.compression || serverKeys.get(loadServerConfig(state.db), 'backups.compression_algorithm')
+    const algorithm = compressionFor(state, inst.project, 'backups.compression_algorithm', req.compression)
     const out = join(work, 'out')
     if (algorithm === 'none') await rename(tarFile, out)
     else

@@ -6,9 +6,8 @@ import { join } from 'node:path'
 import { badRequest, type Requestor } from '@corral/api'
 import { parse, stringify } from 'yaml'
 import { tarCompressionArgs } from '../config/compression.js'
-import { serverKeys } from '../config/server-keys.js'
+import { compressionFor } from '../config/compression-choice.js'
 import * as db from '../db/instances.js'
-import { loadServerConfig } from '../db/server-config.js'
 import { createAlias, type NewAlias } from '../image/index.js'
 import { checkUpload, storeUpload } from '../image/import.js'
 import { checkImageProperties } from '../image/metadata.js'
@@ -92,8 +91,7 @@ export async function publishInstance(state: State, req: PublishRequest): Promis
       instanceLock.run(lockKey(req.project, req.instance), async () => {
         ctx.setMetadata({ create_image_from_container_pack_progress: 'Image pack: 0%' })
         const { path, arch } = await sourcePath(state, req)
-        const algorithm =
-          req.compression || serverKeys.get(loadServerConfig(state.db), 'images.compression_algorithm')
+        const algorithm = compressionFor(state, req.project, 'images.compression_algorithm', req.compression)
         const dir = await makeStaging(state, randomUUID())
         const discard = () => rm(dir, { recursive: true, force: true })
         try {
