@@ -24,7 +24,7 @@ const btrfsReason =
 if (!skip && btrfsReason) console.log(`# skipping the btrfs backup test: ${btrfsReason}`)
 const tag = process.pid % 100000
 const src = `bks${tag}`
-const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`, `bkd${tag}`]
+const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`, `bkd${tag}`, `bke${tag}`, `bkf${tag}`]
 let s: LxcSession
 let work = ''
 
@@ -557,4 +557,26 @@ test('the daemon sweeps expired backups away at start, whoever looks', { skip },
   // No request is made: the sweep at start removes it (polled, as the socket answers first).
   for (let i = 0; i < 50 && readdirSync(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 100))
   assert.deepEqual(readdirSync(dir), [], 'removed at start, before any request')
+})
+
+test('backups follow their instance: moved by a rename, removed with it', { skip }, () => {
+  const [a, b] = [names[5]!, names[6]!]
+  s.must(['copy', src, a, '--instance-only'])
+  s.must(['query', '--wait', '-X', 'POST', `/1.0/instances/${a}/backups`, '--data', '{"name":"mine"}'])
+  s.must(['rename', a, b])
+  assert.equal(existsSync(join(s.dir, 'backups/instances', a)), false)
+  assert.deepEqual(
+    backups(b).map((x) => x.name),
+    ['mine'],
+  )
+  const dl = curl([
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    `http://corral/1.0/instances/${b}/backups/mine/export`,
+  ])
+  assert.equal(dl.stdout, '200')
+  s.must(['delete', b])
+  assert.equal(existsSync(join(s.dir, 'backups/instances', b)), false)
 })
