@@ -562,6 +562,14 @@ test('the daemon sweeps expired backups away at start, whoever looks', { skip },
 test('backups follow their instance: moved by a rename, removed with it', { skip }, () => {
   const [a, b] = [names[5]!, names[6]!]
   s.must(['copy', src, a, '--instance-only'])
+  // A snapshot name with sed's & in it (tar's --transform) goes out and comes back as it is.
+  s.must(['snapshot', a, 'r&d'])
+  const amp = join(work, 'amp.tar.gz')
+  s.must(['export', a, amp])
+  assert.match(run('tar', ['-tzf', amp]).stdout, /^backup\/snapshots\/r&d\/rootfs\/root\/file$/m)
+  s.must(['import', amp, `${b}x`])
+  assert.deepEqual(snapshotNames(`${b}x`), ['r&d'])
+  s.must(['delete', `${b}x`])
   s.must(['query', '--wait', '-X', 'POST', `/1.0/instances/${a}/backups`, '--data', '{"name":"mine"}'])
   s.must(['rename', a, b])
   assert.equal(existsSync(join(s.dir, 'backups/instances', a)), false)

@@ -82,8 +82,16 @@ const tarFlags = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--sparse
  * as they are). A live source may change while it is read: tar's "file changed" (exit 1) is kept.
  */
 async function appendVolume(state: State, tarFile: string, volume: string, prefix: string, live: boolean) {
-  // \x01 never appears in a prefix (snapshot names have no control characters).
-  const args = [...tarFlags, '-rf', tarFile, '-C', volume, `--transform=s\x01^\\.\x01${prefix}\x01S`, '.']
+  // \x01 never appears in a prefix (snapshot names have no control characters); & and \ are sed's own.
+  const args = [
+    ...tarFlags,
+    '-rf',
+    tarFile,
+    '-C',
+    volume,
+    `--transform=s\x01^\\.\x01${prefix.replace(/[\\&]/g, '\\$&')}\x01S`,
+    '.',
+  ]
   const script = live ? 'tar "$@"; s=$?; [ "$s" -eq 1 ] && exit 0; exit "$s"' : 'exec tar "$@"'
   await state.host.run('sh', ['-c', script, 'sh', ...args], { timeoutMs: 3_600_000 })
 }
