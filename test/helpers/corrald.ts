@@ -51,11 +51,16 @@ function exited(proc: ChildProcess): Promise<number | null> {
 }
 
 /** Starts corrald on `dir` and waits until it is ready (10 s at most). */
-export async function startCorrald(dir: string, args: string[] = ['--group', 'root']): Promise<Corrald> {
+export function startCorrald(dir: string, args: string[] = ['--group', 'root']): Promise<Corrald> {
   const proc = spawn(process.execPath, [corraldBin, ...args], {
     env: { ...process.env, CORRAL_DIR: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
+  return superviseCorrald(dir, proc)
+}
+
+/** Waits until a corrald already spawned (stderr piped) on `dir` is ready (10 s at most); its handle. */
+export async function superviseCorrald(dir: string, proc: ChildProcess): Promise<Corrald> {
   let stderr = ''
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
   const socket = join(dir, 'unix.socket')

@@ -8,12 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { run, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
-const skip =
-  sessionSkipReason() ??
-  (run('which', ['dnsmasq']).status === 0
-    ? undefined
-    : 'dnsmasq is not installed (scripts/install-deps.sh)') ??
-  (run('which', ['nft']).status === 0 ? undefined : 'nft is not installed (scripts/install-deps.sh)')
+const skip = sessionSkipReason({}, ['dnsmasq', 'nft'])
 const bridge = `crtn${process.pid % 100000}`
 let s: LxcSession
 let table = ''

@@ -149,6 +149,23 @@ test(
   },
 )
 
+test('all-projects lists only the instances of the projects the tenant may see', { skip }, async () => {
+  const admins = `adm${tag}`
+  s.must(['init', 'busybox', admins, '-c', 'environment.SECRET=admin-only'])
+  try {
+    assert.equal(tenantLxc(['init', 'busybox', 'tenant:mine']).status, 0)
+    for (const recursion of ['0', '1', '2']) {
+      const r = await call('GET', inProject(`/1.0/instances?all-projects=true&recursion=${recursion}`))
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.doesNotMatch(JSON.stringify(r.body.metadata), new RegExp(`${admins}|admin-only`), recursion)
+      assert.match(JSON.stringify(r.body.metadata), /mine/, recursion)
+    }
+  } finally {
+    tenantLxc(['delete', 'tenant:mine', '--force'])
+    s.lxc(['delete', admins, '--force'])
+  }
+})
+
 test(
   'raw.lxc with a host hook is refused on create and by PATCH, and no hook ever runs',
   { skip },

@@ -163,7 +163,7 @@ export const imageEndpoints = [
       },
     },
     post: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         if (/^application\/json\b/i.test(header(req, 'content-type')))
           return jsonSource(req, asObject(await req.json()))
@@ -181,7 +181,7 @@ export const imageEndpoints = [
       },
     },
     put: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -191,7 +191,7 @@ export const imageEndpoints = [
       },
     },
     patch: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -205,7 +205,7 @@ export const imageEndpoints = [
       },
     },
     delete: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: (req) => async(images.deleteImage(req.state, load(req), writeOpts(req))),
     },
   }),

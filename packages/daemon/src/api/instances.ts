@@ -14,7 +14,7 @@ import { asObject, devicesField, stringField, stringMapField } from './body.js'
 import { boolField, parseCommon, sourceOf, stringList } from './instance-create.js'
 import { importBackupResponse } from './instance-backups.js'
 import { instanceSources } from './instance-sources.js'
-import { can } from './access.js'
+import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { callerOf, instanceOperation } from './instance-op.js'
@@ -81,7 +81,10 @@ export const instanceEndpoints = [
       access: can('view'),
       handler: async (req) => {
         const all = isTrue(req.query.get('all-projects') ?? '')
-        const list = db.listInstances(req.state.db, all ? undefined : req.project())
+        // all-projects lists only the projects the caller may see (a restricted certificate's own).
+        const list = all
+          ? db.listInstances(req.state.db, undefined).filter((i) => inProject(req.identity, i.project))
+          : db.listInstances(req.state.db, req.project())
         const level = recursionLevel(req)
         const filter = parseFilter(req.query.get('filter') ?? '')
         if (level === 0 && filter.length === 0)

@@ -59,6 +59,9 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     if (!access) throw new ApiError(405, 'Method not allowed')
     const project = new URL(req.url ?? '/', 'http://corral').searchParams.get('project') || 'default'
     checkAccess(access, identity, project)
+    // What the action changes may belong to another project (shared images): the caller needs that one too.
+    if (typeof access === 'object' && access.owner)
+      checkAccess(access, identity, access.owner(state, project))
     if (state.phase === 'starting') throw unavailable('Daemon is starting up')
     if (state.phase === 'stopping' && access !== 'localOnly') throw unavailable('Shutting down')
     return buildRequest(req, identity, params, state)

@@ -4,14 +4,15 @@ import { listInstances } from '../db/instances.js'
 import type { State } from '../state.js'
 import { startInstance } from './lifecycle.js'
 import { runtimeState } from './lxc/runtime.js'
-import { expandedOf, instanceLock, lockKey } from './service.js'
+import { expandedAll } from './expanded.js'
+import { instanceLock, lockKey } from './service.js'
 import { instanceKeys } from '../config/instance-keys.js'
 
 /** Starts, by boot.autostart.priority (highest first), every stopped instance that should run. */
 export async function autostartInstances(state: State): Promise<void> {
   const requestor = { username: 'root', protocol: 'unix', address: '@' }
-  const candidates = listInstances(state.db, undefined)
-    .map((inst) => ({ inst, config: expandedOf(state, inst).config }))
+  const candidates = expandedAll(state, listInstances(state.db, undefined))
+    .map(({ inst, expanded }) => ({ inst, config: expanded.config }))
     .filter(({ inst, config }) => {
       const auto = config['boot.autostart']
       if (auto !== undefined && auto !== '') return isTrue(auto)

@@ -159,7 +159,7 @@ export function mergeProfile(
   }
 }
 
-/** Renames a profile; the default profile keeps its name. */
+/** Renames a profile, also in the lists of the instances using it (LXD links them by id); `default` keeps its name. */
 export function renameProfile(
   state: State,
   current: db.ProfileRecord,
@@ -168,7 +168,7 @@ export function renameProfile(
 ): void {
   if (current.name === 'default') throw badRequest('The "default" profile cannot be renamed')
   validateProfileName(newName)
-  db.renameProfile(state.db, current.id, newName)
+  db.renameProfile(state.db, current.id, newName, projectsUsing(state, current))
   publishLifecycle(state.events, 'profile-renamed', entityUrl(`/1.0/profiles/${newName}`, current.project), {
     ...opts,
     project: current.project,

@@ -184,3 +184,34 @@ test("a restricted token gives the redeeming client the token's restriction, wha
   assert.equal((await tlsCall({ port, who: newcomer }, 'GET', '/1.0/profiles')).status, 403)
   assert.equal((await tlsCall({ port, who: newcomer }, 'GET', '/1.0/profiles?project=p1')).status, 200)
 })
+
+test("in a project sharing the default project's images it reads them and changes none", async () => {
+  await ok(d.socket, 'POST', '/1.0/projects', {
+    body: { name: 'pimg', config: { 'features.images': 'false', 'features.profiles': 'true' } },
+  })
+  const tenant = makeCert(work, 'shared-images')
+  await trust('shared-images', tenant, { restricted: true, projects: ['pimg'] })
+  const as = (method: string, path: string, body?: unknown) =>
+    tlsCall({ port, who: tenant }, method, path, body)
+  assert.equal((await as('GET', '/1.0/images?project=pimg')).status, 200)
+  assert.equal((await as('GET', '/1.0/images/aliases?project=pimg')).status, 200)
+  const before = await ok(d.socket, 'GET', '/1.0/images/aliases?recursion=1')
+  for (const [method, path, body] of [
+    ['POST', '/1.0/images/aliases?project=pimg', { name: 'ubuntu', target: 'f'.repeat(64) }],
+    ['DELETE', '/1.0/images/aliases/ubuntu?project=pimg', undefined],
+    ['PATCH', `/1.0/images/${'f'.repeat(64)}?project=pimg`, { public: true }],
+    ['DELETE', `/1.0/images/${'f'.repeat(64)}?project=pimg`, undefined],
+    ['POST', '/1.0/images?project=pimg', { source: { type: 'url', url: 'https://127.0.0.1:1/x' } }],
+  ] as const) {
+    const res = await as(method, path, body)
+    assert.equal(res.status, 403, `${method} ${path}`)
+    assert.equal(res.body.error, 'not authorized')
+  }
+  assert.deepEqual(await ok(d.socket, 'GET', '/1.0/images/aliases?recursion=1'), before)
+  // In a project with images of its own, the same alias request reaches the handler (no such image).
+  const own = await asRestricted('POST', '/1.0/images/aliases?project=p1', {
+    name: 'x',
+    target: 'f'.repeat(64),
+  })
+  assert.notEqual(own.status, 403)
+})
