@@ -235,7 +235,14 @@ test(
     const m = /^\s*(\d+)\s+(\d+)\s+(\d+)/m.exec(used.split('\n')[1] ?? '')
     assert.ok(m, used)
     assert.ok(Number(m[2]) < 1_000_000, `the copy shares its extents: exclusive ${m[2]} bytes`)
-    for (const n of [bsrc, bcopy, bbig]) s.must(['delete', n])
+    // Across pools (dir to btrfs) it is a file copy into new subvolumes, snapshots read-only.
+    const across = `btx${tag}`
+    s.must(['copy', src, across, '-s', 'bt'])
+    assert.equal(treeDigest(join(pool, 'containers', across)), treeDigest(volume('default', src)))
+    assert.equal(run('btrfs', ['subvolume', 'show', join(pool, 'containers', across)]).status, 0)
+    assert.match(show(join(pool, 'containers-snapshots', across, 's1')), /Flags:\s*readonly/)
+    assert.match(s.must(['config', 'device', 'get', across, 'root', 'pool']), /^bt$/m)
+    for (const n of [bsrc, bcopy, bbig, across]) s.must(['delete', n])
   },
 )
 
