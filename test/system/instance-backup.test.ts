@@ -24,7 +24,7 @@ const btrfsReason =
 if (!skip && btrfsReason) console.log(`# skipping the btrfs backup test: ${btrfsReason}`)
 const tag = process.pid % 100000
 const src = `bks${tag}`
-const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`, `bkd${tag}`, `bke${tag}`, `bkf${tag}`]
+const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`, `bkd${tag}`, `bke${tag}`, `bkf${tag}`, `bkg${tag}`]
 let s: LxcSession
 let work = ''
 
@@ -587,4 +587,21 @@ test('backups follow their instance: moved by a rename, removed with it', { skip
   assert.equal(dl.stdout, '200')
   s.must(['delete', b])
   assert.equal(existsSync(join(s.dir, 'backups/instances', b)), false)
+})
+
+test('a running instance on dir backs up file by file and keeps running', { skip }, () => {
+  const back = names[7]!
+  s.must(['start', src])
+  try {
+    s.must(['exec', src, '--', 'sh', '-c', 'echo while-running > /root/live && sync'])
+    const before = treeDigest(volume(src))
+    const file = join(work, 'running.tar.gz')
+    s.must(['export', src, file, '--instance-only'])
+    assert.match(s.must(['list', src, '--format', 'csv', '-c', 's']), /^RUNNING$/m)
+    s.must(['import', file, back])
+    assert.equal(treeDigest(volume(back)), before)
+  } finally {
+    s.must(['stop', src, '--force'])
+  }
+  s.must(['delete', back])
 })
