@@ -166,6 +166,36 @@ test('all-projects lists only the instances of the projects the tenant may see',
   }
 })
 
+test("another instance's MAC or a host veth's name cannot be taken, and that link stays", { skip }, () => {
+  const admins = `admn${tag}`
+  const foreign = `crfv${tag}`
+  s.must(['launch', 'busybox', admins, '-n', bridge])
+  try {
+    const mac = s.must(['config', 'get', admins, 'volatile.eth0.hwaddr']).trim()
+    assert.match(mac, /^00:16:3e:/)
+    assert.equal(
+      tenantLxc(['init', 'busybox', 'tenant:clone', '-c', `volatile.eth0.hwaddr=${mac}`]).status,
+      0,
+    )
+    const cloned = tenantLxc(['start', 'tenant:clone'])
+    assert.notEqual(cloned.status, 0)
+    assert.match(cloned.stderr, /already used by instance/)
+    // A veth pair of someone else's on the host (both ends here, as a stopped container leaves its own).
+    assert.equal(run('ip', ['link', 'add', foreign, 'type', 'veth', 'peer', 'name', `${foreign}p`]).status, 0)
+    assert.equal(tenantLxc(['init', 'busybox', 'tenant:squat']).status, 0)
+    const named = tenantLxc(['config', 'device', 'override', 'tenant:squat', 'eth0', `host_name=${foreign}`])
+    assert.equal(named.status, 0, named.stderr)
+    const squat = tenantLxc(['start', 'tenant:squat'])
+    assert.notEqual(squat.status, 0)
+    assert.match(squat.stderr, /already exists/)
+    assert.ok(links().includes(`${foreign}@`), 'the foreign veth of that name is still there')
+  } finally {
+    for (const name of ['clone', 'squat']) tenantLxc(['delete', `tenant:${name}`, '--force'])
+    s.lxc(['delete', admins, '--force'])
+    run('ip', ['link', 'del', foreign])
+  }
+})
+
 test(
   'raw.lxc with a host hook is refused on create and by PATCH, and no hook ever runs',
   { skip },

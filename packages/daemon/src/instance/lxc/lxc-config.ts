@@ -130,8 +130,9 @@ export function buildLxcConfig(input: LxcConfigInput): string {
   ]
   const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
   for (const v of [...values, ...config.map(([k, v]) => `${k}=${v}`)]) {
-    if (/[\r\n]/.test(v))
-      throw new Error(`Refusing a line break in LXC configuration value ${JSON.stringify(v)}`)
+    // LXC reads one key a line and stops reading a line at NUL.
+    if (/[\r\n\0]/.test(v))
+      throw new Error(`Refusing a line break or NUL in LXC configuration value ${JSON.stringify(v)}`)
   }
   const privileged = input.idmap.length === 0
   const lines = [
