@@ -80,6 +80,14 @@ test('members that would land outside, or where the layout has something else, a
   refused(
     [
       ...base(),
+      { name: 'backup/container/rootfs/l', type: 'l', link: '/etc' },
+      f('backup/container/rootfs/l'),
+    ],
+    /replaces a symbolic link/,
+  )
+  refused(
+    [
+      ...base(),
       d('backup/snapshots/s1/'),
       d('backup/snapshots/s1/rootfs/'),
       { name: 'backup/snapshots/s1/rootfs/h', type: 'h', link: 'backup/container/rootfs/file' },
