@@ -176,6 +176,14 @@ test('the backups endpoints: create, list, get, rename, export and delete, and e
   )
   assert.equal(list[0]!.expires_at, '0001-01-01T00:00:00Z')
   assert.equal(list[1]!.instance_only, true)
+  // recursion=2 carries them too (what lxc info prints), null when there are none.
+  const full = JSON.parse(s.must(['query', `/1.0/instances/${src}?recursion=2`])) as {
+    backups: { name: string }[] | null
+  }
+  assert.deepEqual(
+    full.backups?.map((b) => b.name),
+    ['keep', 'backup0'],
+  )
   assert.deepEqual(JSON.parse(s.must(['query', `/1.0/instances/${src}/backups`])), [
     `/1.0/instances/${src}/backups/keep`,
     `/1.0/instances/${src}/backups/backup0`,
@@ -219,6 +227,10 @@ test('the backups endpoints: create, list, get, rename, export and delete, and e
   s.must(['query', '--wait', '-X', 'DELETE', `/1.0/instances/${src}/backups/kept`])
   assert.deepEqual(backups(src), [])
   assert.deepEqual(readdirSync(dir), [])
+  assert.equal(
+    (JSON.parse(s.must(['query', `/1.0/instances/${src}?recursion=2`])) as { backups: unknown }).backups,
+    null,
+  )
   const missing = s.lxc(['query', `/1.0/instances/${src}/backups/kept`])
   assert.equal(missing.status, 1)
 })
