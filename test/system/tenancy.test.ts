@@ -544,3 +544,24 @@ test(
     assert.equal(tenantLxc(['delete', 'tenant:good', '--force']).status, 0)
   },
 )
+
+test(
+  'a tenant runs at most 256 operations at once: the next is 429, and the admin is not held back',
+  { skip },
+  async () => {
+    assert.equal(tenantLxc(['launch', 'busybox', 'tenant:ops']).status, 0)
+    const exec = () =>
+      call('POST', inProject('/1.0/instances/ops/exec'), {
+        command: ['sleep', '60'],
+        'wait-for-websocket': true,
+        interactive: false,
+      })
+    // 256: the documented bound (maxTenantOperations in the router).
+    for (let i = 0; i < 256; i++) assert.equal((await exec()).status, 202, `exec ${i}`)
+    const over = await exec()
+    assert.equal(over.status, 429)
+    assert.match(over.body.error ?? '', /Too many operations/)
+    assert.equal(s.must(['exec', 'ops', '--project', project, '--', 'echo', 'admin']), 'admin\n')
+    s.must(['delete', 'ops', '--project', project, '--force'])
+  },
+)

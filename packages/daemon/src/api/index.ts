@@ -15,9 +15,12 @@ import { operationWebsocketEndpoints } from './operation-websocket.js'
 import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
+import { resourceEndpoints } from './resources.js'
 import { rootEndpoints } from './root.js'
 import { securityEndpoints } from './security.js'
 import { storagePoolEndpoints } from './storage-pools.js'
+import { storageVolumeBackupEndpoints } from './storage-volume-backups.js'
+import { storageVolumeEndpoints } from './storage-volumes.js'
 import { warningEndpoints } from './warnings.js'
 
 /** Every endpoint except the /1.0/containers aliases. */
@@ -34,6 +37,9 @@ const primary: readonly Endpoint[] = [
   ...instanceSnapshotEndpoints,
   ...instanceBackupEndpoints,
   ...storagePoolEndpoints,
+  ...storageVolumeEndpoints,
+  ...storageVolumeBackupEndpoints,
+  ...resourceEndpoints,
   ...networkEndpoints,
   ...instanceExecEndpoints,
   ...instanceFileEndpoints,

@@ -20,8 +20,11 @@ import type { LiveOperation } from '../operation/operation.js'
 import { asObject, stringField, stringMapField } from './body.js'
 import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
+import { capped } from '../util/capped.js'
 import { async } from './response.js'
 
+/** How much of each recorded stream (stdout, stderr) of an exec is kept (LXD 5.0.2 keeps all of it). */
+const maxRecordedOutput = 64 * 1024 * 1024
 /** How long the client has to connect every required websocket. */
 const connectTimeoutMs = 30_000
 
@@ -269,7 +272,8 @@ function recordedOperation(
         ] as const) {
           const file = `exec_${holder.op!.id}.${ext}`
           const out = createWriteStream(join(dir, file), { mode: 0o600 })
-          stream.pipe(out)
+          // Recorded output lands on the daemon's own file system: bounded, the rest dropped.
+          stream.pipe(capped(maxRecordedOutput)).pipe(out)
           files.push(out)
           output[fd] = `/1.0/instances/${inst.name}/logs/${file}`
         }

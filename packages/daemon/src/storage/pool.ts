@@ -195,6 +195,10 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
 
     async recover() {
       const tidied = await recoverVolumes(work)
+      // Custom volumes are restored the same way (storage/custom-volumes.ts), beside them in custom/.
+      tidied.push(
+        ...(await recoverVolumes({ ...work, dir: join(mount, 'custom') })).map((v) => `custom/${v}`),
+      )
       // An image volume whose unpack was killed is incomplete; the next create unpacks it again.
       const images = join(mount, 'images')
       for (const entry of await readdir(images).catch(() => [] as string[])) {

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { WebSocket } from 'ws'
+import { maxConnectionsPerTenant } from '../../src/endpoints/tls.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
 import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
@@ -214,4 +216,25 @@ test("in a project sharing the default project's images it reads them and change
     target: 'f'.repeat(64),
   })
   assert.notEqual(own.status, 403)
+})
+
+test('a restricted certificate holds at most its share of TLS connections; the admin still gets in', async () => {
+  const held: TLSSocket[] = []
+  const connect = () =>
+    new Promise<TLSSocket>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ...restricted, rejectUnauthorized: false })
+      socket.once('secureConnect', () => resolve(socket))
+      socket.once('error', reject)
+    })
+  try {
+    for (let i = 0; i < maxConnectionsPerTenant; i++) held.push(await connect())
+    // Let the server count them all before the next one.
+    assert.equal((await tlsCall({ port, who: admin }, 'GET', '/1.0')).status, 200)
+    await assert.rejects(asRestricted('GET', '/1.0?project=p1'))
+    assert.equal((await tlsCall({ port, who: admin }, 'GET', '/1.0')).status, 200, 'the admin is not counted')
+  } finally {
+    for (const s of held) s.destroy()
+  }
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal((await asRestricted('GET', '/1.0?project=p1')).status, 200, 'its share comes back once closed')
 })

@@ -70,7 +70,7 @@ export function escapeMountPath(path: string): string {
 
 /** One `lxc.mount.entry` line: source and target escaped, so a space cannot shift the fields. */
 function mountLine(m: MountEntry): string {
-  const options = `bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''}`
+  const options = `bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''}${m.idmap ? ',idmap=container' : ''}`
   return `lxc.mount.entry = ${escapeMountPath(m.source)} ${escapeMountPath(m.target)} none ${options} 0 0`
 }
 

@@ -44,6 +44,8 @@ export interface StorageDriver {
   copyVolume(ctx: DriverContext, src: string, dst: string, opts: { readOnly: boolean }): Promise<void>
   /** Marks a volume read-only (cached image volumes), where the driver can. */
   setReadOnly(ctx: DriverContext, path: string): Promise<void>
+  /** Limits a volume's size (custom volume `size`); drivers without quotas leave it out and `size` is refused. */
+  setQuota?(ctx: DriverContext, path: string, bytes: number): Promise<void>
   /** Removes a volume and everything in it; no error when absent. */
   deleteVolume(ctx: DriverContext, path: string): Promise<void>
 }

@@ -136,6 +136,12 @@ export const btrfsDriver: StorageDriver = {
     await ctx.host.run('btrfs', ['property', 'set', '-ts', path, 'ro', 'true'])
   },
 
+  // Quota groups: enabled on the pool's file system at the first quota; 0 removes the limit.
+  async setQuota(ctx, path, bytes) {
+    await ctx.host.run('btrfs', ['quota', 'enable', ctx.mountPath])
+    await ctx.host.run('btrfs', ['qgroup', 'limit', bytes > 0 ? String(bytes) : 'none', path])
+  },
+
   async deleteVolume(ctx, path) {
     if (!(await stat(path).catch(() => undefined))) return
     if (await isSubvolume(path)) await deleteSubvolume(ctx, path)
