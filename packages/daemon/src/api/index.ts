@@ -5,6 +5,7 @@ import { eventEndpoints } from './events.js'
 import { imageEndpoints } from './images.js'
 import { instanceEndpoints } from './instances.js'
 import { instanceSnapshotEndpoints } from './instance-snapshots.js'
+import { instanceBackupEndpoints } from './instance-backups.js'
 import { instanceStateEndpoints } from './instance-state.js'
 import { instanceExecEndpoints } from './instance-exec.js'
 import { instanceFileEndpoints } from './instance-files.js'
@@ -34,6 +35,7 @@ const primary: readonly Endpoint[] = [
   ...instanceEndpoints,
   ...instanceStateEndpoints,
   ...instanceSnapshotEndpoints,
+  ...instanceBackupEndpoints,
   ...storagePoolEndpoints,
   ...storageVolumeEndpoints,
   ...storageVolumeBackupEndpoints,

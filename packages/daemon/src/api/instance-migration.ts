@@ -185,12 +185,6 @@ export async function migrationSource(
   )
 }
 
-/** True for a create whose source is another server's migration. */
-export function isMigration(body: Record<string, unknown>): boolean {
-  const src = body.source
-  return typeof src === 'object' && src !== null && (src as Record<string, unknown>).type === 'migration'
-}
-
 /** POST /1.0/instances with `source.type: migration`: this server receives an instance. */
 export async function createFromMigration(
   req: ApiRequest,
