@@ -164,7 +164,11 @@ test(
       string,
       unknown
     >
-    assert.deepEqual(full.backups, [])
+    // LXD renders no backups as null.
+    assert.ok(
+      full.backups === null || (Array.isArray(full.backups) && full.backups.length === 0),
+      String(full.backups),
+    )
     assert.ok(full.state && Array.isArray(full.snapshots), 'recursion=1 gives state and snapshots')
     const missing = s.lxc(['query', '/1.0/instances/nope-missing/backups'])
     assert.notEqual(missing.status, 0)

@@ -1,4 +1,5 @@
 /** @module Instance wire types (shared/api/instance.go, instance_state.go, instance_snapshot.go). */
+import type { InstanceBackup } from './backup.js'
 import type { Devices } from './profile.js'
 
 /** Body of PUT /1.0/instances/{name}. */
@@ -61,17 +62,8 @@ export interface InstanceSnapshot {
 export interface InstanceFull extends Instance {
   state: InstanceState
   snapshots: InstanceSnapshot[] | null
+  /** null when there are none, as LXD renders it. */
   backups: InstanceBackup[] | null
-}
-
-/** A backup of an instance as GET /1.0/instances/{name}/backups/{backup} returns it (shared/api/instance_backup.go). */
-export interface InstanceBackup {
-  name: string
-  created_at: string
-  expires_at: string
-  instance_only: boolean
-  container_only: boolean
-  optimized_storage: boolean
 }
 
 /** Body of PUT /1.0/instances/{name}/state. */

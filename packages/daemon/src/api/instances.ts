@@ -2,18 +2,8 @@
 import { badRequest } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl } from '../events/lifecycle.js'
-import { parseRemoteSource } from '../image/index.js'
-import {
-  createInstance,
-  deleteInstance,
-  renameInstance,
-  updateInstance,
-  validateCreate,
-  validateUpdate,
-  type CreateRequest,
-} from '../instance/lifecycle.js'
+import { deleteInstance, renameInstance, updateInstance, validateUpdate } from '../instance/lifecycle.js'
 import { isAlive, runtimeState } from '../instance/container.js'
-import { randomInstanceName } from '../instance/names.js'
 import { runtimeStates } from '../instance/service.js'
 import { toApiInstance, toApiInstanceFull } from '../instance/wire.js'
 import { getSnapshot } from '../db/instances.js'
@@ -21,6 +11,9 @@ import { restoreSnapshot } from '../instance/snapshots.js'
 import { isTrue } from '../config/validate.js'
 import { validateInstanceName } from '../util/names.js'
 import { asObject, devicesField, stringField, stringMapField } from './body.js'
+import { boolField, parseCommon, sourceOf, stringList } from './instance-create.js'
+import { importBackupResponse } from './instance-backups.js'
+import { instanceSources } from './instance-sources.js'
 import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
@@ -28,6 +21,7 @@ import { callerOf, instanceOperation } from './instance-op.js'
 import { matchesFilter, parseFilter } from './filter.js'
 import { recursionLevel } from './query.js'
 import { async, sync } from './response.js'
+import { migrationSource } from './instance-migration.js'
 
 const load = (req: ApiRequest) => db.getInstance(req.state.db, req.project(), req.params.name!)
 
@@ -40,48 +34,6 @@ const etagSource = (i: db.InstanceRecord) => [
   i.profiles,
   i.description,
 ]
-
-function stringList(body: Record<string, unknown>, field: string): string[] | undefined {
-  const v = body[field]
-  if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw badRequest(`Invalid value for field "${field}": must be a list of strings`)
-  return v as string[]
-}
-
-function boolField(body: Record<string, unknown>, field: string): boolean {
-  const v = body[field]
-  if (v === undefined || v === null) return false
-  if (typeof v !== 'boolean') throw badRequest(`Invalid value for field "${field}": must be a boolean`)
-  return v
-}
-
-function parseCreate(body: Record<string, unknown>): CreateRequest {
-  const name = stringField(body, 'name') || randomInstanceName()
-  validateInstanceName(name)
-  const type = stringField(body, 'type')
-  if (type !== '' && type !== 'container')
-    throw badRequest(`Instance type "${type}" is not supported (only containers)`)
-  const source = body.source
-  if (source === null || typeof source !== 'object' || Array.isArray(source))
-    throw badRequest('Missing or invalid "source"')
-  const src = source as Record<string, unknown>
-  const srcType = stringField(src, 'type')
-  if (srcType !== 'image') throw badRequest(`Source type "${srcType}" is not supported (only "image")`)
-  const remote = stringField(src, 'server') ? parseRemoteSource(src) : undefined
-  const image = stringField(src, 'fingerprint') || stringField(src, 'alias')
-  if (!image) throw badRequest('Image source needs an alias or a fingerprint')
-  return {
-    ...(remote ? { remote } : {}),
-    name,
-    description: stringField(body, 'description'),
-    config: stringMapField(body, 'config'),
-    devices: devicesField(body),
-    profiles: stringList(body, 'profiles') ?? ['default'],
-    ephemeral: boolField(body, 'ephemeral'),
-    image,
-  }
-}
 
 function parseContent(
   body: Record<string, unknown>,
@@ -157,18 +109,23 @@ export const instanceEndpoints = [
     post: {
       access: can('manage-containers'),
       handler: async (req) => {
-        const create = parseCreate(asObject(await req.json()))
-        if (db.listInstances(req.state.db, req.project()).some((i) => i.name === create.name)) {
-          throw badRequest(`Instance "${create.name}" already exists`)
+        if (/^application\/octet-stream\b/i.test(String(req.headers['content-type'] ?? '')))
+          return importBackupResponse(req)
+        const body = asObject(await req.json())
+        const common = parseCommon(body)
+        const source = sourceOf(body)
+        const type = stringField(source, 'type')
+        const handler = Object.hasOwn(instanceSources, type) ? instanceSources[type] : undefined
+        if (!handler)
+          throw badRequest(
+            `Source type "${type}" is not supported (only ${Object.keys(instanceSources)
+              .map((t) => `"${t}"`)
+              .join(', ')})`,
+          )
+        if (db.listInstances(req.state.db, req.project()).some((i) => i.name === common.name)) {
+          throw badRequest(`Instance "${common.name}" already exists`)
         }
-        await validateCreate(req.state, create, callerOf(req))
-        return async(
-          instanceOperation(req, { name: create.name, description: 'Creating instance' }, async (ctx) => {
-            await createInstance(req.state, create, callerOf(req), (text) =>
-              ctx.setMetadata({ create_instance_from_image_unpack_progress: text }),
-            )
-          }),
-        )
+        return handler(req, common, source, body)
       },
     },
   }),
@@ -193,7 +150,7 @@ export const instanceEndpoints = [
       handler: async (req) => {
         const inst = load(req)
         const body = asObject(await req.json())
-        if (body.migration) throw badRequest('Migration is not supported')
+        if (body.migration) return migrationSource(req, inst, body)
         const newName = stringField(body, 'name')
         validateInstanceName(newName)
         return async(

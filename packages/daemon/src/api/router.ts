@@ -1,10 +1,11 @@
-/** @module Mounts the endpoint table: routing, access policy, body limits, 503s, error rendering. */
+/** @module Mounts the endpoint table: routing, cross-site refusal, access policy, body limits, 503s, error rendering. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { ApiError, badRequest, errorEnvelope, notFound, tooLarge, unavailable } from '@corral/api'
 import type { State } from '../state.js'
 import { checkAccess, type Access, type Identity } from './access.js'
+import { refuseCrossSite } from './cross-origin.js'
 import type { ApiRequest, Endpoint, Method } from './endpoint.js'
 import { classifyError, renderError, renderResponse } from './render.js'
 
@@ -86,6 +87,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     handle(req, res, identity) {
       void (async () => {
         try {
+          refuseCrossSite(req.method ?? 'GET', req.headers)
           const url = new URL(req.url ?? '/', 'http://corral')
           const found = find(url.pathname)
           if (!found) throw notFound()
@@ -105,6 +107,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     },
     upgrade(req, socket, head, identity) {
       try {
+        refuseCrossSite('GET', req.headers, true)
         const url = new URL(req.url ?? '/', 'http://corral')
         const found = find(url.pathname)
         const ws = found?.route.endpoint.websocket

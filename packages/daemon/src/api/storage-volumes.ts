@@ -8,7 +8,7 @@ import { listInstances } from '../db/instances.js'
 import { getStoragePool } from '../db/storage-pools.js'
 import * as vdb from '../db/storage-volumes.js'
 import { entityUrl } from '../events/lifecycle.js'
-import { runtimeState } from '../instance/container.js'
+import { isAlive, runtimeState } from '../instance/container.js'
 import * as volumes from '../storage/custom-volumes.js'
 import { findStorageDriver } from '../storage/drivers/registry.js'
 import { driverContext } from '../storage/pool.js'
@@ -165,8 +165,9 @@ async function readContent(req: ApiRequest) {
   }
 }
 
+// A frozen instance still has the volume mounted: it counts as running.
 const isRunning = (req: ApiRequest) => async (inst: Parameters<typeof runtimeState>[1]) =>
-  (await runtimeState(req.state, inst)).status === 'Running'
+  isAlive(await runtimeState(req.state, inst))
 
 const snapshotUrl = (pool: string, vol: string, snap: string) =>
   `/1.0/storage-pools/${pool}/volumes/custom/${vol}/snapshots/${snap}`

@@ -1,4 +1,4 @@
-/** @module The TLS listener of the remote API: started, moved and stopped live by core.https_address. */
+/** @module The TLS listener of the remote API and the web UI (/ui/): started, moved and stopped live by core.https_address. */
 import { createServer, type Server } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { badRequest } from '@corral/api'
@@ -7,6 +7,7 @@ import { fingerprintOfDer } from '../certificate/fingerprint.js'
 import type { ServerCertificate } from '../certificate/server-cert.js'
 import { findCertificate } from '../db/certificates.js'
 import type { Db } from '../db/db.js'
+import { serveUi } from '../ui/static.js'
 import { parseListenAddress } from './listen-addresses.js'
 
 /** Who a TLS peer is: trusted only when its certificate is in the trust store, byte for byte. */
@@ -109,7 +110,10 @@ export class TlsListener {
         rejectUnauthorized: false,
         minVersion: 'TLSv1.3',
       },
-      (req, res) => this.router.handle(req, res, identify(this.db, req.socket as TLSSocket)),
+      (req, res) => {
+        if (serveUi(req, res)) return
+        this.router.handle(req, res, identify(this.db, req.socket as TLSSocket))
+      },
     )
     server.on('upgrade', (req, socket, head) =>
       this.router.upgrade(req, socket, head, identify(this.db, req.socket as TLSSocket)),

@@ -23,6 +23,7 @@ import { instanceLogDir } from './lxc/exec.js'
 import { applyLiveLimits, freezeContainer, thawContainer } from './lxc/live.js'
 import { lxcFiles } from './lxc/paths.js'
 import { isAlive, runtimeState } from './lxc/runtime.js'
+import { forgetBackups, moveBackups } from './backup-files.js'
 import { runCleanStop } from './clean-stops.js'
 import { applyTemplates } from './templates.js'
 import { expandedOf, instanceLock, lockKey, rootPoolOf, validateInstance } from './service.js'
@@ -81,7 +82,7 @@ function allocate(
 }
 
 /** Makes the instance volume's top directory owned by the container's root and mode 0100, as LXD. */
-function protectVolume(path: string, idmap: IdmapEntry[]): void {
+export function protectVolume(path: string, idmap: IdmapEntry[]): void {
   chownSync(path, hostRootUid(idmap), 0)
   chmodSync(path, 0o100)
 }
@@ -285,6 +286,7 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
   forgetDevices(state, inst, expandedOf(state, inst).devices)
   await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
   db.deleteInstance(state.db, inst.id)
+  forgetBackups(state, inst.project, inst.name)
   emit(state, 'instance-deleted', inst, caller)
 }
 
@@ -312,6 +314,7 @@ export async function renameInstance(
     await pool.renameInstance(inst.project, newName, inst.name)
     throw err
   }
+  moveBackups(state, inst.project, inst.name, newName)
   const oldLogs = instanceLogDir(state, inst.project, inst.name)
   if (existsSync(oldLogs)) renameSync(oldLogs, instanceLogDir(state, inst.project, newName))
   emit(state, 'instance-renamed', { project: inst.project, name: newName }, caller, { old_name: inst.name })

@@ -2,7 +2,7 @@
 import type { Instance, InstanceFull, InstanceState } from '@corral/api'
 import * as db from '../db/instances.js'
 import type { State } from '../state.js'
-import { listInstanceBackups } from './backups.js'
+import { listBackups, toApiBackup } from './backup-files.js'
 import { expandedOf } from './expanded.js'
 import { isAlive, type RuntimeState } from './lxc/runtime.js'
 import { instanceNetworkState } from './network-state.js'
@@ -44,8 +44,14 @@ export async function toApiInstanceFull(
     ...toApiInstance(state, inst, run),
     state: await stateWithNetwork(state, inst, run),
     snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
-    backups: listInstanceBackups(state, inst),
+    backups: backupsOf(state, inst),
   }
+}
+
+/** An instance's backups in the wire form, null when it has none (LXD's rendering). */
+function backupsOf(state: State, inst: db.InstanceRecord) {
+  const list = listBackups(state, inst.project, inst.name)
+  return list.length > 0 ? list.map(toApiBackup) : null
 }
 
 /** The state block including the network section read inside the container. */
