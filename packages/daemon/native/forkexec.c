@@ -5,6 +5,9 @@
  *                        [--pty COLS ROWS] -- CMD [ARG]...
  * fd 3 (when open): one status line for the daemon, "pid N" once attached or "error MESSAGE".
  * fd 4 (with --pty): window sizes from the daemon, one "COLS ROWS" line each.
+ * --go-fd N: the helper starts and loads the container, then waits for the byte 'g' on fd N
+ * before it attaches (the daemon starts it while the client's websockets connect, and says go
+ * once they are all there); end of file instead means the command must not run: exit 255.
  * Without --pty the command gets this helper's stdin/stdout/stderr. With --pty the helper allocates
  * the pty itself (in the container's devpts when liblxc can give it, else on the host), makes it the
  * command's controlling terminal and relays it to its own stdin/stdout; doing it here rather than with
@@ -149,7 +152,7 @@ static int relay(int master, pid_t pid) {
 int main(int argc, char **argv) {
   const char *lxcpath = NULL, *name = NULL, *cwd = "/";
   long uid = 0, gid = 0;
-  int pty = 0, i;
+  int pty = 0, i, go_fd = -1;
   unsigned short cols = 80, rows = 24;
   char **env = calloc(argc + 1, sizeof(char *));
   size_t nenv = 0;
@@ -163,6 +166,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--uid") == 0) uid = strtol(v, NULL, 10);
     else if (strcmp(a, "--gid") == 0) gid = strtol(v, NULL, 10);
     else if (strcmp(a, "--env") == 0) env[nenv++] = (char *)v;
+    else if (strcmp(a, "--go-fd") == 0) go_fd = atoi(v);
     else if (strcmp(a, "--pty") == 0 && i + 2 < argc) {
       pty = 1;
       cols = (unsigned short)atoi(v);
@@ -173,6 +177,7 @@ int main(int argc, char **argv) {
   if (!lxcpath || !name || i >= argc) fail("Usage: corral-forkexec --lxcpath P --name N [options] -- CMD...");
   fcntl(3, F_SETFD, FD_CLOEXEC);
   fcntl(4, F_SETFD, FD_CLOEXEC);
+  if (go_fd >= 0 && fcntl(go_fd, F_SETFD, FD_CLOEXEC) < 0) fail("The go fd is not open");
 
   struct lxc_container *c = lxc_container_new(name, lxcpath);
   if (!c || !c->is_running(c)) fail("Instance is not running");
@@ -194,6 +199,13 @@ int main(int argc, char **argv) {
     long hu = host_id(init, "uid_map", uid), hg = host_id(init, "gid_map", gid);
     if (fchown(slave, hu < 0 ? (uid_t)-1 : (uid_t)hu, hg < 0 ? (gid_t)-1 : (gid_t)hg) < 0) { /* best effort */ }
     opts.stdin_fd = opts.stdout_fd = opts.stderr_fd = slave;
+  }
+  if (go_fd >= 0) {
+    char go = 0;
+    ssize_t n;
+    while ((n = read(go_fd, &go, 1)) < 0 && errno == EINTR) {}
+    if (n != 1 || go != 'g') fail("Not started: the daemon called it off");
+    close(go_fd);
   }
   pid_t pid = -1;
   if (c->attach(c, run_command, &p, &opts, &pid) < 0 || pid <= 0) fail("Failed to attach to the instance");
