@@ -5,9 +5,10 @@
  *                        [--pty COLS ROWS] -- CMD [ARG]...
  * fd 3 (when open): one status line for the daemon, "pid N" once attached or "error MESSAGE".
  * fd 4 (with --pty): window sizes from the daemon, one "COLS ROWS" line each.
- * --go-fd N: the helper starts and loads the container, then waits for the byte 'g' on fd N
- * before it attaches (the daemon starts it while the client's websockets connect, and says go
- * once they are all there); end of file instead means the command must not run: exit 255.
+ * --go-fd N: the helper attaches at once, and the attached process waits for the byte 'g' on
+ * fd N before it executes the command (the daemon starts the helper while the client's
+ * websockets connect and says go once they are all there); end of file instead means the
+ * command must not run: the attached process exits 255 without executing anything.
  * Without --pty the command gets this helper's stdin/stdout/stderr. With --pty the helper allocates
  * the pty itself (in the container's devpts when liblxc can give it, else on the host), makes it the
  * command's controlling terminal and relays it to its own stdin/stdout; doing it here rather than with
@@ -36,6 +37,7 @@
 struct payload {
   char **argv;
   int pty;
+  int go_fd;
 };
 
 /* Writes the status line to fd 3; false when fd 3 is not open. */
@@ -54,6 +56,14 @@ static _Noreturn void fail(const char *message) {
 /* Runs inside the container, already with the target ids; stdio is set up by liblxc. */
 static int run_command(void *data) {
   struct payload *p = data;
+  if (p->go_fd >= 0) {
+    /* Attached already (namespaces, cgroup, ids): only the command itself waits for go. */
+    char go = 0;
+    ssize_t n;
+    while ((n = read(p->go_fd, &go, 1)) < 0 && errno == EINTR) {}
+    if (n != 1 || go != 'g') _exit(255);
+    close(p->go_fd);
+  }
   if (p->pty) {
     setsid();
     ioctl(0, TIOCSCTTY, 0);
@@ -177,12 +187,12 @@ int main(int argc, char **argv) {
   if (!lxcpath || !name || i >= argc) fail("Usage: corral-forkexec --lxcpath P --name N [options] -- CMD...");
   fcntl(3, F_SETFD, FD_CLOEXEC);
   fcntl(4, F_SETFD, FD_CLOEXEC);
-  if (go_fd >= 0 && fcntl(go_fd, F_SETFD, FD_CLOEXEC) < 0) fail("The go fd is not open");
+  if (go_fd >= 0 && fcntl(go_fd, F_GETFD) < 0) fail("The go fd is not open");
 
   struct lxc_container *c = lxc_container_new(name, lxcpath);
   if (!c || !c->is_running(c)) fail("Instance is not running");
 
-  struct payload p = {&argv[i], pty};
+  struct payload p = {&argv[i], pty, go_fd};
   lxc_attach_options_t opts = LXC_ATTACH_OPTIONS_DEFAULT;
   opts.initial_cwd = (char *)cwd;
   opts.uid = (uid_t)uid;
@@ -199,13 +209,6 @@ int main(int argc, char **argv) {
     long hu = host_id(init, "uid_map", uid), hg = host_id(init, "gid_map", gid);
     if (fchown(slave, hu < 0 ? (uid_t)-1 : (uid_t)hu, hg < 0 ? (gid_t)-1 : (gid_t)hg) < 0) { /* best effort */ }
     opts.stdin_fd = opts.stdout_fd = opts.stderr_fd = slave;
-  }
-  if (go_fd >= 0) {
-    char go = 0;
-    ssize_t n;
-    while ((n = read(go_fd, &go, 1)) < 0 && errno == EINTR) {}
-    if (n != 1 || go != 'g') fail("Not started: the daemon called it off");
-    close(go_fd);
   }
   pid_t pid = -1;
   if (c->attach(c, run_command, &p, &opts, &pid) < 0 || pid <= 0) fail("Failed to attach to the instance");
