@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
 import { presentBindSources } from '../../host/bind-sources.js'
 import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
-import { ensureLxcfs } from '../../host/lxcfs.js'
+import { ensureLxcfs, lxcfsBinds } from '../../host/lxcfs.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
@@ -80,6 +80,7 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       cpuCount: onlineCpuCount(),
       hostMemory: totalmem(),
       bindSources: presentBindSources(),
+      lxcfsBinds: lxcfsBinds(),
     })
     writeFileSync(files.config, text, { mode: 0o600 })
     removeStaleCgroups(cgroups)

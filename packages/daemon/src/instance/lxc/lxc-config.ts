@@ -1,6 +1,7 @@
 /** @module Pure builder of a container's LXC configuration file. */
 import { isTrue } from '../../config/validate.js'
 import type { BindSource } from '../../host/bind-sources.js'
+import type { LxcfsBind } from '../../host/lxcfs.js'
 import { memoryLimitBytes } from '../../util/size.js'
 import type { MountEntry, RunNic } from '../../device/device.js'
 import type { IdmapEntry } from '../idmap.js'
@@ -34,6 +35,12 @@ export interface LxcConfigInput {
   hostMemory: number
   /** LXD's optional binds of host kernel interfaces (debugfs, pstore, /dev/fuse, ...) present on the host. */
   bindSources?: BindSource[]
+  /**
+   * lxcfs's files to bind over the container's (host/lxcfs.ts): written as mount entries that
+   * LXC makes itself, in place of lxcfs's mount hook (a shell script that runs about twenty
+   * processes at every start). Absent: the hook from common.conf.d stays.
+   */
+  lxcfsBinds?: LxcfsBind[]
 }
 
 /** LXC's own shared defaults: capabilities, seccomp, proc/sys/cgroup mounts, devices. */
@@ -116,6 +123,18 @@ function nicLines(index: number, nic: RunNic): string[] {
 const lxcfsRebootHook =
   '/bin/sh -c \'[ "$LXC_TARGET" = reboot ] && [ -x /usr/share/lxcfs/lxc.reboot.hook ] && exec /usr/share/lxcfs/lxc.reboot.hook "$@"; exit 0\' lxcfs-reboot'
 
+/** The mount hook's binds, as entries: each optional, so a file the container lacks is skipped as the hook skips it. */
+function lxcfsLines(binds: LxcfsBind[] | undefined): string[] {
+  if (binds === undefined) return []
+  return [
+    'lxc.hook.mount =',
+    ...binds.map(
+      (b) =>
+        `lxc.mount.entry = ${escapeMountPath(b.source)} ${escapeMountPath(b.target)} none bind,optional 0 0`,
+    ),
+  ]
+}
+
 /** Renders the LXC config; the same input always gives the same text. */
 export function buildLxcConfig(input: LxcConfigInput): string {
   const mountLines = input.mounts.map(mountLine)
@@ -163,6 +182,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     'lxc.tty.max = 0',
     'lxc.autodev = 1',
     ...distroLines(input, privileged),
+    ...lxcfsLines(input.lxcfsBinds),
     // No lxc.signal.halt, as LXD: LXC sends SIGRTMIN+3 to an init that blocks it (systemd), else SIGPWR.
     'lxc.init.cmd = /sbin/init',
     ...(netLines.length ? netLines : ['lxc.net.0.type = empty']),
