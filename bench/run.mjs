@@ -106,6 +106,19 @@ async function untilReported(t, t0, total, running, limitMs = 600_000) {
   }
 }
 
+/** Deletes instances eight at a time, each retried alone when its batch failed (LXD sometimes fails a forced delete under load). */
+async function cleanup(t, names) {
+  for (let i = 0; i < names.length; i += 8) {
+    const batch = names.slice(i, i + 8)
+    await concurrently(
+      t,
+      batch.map((x) => ['delete', x, '--force']),
+    ).catch(() => {
+      for (const x of batch) lxc(t, ['delete', x, '--force'], { check: false })
+    })
+  }
+}
+
 const work = mkdtempSync('/tmp/corral-bench-')
 chmodSync(work, 0o711) // containers' root must traverse every ancestor of the state dir
 const corralDir = join(work, 'state')
@@ -198,9 +211,9 @@ try {
     }
   }
   for (const t of targets)
-    await concurrently(
+    await cleanup(
       t,
-      Array.from({ length: listCount }, (_, i) => ['delete', n(`l${i}`)]),
+      Array.from({ length: listCount }, (_, i) => n(`l${i}`)),
     )
 
   // Parallel launches (also a curve): N at once, then deleted at once.
@@ -210,10 +223,7 @@ try {
       for (const t of targets) {
         const names = Array.from({ length: p }, (_, i) => n(`p${p}x${r}x${i}`))
         record(t, `parallel ${p}`, await concurrently(t, names.map(launchArgs)))
-        await concurrently(
-          t,
-          names.map((x) => ['delete', x, '--force']),
-        )
+        await cleanup(t, names)
       }
     }
   }
@@ -257,12 +267,15 @@ try {
       }
     }
   }
-  for (const t of targets) {
-    await concurrently(
+  for (const t of targets)
+    await cleanup(
       t,
-      Array.from({ length: count }, (_, i) => ['delete', n(`c${i}`), '--force']),
+      Array.from({ length: count }, (_, i) => n(`c${i}`)),
     )
-  }
+} catch (err) {
+  // What was measured so far is still reported below.
+  console.error(`bench stopped early: ${err instanceof Error ? err.message : String(err)}`)
+  process.exitCode = 1
 } finally {
   for (const t of targets) {
     if (t === L) {
