@@ -51,11 +51,16 @@ function exited(proc: ChildProcess): Promise<number | null> {
 }
 
 /** Starts corrald on `dir` and waits until it is ready (10 s at most). */
-export async function startCorrald(dir: string, args: string[] = ['--group', 'root']): Promise<Corrald> {
+export function startCorrald(dir: string, args: string[] = ['--group', 'root']): Promise<Corrald> {
   const proc = spawn(process.execPath, [corraldBin, ...args], {
     env: { ...process.env, CORRAL_DIR: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
+  return superviseCorrald(dir, proc)
+}
+
+/** Waits until a corrald already spawned (stderr piped) on `dir` is ready (10 s at most); its handle. */
+export async function superviseCorrald(dir: string, proc: ChildProcess): Promise<Corrald> {
   let stderr = ''
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
   const socket = join(dir, 'unix.socket')
@@ -93,7 +98,9 @@ export async function cleanup(daemon: Corrald | undefined, dir: string): Promise
 }
 
 /** The per-daemon prefix of container cgroups (the daemon's own rule: sha256 of the state directory). */
-const cgroupPrefix = (dir: string) => `corral-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
+/** The cgroup name prefix of the daemon on this state directory (as the daemon computes it). */
+export const cgroupPrefix = (dir: string) =>
+  `corral-${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`
 
 function rmdirTree(path: string): void {
   let children: string[]

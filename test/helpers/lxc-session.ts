@@ -32,8 +32,8 @@ export interface LxcSession {
   close(containers?: string[]): Promise<void>
 }
 
-/** Why a stock-client session cannot run here, or undefined. */
-export function sessionSkipReason(opts: SessionOptions = {}): string | undefined {
+/** Why a stock-client session cannot run here, or undefined; `tools` are commands the test also needs. */
+export function sessionSkipReason(opts: SessionOptions = {}, tools: string[] = []): string | undefined {
   return (
     rootSkipReason() ??
     (run('which', ['lxc']).status === 0
@@ -44,8 +44,15 @@ export function sessionSkipReason(opts: SessionOptions = {}): string | undefined
       : undefined) ??
     (opts.pool && run('which', ['lxc-start']).status !== 0
       ? 'LXC is not installed (scripts/install-deps.sh)'
-      : undefined)
+      : undefined) ??
+    missingToolReason(tools)
   )
+}
+
+/** Names the first of `tools` that is not on PATH, or undefined. */
+export function missingToolReason(tools: string[]): string | undefined {
+  const missing = tools.find((tool) => run('which', [tool]).status !== 0)
+  return missing && `${missing} is not installed (scripts/install-deps.sh)`
 }
 
 /** Starts corrald on a fresh state directory and prepares what `opts` asks for. */

@@ -7,27 +7,23 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { repoRoot, run, startCorrald } from '../helpers/corrald.js'
 import { instanceAddress, until } from '../helpers/instance-net.js'
-import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import {
+  missingToolReason,
+  sessionSkipReason,
+  startLxcSession,
+  type LxcSession,
+} from '../helpers/lxc-session.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
 const skip =
-  sessionSkipReason({ pool: true }) ??
-  (run('which', ['mmdebstrap']).status === 0
-    ? undefined
-    : 'mmdebstrap is not installed (scripts/install-deps.sh)') ??
-  (run('which', ['dnsmasq']).status === 0
-    ? undefined
-    : 'dnsmasq is not installed (scripts/install-deps.sh)') ??
+  sessionSkipReason({ pool: true }, ['mmdebstrap', 'dnsmasq']) ??
   (run('which', ['journalctl']).status === 0 ? undefined : 'journalctl is not installed (systemd)')
 if (skip) console.log(`# skipping the Debian system tests: ${skip}`)
-const lxcfsSkip = existsSync('/usr/bin/lxcfs')
-  ? undefined
-  : 'lxcfs is not installed (scripts/install-deps.sh)'
+const lxcfsSkip = missingToolReason(['lxcfs'])
 
 const tag = String(process.pid % 100000)
 const octet = 220 + (process.pid % 30)

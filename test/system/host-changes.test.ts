@@ -17,9 +17,12 @@ const bridge = `crhc${tag}`
 const [failing, killed, edited] = [`hcf${tag}`, `hck${tag}`, `hce${tag}`]
 let s: LxcSession
 
-/** The host's veth links, and the cgroups of this daemon. */
+/**
+ * The veth links on this test's own bridge (the host's whole list would see other test runs'
+ * links come and go), and the cgroups of this daemon.
+ */
 function hostLinks(): string[] {
-  return run('ip', ['-o', 'link', 'show', 'type', 'veth'])
+  return run('ip', ['-o', 'link', 'show', 'master', bridge, 'type', 'veth'])
     .stdout.split('\n')
     .filter(Boolean)
     .map((l) => l.replace(/^\d+: /, '').split(/[@:]/)[0]!)

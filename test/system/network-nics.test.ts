@@ -8,12 +8,7 @@ import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/
 import { instanceAddress, until } from '../helpers/instance-net.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
-const skip =
-  sessionSkipReason({ image: true, pool: true }) ??
-  (run('which', ['dnsmasq']).status === 0
-    ? undefined
-    : 'dnsmasq is not installed (scripts/install-deps.sh)') ??
-  (run('which', ['dig']).status === 0 ? undefined : 'dig is not installed (scripts/install-deps.sh)')
+const skip = sessionSkipReason({ image: true, pool: true }, ['dnsmasq', 'dig'])
 const tag = String(process.pid % 100000)
 const net = `crtb${tag}`
 const c1 = `c1x${tag}`

@@ -7,9 +7,7 @@ import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
-const skip =
-  sessionSkipReason({ image: true, pool: true }) ??
-  (run('which', ['nft']).status === 0 ? undefined : 'nft is not installed (scripts/install-deps.sh)')
+const skip = sessionSkipReason({ image: true, pool: true }, ['nft'])
 const tag = String(process.pid % 100000)
 const parent = `crtp${tag}`
 const r3 = `r3x${tag}`

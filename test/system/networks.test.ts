@@ -8,12 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { run, startCorrald } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
-const skip =
-  sessionSkipReason() ??
-  (run('which', ['dnsmasq']).status === 0
-    ? undefined
-    : 'dnsmasq is not installed (scripts/install-deps.sh)') ??
-  (run('which', ['nft']).status === 0 ? undefined : 'nft is not installed (scripts/install-deps.sh)')
+const skip = sessionSkipReason({}, ['dnsmasq', 'nft'])
 const bridge = `crtn${process.pid % 100000}`
 let s: LxcSession
 let table = ''
@@ -71,6 +66,9 @@ test(
       .filter((a) => a.scope === 'global')
       .map((a) => `${a.local}/${a.prefixlen}`)
     assert.deepEqual(global.sort(), ['198.18.50.1/24', 'fd42:50::1/64'])
+    const sysctl = (key: string) => readFileSync(`/proc/sys/net/ipv6/conf/${bridge}/${key}`, 'utf8').trim()
+    assert.equal(sysctl('accept_ra'), '0', 'the host takes no router advertisements from its instances')
+    assert.equal(sysctl('autoconf'), '0')
     const pid = dnsmasqPid()
     assert.ok(pid, 'dnsmasq runs for the bridge')
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')

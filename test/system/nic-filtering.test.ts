@@ -23,12 +23,7 @@ import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/
 import { instanceAddress, until } from '../helpers/instance-net.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
-const skip =
-  sessionSkipReason({ image: true, pool: true }) ??
-  (run('which', ['tcpdump']).status === 0
-    ? undefined
-    : 'tcpdump is not installed (scripts/install-deps.sh)') ??
-  (run('which', ['gcc']).status === 0 ? undefined : 'gcc is not installed (scripts/install-deps.sh)')
+const skip = sessionSkipReason({ image: true, pool: true }, ['tcpdump', 'gcc'])
 const tag = String(process.pid % 100000)
 const net = `crtf${tag}`
 const profile = `crtf${tag}`

@@ -181,24 +181,20 @@ test(
   { skip },
   async () => {
     const before = s.must(['config', 'trust', 'list', '--format', 'csv'])
-    const wrongConf = mkdtempSync('/tmp/corral-remote-conf-')
-    confs.push(wrongConf)
-    const wrong = await onTerminal(
-      wrongConf,
-      ['remote', 'add', 'pw', `127.0.0.1:${port}`, '--accept-certificate'],
-      'nope\n',
-    )
+    /** `lxc remote add pw` from a new client config, answering the prompt with `password`. */
+    const addWithPassword = async (password: string) => {
+      const conf = mkdtempSync('/tmp/corral-remote-conf-')
+      confs.push(conf)
+      const args = ['remote', 'add', 'pw', `127.0.0.1:${port}`, '--accept-certificate']
+      return { conf, ...(await onTerminal(conf, args, `${password}\n`)) }
+    }
+    const wrong = await addWithPassword('nope')
     assert.notEqual(wrong.status, 0, wrong.stdout)
     assert.match(wrong.stdout, /Admin password \(or token\) for pw:/)
     assert.match(wrong.stdout, /not authorized/)
     assert.equal(s.must(['config', 'trust', 'list', '--format', 'csv']), before)
-    const conf = mkdtempSync('/tmp/corral-remote-conf-')
-    confs.push(conf)
-    const added = await onTerminal(
-      conf,
-      ['remote', 'add', 'pw', `127.0.0.1:${port}`, '--accept-certificate'],
-      'stock-pass-1\n',
-    )
+    const added = await addWithPassword('stock-pass-1')
+    const conf = added.conf
     assert.equal(added.status, 0, added.stdout)
     assert.match(added.stdout, /Admin password \(or token\) for pw:/)
     assert.doesNotMatch(added.stdout, /stock-pass-1/, 'the prompt does not echo it')

@@ -14,7 +14,7 @@ import {
   cleanup,
   corralBin,
   corraldBin,
-  isReady,
+  superviseCorrald,
   makeStateDir,
   repoRoot,
   run,
@@ -44,7 +44,7 @@ after(() => {
  * A second daemon in a mount namespace of its own where apt's lists are an empty tmpfs: the
  * host's pending updates are out of its sight, so what remains can be only low findings.
  */
-async function startWithoutAptLists(dir: string, group: string): Promise<Corrald> {
+function startWithoutAptLists(dir: string, group: string): Promise<Corrald> {
   const proc = spawn(
     'unshare',
     [
@@ -62,32 +62,7 @@ async function startWithoutAptLists(dir: string, group: string): Promise<Corrald
     ],
     { env: { ...process.env, CORRAL_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'] },
   )
-  let stderr = ''
-  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
-  const socket = join(dir, 'unix.socket')
-  for (let i = 0; i < 200 && !(await isReady(socket)); i++) {
-    if (proc.exitCode !== null) throw new Error(`corrald exited: ${stderr}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  const exited = () =>
-    proc.exitCode !== null || proc.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((r) => proc.once('exit', () => r()))
-  return {
-    dir,
-    socket,
-    proc,
-    stderr: () => stderr,
-    async stop() {
-      proc.kill('SIGTERM')
-      await exited()
-      return proc.exitCode
-    },
-    async kill() {
-      proc.kill('SIGKILL')
-      await exited()
-    },
-  }
+  return superviseCorrald(dir, proc)
 }
 
 test('only low findings exit 0, and table, json and yaml print the same findings', { skip }, async (t) => {

@@ -15,9 +15,7 @@ import { until } from '../helpers/instance-net.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 import { addForwardGuard } from '../helpers/net-guard.js'
 
-const skip =
-  sessionSkipReason({ image: true, pool: true }) ??
-  (run('which', ['dnsmasq']).status === 0 ? undefined : 'dnsmasq is not installed (scripts/install-deps.sh)')
+const skip = sessionSkipReason({ image: true, pool: true }, ['dnsmasq'])
 const tag = String(process.pid % 100000)
 const net = `crta${tag}`
 const c1 = `au1x${tag}`

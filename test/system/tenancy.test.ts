@@ -149,6 +149,53 @@ test(
   },
 )
 
+test('all-projects lists only the instances of the projects the tenant may see', { skip }, async () => {
+  const admins = `adm${tag}`
+  s.must(['init', 'busybox', admins, '-c', 'environment.SECRET=admin-only'])
+  try {
+    assert.equal(tenantLxc(['init', 'busybox', 'tenant:mine']).status, 0)
+    for (const recursion of ['0', '1', '2']) {
+      const r = await call('GET', inProject(`/1.0/instances?all-projects=true&recursion=${recursion}`))
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      assert.doesNotMatch(JSON.stringify(r.body.metadata), new RegExp(`${admins}|admin-only`), recursion)
+      assert.match(JSON.stringify(r.body.metadata), /mine/, recursion)
+    }
+  } finally {
+    tenantLxc(['delete', 'tenant:mine', '--force'])
+    s.lxc(['delete', admins, '--force'])
+  }
+})
+
+test("another instance's MAC or a host veth's name cannot be taken, and that link stays", { skip }, () => {
+  const admins = `admn${tag}`
+  const foreign = `crfv${tag}`
+  s.must(['launch', 'busybox', admins, '-n', bridge])
+  try {
+    const mac = s.must(['config', 'get', admins, 'volatile.eth0.hwaddr']).trim()
+    assert.match(mac, /^00:16:3e:/)
+    assert.equal(
+      tenantLxc(['init', 'busybox', 'tenant:clone', '-c', `volatile.eth0.hwaddr=${mac}`]).status,
+      0,
+    )
+    const cloned = tenantLxc(['start', 'tenant:clone'])
+    assert.notEqual(cloned.status, 0)
+    assert.match(cloned.stderr, /already used by instance/)
+    // A veth pair of someone else's on the host (both ends here, as a stopped container leaves its own).
+    assert.equal(run('ip', ['link', 'add', foreign, 'type', 'veth', 'peer', 'name', `${foreign}p`]).status, 0)
+    assert.equal(tenantLxc(['init', 'busybox', 'tenant:squat']).status, 0)
+    const named = tenantLxc(['config', 'device', 'override', 'tenant:squat', 'eth0', `host_name=${foreign}`])
+    assert.equal(named.status, 0, named.stderr)
+    const squat = tenantLxc(['start', 'tenant:squat'])
+    assert.notEqual(squat.status, 0)
+    assert.match(squat.stderr, /already exists/)
+    assert.ok(links().includes(`${foreign}@`), 'the foreign veth of that name is still there')
+  } finally {
+    for (const name of ['clone', 'squat']) tenantLxc(['delete', `tenant:${name}`, '--force'])
+    s.lxc(['delete', admins, '--force'])
+    run('ip', ['link', 'del', foreign])
+  }
+})
+
 test(
   'raw.lxc with a host hook is refused on create and by PATCH, and no hook ever runs',
   { skip },
@@ -495,5 +542,26 @@ test(
     console.log(`# daemon RSS ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after`)
     assert.ok(rssAfter - rssBefore < 150, 'memory stays bounded')
     assert.equal(tenantLxc(['delete', 'tenant:good', '--force']).status, 0)
+  },
+)
+
+test(
+  'a tenant runs at most 256 operations at once: the next is 429, and the admin is not held back',
+  { skip },
+  async () => {
+    assert.equal(tenantLxc(['launch', 'busybox', 'tenant:ops']).status, 0)
+    const exec = () =>
+      call('POST', inProject('/1.0/instances/ops/exec'), {
+        command: ['sleep', '60'],
+        'wait-for-websocket': true,
+        interactive: false,
+      })
+    // 256: the documented bound (maxTenantOperations in the router).
+    for (let i = 0; i < 256; i++) assert.equal((await exec()).status, 202, `exec ${i}`)
+    const over = await exec()
+    assert.equal(over.status, 429)
+    assert.match(over.body.error ?? '', /Too many operations/)
+    assert.equal(s.must(['exec', 'ops', '--project', project, '--', 'echo', 'admin']), 'admin\n')
+    s.must(['delete', 'ops', '--project', project, '--force'])
   },
 )

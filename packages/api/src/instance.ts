@@ -1,4 +1,5 @@
 /** @module Instance wire types (shared/api/instance.go, instance_state.go, instance_snapshot.go). */
+import type { InstanceBackup } from './backup.js'
 import type { Devices } from './profile.js'
 
 /** Body of PUT /1.0/instances/{name}. */
@@ -61,7 +62,8 @@ export interface InstanceSnapshot {
 export interface InstanceFull extends Instance {
   state: InstanceState
   snapshots: InstanceSnapshot[] | null
-  backups: null
+  /** null when there are none, as LXD renders it. */
+  backups: InstanceBackup[] | null
 }
 
 /** Body of PUT /1.0/instances/{name}/state. */

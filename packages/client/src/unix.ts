@@ -10,6 +10,7 @@ import type {
   TransportResponse,
 } from './transport.js'
 import { connectionError } from './errors.js'
+import { exchange, jsonExchange } from './http-exchange.js'
 import { binarySocket, eventSocket } from './ws-sockets.js'
 
 /** Builds a transport that talks HTTP over the unix socket at `socketPath`. */
@@ -25,24 +26,12 @@ export function unixTransport(socketPath: string): Transport {
 }
 
 function sendRaw(socketPath: string, req: RawRequest): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...req.headers }
-    if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length)
-    const r = http.request(
-      { socketPath, method: req.method, path: req.path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('error', reject)
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        )
-      },
-    )
-    r.on('error', (err) => reject(connectionError(err, { method: req.method, path: req.path, socketPath })))
-    if (req.body === undefined || Buffer.isBuffer(req.body)) r.end(req.body)
-    else req.body.pipe(r)
-  })
+  return exchange(
+    (headers, respond) =>
+      http.request({ socketPath, method: req.method, path: req.path, headers, agent: false }, respond),
+    req,
+    (err) => connectionError(err, { method: req.method, path: req.path, socketPath }),
+  )
 }
 
 async function openBinarySocket(socketPath: string, path: string): Promise<BinarySocket> {
@@ -51,13 +40,9 @@ async function openBinarySocket(socketPath: string, path: string): Promise<Binar
   return binarySocket(ws, (err) => connectionError(err, { method: 'GET', path, socketPath }))
 }
 
-/** A JSON request: sendRaw with the body as bytes and its JSON content type, the answer read as text. */
-async function sendRequest(socketPath: string, req: TransportRequest): Promise<TransportResponse> {
-  const headers: Record<string, string> = { ...req.headers }
-  if (req.body !== undefined) headers['Content-Type'] = 'application/json'
-  const body = req.body === undefined ? undefined : Buffer.from(req.body)
-  const res = await sendRaw(socketPath, { method: req.method, path: req.path, headers, body })
-  return { status: res.status, headers: res.headers, body: res.body.toString() }
+/** A JSON request through sendRaw. */
+function sendRequest(socketPath: string, req: TransportRequest): Promise<TransportResponse> {
+  return jsonExchange((raw) => sendRaw(socketPath, raw), req)
 }
 
 async function openWebsocket(socketPath: string, path: string): Promise<EventSocket> {

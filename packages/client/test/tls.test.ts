@@ -11,7 +11,7 @@ import { Readable } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { after, before, test } from 'node:test'
 import { WebSocketServer } from 'ws'
-import { syncEnvelope } from '@corral/api'
+import { selfSignedCertificateArgs, syncEnvelope } from '@corral/api'
 import {
   CertificateMismatchError,
   ConnectionError,
@@ -32,23 +32,7 @@ const pair = (name: string) => {
   const crt = path.join(dir, `${name}.crt`)
   execFileSync(
     'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:secp384r1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      key,
-      '-out',
-      crt,
-    ],
+    selfSignedCertificateArgs({ subject: `/CN=${name}`, days: 2, keyFile: key, certFile: crt }),
     { stdio: 'ignore' },
   )
   return { cert: fs.readFileSync(crt, 'utf8'), key: fs.readFileSync(key, 'utf8') }

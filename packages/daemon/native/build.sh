@@ -12,12 +12,12 @@ for addon in peercred pidfd; do
     cc -O2 -Wall -Werror -shared -fPIC -DNODE_GYP_MODULE_NAME=$addon -I"$include" -o "$out" "$here/$addon.c"
   fi
 done
-# Exec and file helpers (docs/exec.md): forkexec links liblxc for attach; forkfile needs only libc.
-for helper in forkexec forkfile; do
+# Exec, file, mount and console helpers (docs/exec.md): forkexec and forkconsole link liblxc; forkfile and forkmount need only libc.
+for helper in forkexec forkfile forkmount forkconsole; do
   bin="$here/build/corral-$helper"
   if [ ! -f "$bin" ] || [ "$here/$helper.c" -nt "$bin" ]; then
     libs=""
-    [ "$helper" = forkexec ] && libs="$(pkg-config --cflags --libs lxc)"
+    case "$helper" in forkexec | forkconsole) libs="$(pkg-config --cflags --libs lxc)" ;; esac
     # shellcheck disable=SC2086
     cc -O2 -Wall -Werror -o "$bin" "$here/$helper.c" $libs
   fi

@@ -21,6 +21,7 @@ import { autostartInstances } from './instance/autostart.js'
 import { shutdownInstances } from './instance/host-shutdown.js'
 import { IdmapReadiness } from './instance/idmap-readiness.js'
 import { recoverHostChanges } from './instance/recovery.js'
+import { startBackupExpiry } from './instance/backup-files.js'
 import { mountPools } from './storage/index.js'
 import { ensureServerCertificate } from './certificate/server-cert.js'
 import { TlsListener } from './endpoints/tls.js'
@@ -99,6 +100,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let router: Router | undefined
   let tls: TlsListener | undefined
   let stopping: Promise<void> | undefined
+  // Replaced once the daemon is ready; a stop before then has no sweep to end.
+  let stopBackupExpiry = (): void => {}
 
   const state: State = {
     db,
@@ -129,6 +132,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await state.operations.drain(minutes * 60)
       if (stopOpts.shutdownInstances) await shutdownInstances(state)
       await state.audit.close()
+      stopBackupExpiry()
       router?.closeSockets()
       await tls?.close()
       detachNetworks(state.networks)
@@ -171,6 +175,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err
   }
   state.phase = 'ready'
+  stopBackupExpiry = startBackupExpiry(state)
   // Containers keep running across daemon restarts; only those that stopped meanwhile are started.
   if (opts.autostart !== false) {
     void autostartInstances(state).catch((err: unknown) =>

@@ -34,6 +34,7 @@ export const commands: readonly (CommandDefinition | CommandGroup)[] = [
   instance.instanceMove,
   network,
   operation,
+  instance.instancePause,
   profile,
   project,
   query,

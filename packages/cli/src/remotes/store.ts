@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { selfSignedCertificateArgs } from '@corral/api'
 import {
   connectTls,
   connectUnix,
@@ -54,24 +55,15 @@ export async function generateClientCertificate(dir: string): Promise<void> {
   const tmpKey = `${p.key}.${process.pid}.tmp`
   const tmpCert = `${p.cert}.${process.pid}.tmp`
   try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:secp384r1',
-      '-sha384',
-      '-nodes',
-      '-days',
-      '3650',
-      '-subj',
-      `/O=Corral/CN=${os.userInfo().username}@${os.hostname()}`,
-      '-keyout',
-      tmpKey,
-      '-out',
-      tmpCert,
-    ])
+    await run(
+      'openssl',
+      selfSignedCertificateArgs({
+        subject: `/O=Corral/CN=${os.userInfo().username}@${os.hostname()}`,
+        days: 3650,
+        keyFile: tmpKey,
+        certFile: tmpCert,
+      }),
+    )
     await fs.chmod(tmpKey, 0o600)
     await fs.rename(tmpKey, p.key)
     await fs.rename(tmpCert, p.cert)

@@ -1,5 +1,6 @@
 /** @module Access policy: who may call an action, and what a restricted certificate may see. */
 import { forbidden } from '@corral/api'
+import type { State } from '../state.js'
 
 /** Who is calling. */
 export interface Identity {
@@ -33,6 +34,11 @@ export type Permission =
 /** A project-scoped check against the request's `?project=`. */
 export interface ProjectAccess {
   can: Permission
+  /**
+   * The project that owns what the action changes when it is not the request's own (images of
+   * a project without `features.images` are the default project's): the check is made there.
+   */
+  owner?: (state: State, project: string) => string
 }
 
 /**
@@ -45,9 +51,9 @@ export interface ProjectAccess {
  */
 export type Access = 'untrusted' | 'authenticated' | 'admin' | 'localOnly' | ProjectAccess
 
-/** Declares a project-scoped access check. */
-export function can(permission: Permission): ProjectAccess {
-  return { can: permission }
+/** Declares a project-scoped access check, made in `owner`'s project when given. */
+export function can(permission: Permission, owner?: ProjectAccess['owner']): ProjectAccess {
+  return owner ? { can: permission, owner } : { can: permission }
 }
 
 /** True for callers with no restriction: unix-socket users and unrestricted certificates. */

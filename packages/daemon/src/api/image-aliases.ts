@@ -28,7 +28,7 @@ export const imageAliasEndpoints = [
       },
     },
     post: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const body = asObject(await req.json())
         const name = stringField(body, 'name')
@@ -50,7 +50,7 @@ export const imageAliasEndpoints = [
       },
     },
     put: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const a = load(req)
         checkEtag(req.headers, images.aliasEtagSource(a))
@@ -61,7 +61,7 @@ export const imageAliasEndpoints = [
       },
     },
     patch: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const a = load(req)
         checkEtag(req.headers, images.aliasEtagSource(a))
@@ -75,7 +75,7 @@ export const imageAliasEndpoints = [
       },
     },
     post: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const a = load(req)
         const newName = requiredString(asObject(await req.json()), 'name', 'Alias name missing')
@@ -84,7 +84,7 @@ export const imageAliasEndpoints = [
       },
     },
     delete: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: (req) => {
         images.deleteAlias(req.state, load(req), writeOpts(req))
         return empty()

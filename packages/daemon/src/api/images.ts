@@ -8,6 +8,8 @@ import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { imageAliasEndpoints } from './image-aliases.js'
 import { checkEtag, etagOf } from './etag.js'
+import { publishInstance } from '../instance/publish.js'
+import { validateInstanceName, validateSnapshotName } from '../util/names.js'
 import { recursionLevel } from './query.js'
 import { async, empty, raw, sync } from './response.js'
 
@@ -79,9 +81,45 @@ function jsonSource(req: ApiRequest, body: Record<string, unknown>) {
   }
   if (type === 'image') throw badRequest('An image source needs a "server" to copy from')
   if (type === 'url') throw badRequest('URL image sources are not supported yet')
-  if (type === 'instance' || type === 'container' || type === 'virtual-machine' || type === 'snapshot')
-    throw badRequest('Publishing instances as images is not supported yet')
+  if (type === 'instance' || type === 'container' || type === 'snapshot')
+    return publishSource(req, body, source!, type)
+  if (type === 'virtual-machine') throw badRequest('Virtual machines are not supported')
   throw badRequest(type ? `Unsupported image source type "${type}"` : 'No image source provided')
+}
+
+/** POST /1.0/images from an instance (`name`) or a snapshot (`name/snap`): publish it. */
+async function publishSource(
+  req: ApiRequest,
+  body: Record<string, unknown>,
+  source: Record<string, unknown>,
+  type: string,
+) {
+  const name = stringField(source, 'name')
+  if (!name) throw badRequest('No source provided')
+  const [instance = '', snapshot, ...rest] = name.split('/')
+  if (rest.length > 0) throw badRequest(`Invalid source name "${name}"`)
+  if (type === 'snapshot' && snapshot === undefined) throw badRequest('Not a snapshot')
+  if (type !== 'snapshot' && snapshot !== undefined) throw badRequest('This is a snapshot')
+  validateInstanceName(instance)
+  if (snapshot !== undefined) validateSnapshotName(snapshot)
+  const expires = stringField(body, 'expires_at')
+  const expiresAt = expires && !expires.startsWith('0001-') ? Math.floor(Date.parse(expires) / 1000) : 0
+  if (Number.isNaN(expiresAt)) throw badRequest(`Invalid value for field "expires_at": "${expires}"`)
+  const properties =
+    body.properties === undefined || body.properties === null ? undefined : stringMapField(body, 'properties')
+  return async(
+    await publishInstance(req.state, {
+      ...writeOpts(req),
+      instance,
+      ...(snapshot !== undefined ? { snapshot } : {}),
+      ...(properties ? { properties } : {}),
+      public: boolField(body, 'public', false),
+      filename: stringField(body, 'filename'),
+      aliases: aliasesField(body),
+      expiresAt,
+      compression: stringField(body, 'compression_algorithm'),
+    }),
+  )
 }
 
 function boolField(body: Record<string, unknown>, field: string, fallback: boolean): boolean {
@@ -125,7 +163,7 @@ export const imageEndpoints = [
       },
     },
     post: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         if (/^application\/json\b/i.test(header(req, 'content-type')))
           return jsonSource(req, asObject(await req.json()))
@@ -143,7 +181,7 @@ export const imageEndpoints = [
       },
     },
     put: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -153,7 +191,7 @@ export const imageEndpoints = [
       },
     },
     patch: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: async (req) => {
         const r = load(req)
         checkEtag(req.headers, images.imageEtagSource(r))
@@ -167,7 +205,7 @@ export const imageEndpoints = [
       },
     },
     delete: {
-      access: can('manage-images'),
+      access: can('manage-images', images.imageProject),
       handler: (req) => async(images.deleteImage(req.state, load(req), writeOpts(req))),
     },
   }),

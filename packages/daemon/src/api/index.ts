@@ -5,6 +5,8 @@ import { eventEndpoints } from './events.js'
 import { imageEndpoints } from './images.js'
 import { instanceEndpoints } from './instances.js'
 import { instanceSnapshotEndpoints } from './instance-snapshots.js'
+import { instanceBackupEndpoints } from './instance-backups.js'
+import { instanceConsoleEndpoints } from './instance-console.js'
 import { instanceStateEndpoints } from './instance-state.js'
 import { instanceExecEndpoints } from './instance-exec.js'
 import { instanceFileEndpoints } from './instance-files.js'
@@ -14,9 +16,12 @@ import { operationWebsocketEndpoints } from './operation-websocket.js'
 import { operationEndpoints } from './operations.js'
 import { profileEndpoints } from './profiles.js'
 import { projectEndpoints } from './projects.js'
+import { resourceEndpoints } from './resources.js'
 import { rootEndpoints } from './root.js'
 import { securityEndpoints } from './security.js'
 import { storagePoolEndpoints } from './storage-pools.js'
+import { storageVolumeBackupEndpoints } from './storage-volume-backups.js'
+import { storageVolumeEndpoints } from './storage-volumes.js'
 import { warningEndpoints } from './warnings.js'
 
 /** Every endpoint except the /1.0/containers aliases. */
@@ -31,7 +36,12 @@ const primary: readonly Endpoint[] = [
   ...instanceEndpoints,
   ...instanceStateEndpoints,
   ...instanceSnapshotEndpoints,
+  ...instanceBackupEndpoints,
+  ...instanceConsoleEndpoints,
   ...storagePoolEndpoints,
+  ...storageVolumeEndpoints,
+  ...storageVolumeBackupEndpoints,
+  ...resourceEndpoints,
   ...networkEndpoints,
   ...instanceExecEndpoints,
   ...instanceFileEndpoints,

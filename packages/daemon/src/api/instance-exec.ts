@@ -21,8 +21,11 @@ import type { LiveOperation } from '../operation/operation.js'
 import { asObject, stringField, stringMapField } from './body.js'
 import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
+import { capped } from '../util/capped.js'
 import { async } from './response.js'
 
+/** How much of each recorded stream (stdout, stderr) of an exec is kept (LXD 5.0.2 keeps all of it). */
+const maxRecordedOutput = 64 * 1024 * 1024
 /** How long the client has to connect every required websocket. */
 const connectTimeoutMs = 30_000
 
@@ -276,7 +279,8 @@ function recordedOperation(
         ] as const) {
           const file = `exec_${holder.op!.id}.${ext}`
           const out = createWriteStream(join(dir, file), { mode: 0o600 })
-          stream.pipe(out)
+          // Recorded output lands on the daemon's own file system: bounded, the rest dropped.
+          stream.pipe(capped(maxRecordedOutput)).pipe(out)
           files.push(out)
           output[fd] = `/1.0/instances/${inst.name}/logs/${file}`
         }
@@ -297,6 +301,7 @@ async function postExec(req: ApiRequest) {
   const inst = getInstance(req.state.db, req.project(), req.params.name!)
   const post = parseExecPost(await req.json())
   const run = await runtimeState(req.state, inst)
+  if (run.status === 'Frozen') throw badRequest('Instance is frozen')
   if (run.status !== 'Running') throw badRequest('Instance is not running')
   const environment = execEnvironment(expandedOf(req.state, inst).config, post.environment, {
     uid: post.user,

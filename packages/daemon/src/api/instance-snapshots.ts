@@ -9,6 +9,7 @@ import { endpoint, type ApiRequest } from './endpoint.js'
 import { callerOf, instanceOperation } from './instance-op.js'
 import { recursionLevel } from './query.js'
 import { async, sync } from './response.js'
+import { migrationSource } from './instance-migration.js'
 
 const loadInstance = (req: ApiRequest) => db.getInstance(req.state.db, req.project(), req.params.name!)
 
@@ -62,7 +63,7 @@ export const instanceSnapshotEndpoints = [
         const inst = loadInstance(req)
         const snap = db.getSnapshot(req.state.db, inst.id, req.params.snapshot!)
         const body = asObject(await req.json())
-        if (body.migration) throw badRequest('Migration is not supported')
+        if (body.migration) return migrationSource(req, inst, body, snap)
         const newName = stringField(body, 'name')
         return async(
           instanceOperation(req, { name: inst.name, description: 'Renaming snapshot' }, () =>

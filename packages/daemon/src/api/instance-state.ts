@@ -2,7 +2,13 @@
 import { badRequest } from '@corral/api'
 import * as db from '../db/instances.js'
 import { cleanStopInProgress, preemptCleanStop } from '../instance/clean-stops.js'
-import { restartInstance, startInstance, stopInstance } from '../instance/lifecycle.js'
+import {
+  freezeInstance,
+  restartInstance,
+  startInstance,
+  stopInstance,
+  unfreezeInstance,
+} from '../instance/lifecycle.js'
 import { runtimeState } from '../instance/container.js'
 import { lockKey } from '../instance/service.js'
 import { stateWithNetwork } from '../instance/wire.js'
@@ -16,6 +22,8 @@ const descriptions: Record<string, string> = {
   start: 'Starting instance',
   stop: 'Stopping instance',
   restart: 'Restarting instance',
+  freeze: 'Freezing instance',
+  unfreeze: 'Unfreezing instance',
 }
 
 /** The instance state endpoint. */
@@ -34,8 +42,6 @@ export const instanceStateEndpoints = [
         const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
         const body = asObject(await req.json())
         const action = stringField(body, 'action')
-        if (action === 'freeze' || action === 'unfreeze')
-          throw badRequest(`Action "${action}" is not supported yet`)
         if (!descriptions[action]) throw badRequest(`Unknown action "${action}"`)
         if (body.timeout !== undefined && typeof body.timeout !== 'number')
           throw badRequest('Invalid value for field "timeout": must be a number')
@@ -48,8 +54,13 @@ export const instanceStateEndpoints = [
         }
         // Refuse at once what LXD refuses at once, so the client sees a 400 and not a failed operation.
         const status = (await runtimeState(req.state, inst)).status
-        if (action === 'start' && status === 'Running') throw badRequest('The instance is already running')
-        if (action === 'stop' && status !== 'Running') throw badRequest('The instance is already stopped')
+        const alive = status === 'Running' || status === 'Frozen'
+        if (action === 'start' && alive) throw badRequest('The instance is already running')
+        if (action === 'stop' && !alive) throw badRequest('The instance is already stopped')
+        if ((action === 'freeze' || action === 'unfreeze') && !alive)
+          throw badRequest("The container isn't running")
+        if (action === 'freeze' && status === 'Frozen') throw badRequest('The container is already frozen')
+        if (action === 'unfreeze' && status !== 'Frozen') throw badRequest('The container is already running')
         const caller = callerOf(req)
         // A forced stop does not queue behind a clean stop that waits on the container: it kills
         // the container, and both return once that stop has ended (LXD's operation lock does so).
@@ -66,6 +77,8 @@ export const instanceStateEndpoints = [
             const now = db.getInstance(req.state.db, inst.project, inst.name)
             if (action === 'start') await startInstance(req.state, now, caller)
             else if (action === 'stop') await stopInstance(req.state, now, opts, caller)
+            else if (action === 'freeze') await freezeInstance(req.state, now, caller)
+            else if (action === 'unfreeze') await unfreezeInstance(req.state, now, caller)
             else await restartInstance(req.state, now, opts, caller)
           }),
         )

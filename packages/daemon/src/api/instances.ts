@@ -2,18 +2,8 @@
 import { badRequest } from '@corral/api'
 import * as db from '../db/instances.js'
 import { entityUrl } from '../events/lifecycle.js'
-import { parseRemoteSource } from '../image/index.js'
-import {
-  createInstance,
-  deleteInstance,
-  renameInstance,
-  updateInstance,
-  validateCreate,
-  validateUpdate,
-  type CreateRequest,
-} from '../instance/lifecycle.js'
-import { runtimeState } from '../instance/container.js'
-import { randomInstanceName } from '../instance/names.js'
+import { deleteInstance, renameInstance, updateInstance, validateUpdate } from '../instance/lifecycle.js'
+import { isAlive, runtimeState } from '../instance/container.js'
 import { runtimeStates } from '../instance/service.js'
 import { toApiInstance, toApiInstanceFull } from '../instance/wire.js'
 import { getSnapshot } from '../db/instances.js'
@@ -21,13 +11,17 @@ import { restoreSnapshot } from '../instance/snapshots.js'
 import { isTrue } from '../config/validate.js'
 import { validateInstanceName } from '../util/names.js'
 import { asObject, devicesField, stringField, stringMapField } from './body.js'
-import { can } from './access.js'
+import { boolField, parseCommon, sourceOf, stringList } from './instance-create.js'
+import { importBackupResponse } from './instance-backups.js'
+import { instanceSources } from './instance-sources.js'
+import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { checkEtag, etagOf } from './etag.js'
 import { callerOf, instanceOperation } from './instance-op.js'
 import { matchesFilter, parseFilter } from './filter.js'
 import { recursionLevel } from './query.js'
 import { async, sync } from './response.js'
+import { migrationSource } from './instance-migration.js'
 
 const load = (req: ApiRequest) => db.getInstance(req.state.db, req.project(), req.params.name!)
 
@@ -40,48 +34,6 @@ const etagSource = (i: db.InstanceRecord) => [
   i.profiles,
   i.description,
 ]
-
-function stringList(body: Record<string, unknown>, field: string): string[] | undefined {
-  const v = body[field]
-  if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw badRequest(`Invalid value for field "${field}": must be a list of strings`)
-  return v as string[]
-}
-
-function boolField(body: Record<string, unknown>, field: string): boolean {
-  const v = body[field]
-  if (v === undefined || v === null) return false
-  if (typeof v !== 'boolean') throw badRequest(`Invalid value for field "${field}": must be a boolean`)
-  return v
-}
-
-function parseCreate(body: Record<string, unknown>): CreateRequest {
-  const name = stringField(body, 'name') || randomInstanceName()
-  validateInstanceName(name)
-  const type = stringField(body, 'type')
-  if (type !== '' && type !== 'container')
-    throw badRequest(`Instance type "${type}" is not supported (only containers)`)
-  const source = body.source
-  if (source === null || typeof source !== 'object' || Array.isArray(source))
-    throw badRequest('Missing or invalid "source"')
-  const src = source as Record<string, unknown>
-  const srcType = stringField(src, 'type')
-  if (srcType !== 'image') throw badRequest(`Source type "${srcType}" is not supported (only "image")`)
-  const remote = stringField(src, 'server') ? parseRemoteSource(src) : undefined
-  const image = stringField(src, 'fingerprint') || stringField(src, 'alias')
-  if (!image) throw badRequest('Image source needs an alias or a fingerprint')
-  return {
-    ...(remote ? { remote } : {}),
-    name,
-    description: stringField(body, 'description'),
-    config: stringMapField(body, 'config'),
-    devices: devicesField(body),
-    profiles: stringList(body, 'profiles') ?? ['default'],
-    ephemeral: boolField(body, 'ephemeral'),
-    image,
-  }
-}
 
 function parseContent(
   body: Record<string, unknown>,
@@ -117,9 +69,16 @@ async function update(req: ApiRequest, merge: boolean) {
   const next = parseContent(body, inst, merge)
   validateUpdate(req.state, inst, next)
   return async(
-    instanceOperation(req, { name: inst.name, description: 'Updating instance' }, () =>
-      updateInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), next, callerOf(req)),
-    ),
+    instanceOperation(req, { name: inst.name, description: 'Updating instance' }, async (ctx) => {
+      const pending = await updateInstance(
+        req.state,
+        db.getInstance(req.state.db, inst.project, inst.name),
+        next,
+        callerOf(req),
+      )
+      // Said in the operation's metadata: these changes are stored and take effect at the next start.
+      if (pending.config.length + pending.devices.length > 0) ctx.setMetadata({ pending_restart: pending })
+    }),
   )
 }
 
@@ -130,7 +89,10 @@ export const instanceEndpoints = [
       access: can('view'),
       handler: async (req) => {
         const all = isTrue(req.query.get('all-projects') ?? '')
-        const list = db.listInstances(req.state.db, all ? undefined : req.project())
+        // all-projects lists only the projects the caller may see (a restricted certificate's own).
+        const list = all
+          ? db.listInstances(req.state.db, undefined).filter((i) => inProject(req.identity, i.project))
+          : db.listInstances(req.state.db, req.project())
         const level = recursionLevel(req)
         const filter = parseFilter(req.query.get('filter') ?? '')
         if (level === 0 && filter.length === 0)
@@ -147,18 +109,23 @@ export const instanceEndpoints = [
     post: {
       access: can('manage-containers'),
       handler: async (req) => {
-        const create = parseCreate(asObject(await req.json()))
-        if (db.listInstances(req.state.db, req.project()).some((i) => i.name === create.name)) {
-          throw badRequest(`Instance "${create.name}" already exists`)
+        if (/^application\/octet-stream\b/i.test(String(req.headers['content-type'] ?? '')))
+          return importBackupResponse(req)
+        const body = asObject(await req.json())
+        const common = parseCommon(body)
+        const source = sourceOf(body)
+        const type = stringField(source, 'type')
+        const handler = Object.hasOwn(instanceSources, type) ? instanceSources[type] : undefined
+        if (!handler)
+          throw badRequest(
+            `Source type "${type}" is not supported (only ${Object.keys(instanceSources)
+              .map((t) => `"${t}"`)
+              .join(', ')})`,
+          )
+        if (db.listInstances(req.state.db, req.project()).some((i) => i.name === common.name)) {
+          throw badRequest(`Instance "${common.name}" already exists`)
         }
-        await validateCreate(req.state, create, callerOf(req))
-        return async(
-          instanceOperation(req, { name: create.name, description: 'Creating instance' }, async (ctx) => {
-            await createInstance(req.state, create, callerOf(req), (text) =>
-              ctx.setMetadata({ create_instance_from_image_unpack_progress: text }),
-            )
-          }),
-        )
+        return handler(req, common, source, body)
       },
     },
   }),
@@ -168,8 +135,9 @@ export const instanceEndpoints = [
       handler: async (req) => {
         const inst = load(req)
         const run = await runtimeState(req.state, inst)
+        // As LXD (instance_get_full): any recursion gives the full form, which `lxc info` reads.
         const body =
-          recursionLevel(req) > 1
+          recursionLevel(req) > 0
             ? await toApiInstanceFull(req.state, inst, run)
             : toApiInstance(req.state, inst, run)
         return sync(body, { etag: etagOf(etagSource(inst)) })
@@ -182,7 +150,7 @@ export const instanceEndpoints = [
       handler: async (req) => {
         const inst = load(req)
         const body = asObject(await req.json())
-        if (body.migration) throw badRequest('Migration is not supported')
+        if (body.migration) return migrationSource(req, inst, body)
         const newName = stringField(body, 'name')
         validateInstanceName(newName)
         return async(
@@ -204,8 +172,7 @@ export const instanceEndpoints = [
       access: can('manage-containers'),
       handler: async (req) => {
         const inst = load(req)
-        if ((await runtimeState(req.state, inst)).status === 'Running')
-          throw badRequest('Instance is running')
+        if (isAlive(await runtimeState(req.state, inst))) throw badRequest('Instance is running')
         return async(
           instanceOperation(req, { name: inst.name, description: 'Deleting instance' }, () =>
             deleteInstance(req.state, db.getInstance(req.state.db, inst.project, inst.name), callerOf(req)),

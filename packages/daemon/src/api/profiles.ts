@@ -1,5 +1,6 @@
 /** @module /1.0/profiles endpoints. */
 import { entityUrl } from '../events/lifecycle.js'
+import { applyProfileChange } from '../instance/lifecycle.js'
 import * as profiles from '../profile/service.js'
 import { asObject, devicesField, requiredString, stringField, stringMapField } from './body.js'
 import { can } from './access.js'
@@ -56,7 +57,13 @@ export const profileEndpoints = [
       handler: async (req) => {
         const p = load(req)
         checkEtag(req.headers, profiles.profileEtagSource(p))
-        profiles.updateProfile(req.state, p, readContent(asObject(await req.json())), writeOpts(req))
+        const users = profiles.updateProfile(
+          req.state,
+          p,
+          readContent(asObject(await req.json())),
+          writeOpts(req),
+        )
+        await applyProfileChange(req.state, users)
         return empty()
       },
     },
@@ -66,7 +73,8 @@ export const profileEndpoints = [
         const p = load(req)
         checkEtag(req.headers, profiles.profileEtagSource(p))
         const patch = readContent(asObject(await req.json()))
-        profiles.updateProfile(req.state, p, profiles.mergeProfile(p, patch), writeOpts(req))
+        const users = profiles.updateProfile(req.state, p, profiles.mergeProfile(p, patch), writeOpts(req))
+        await applyProfileChange(req.state, users)
         return empty()
       },
     },

@@ -1,12 +1,21 @@
-/** @module Mounts the endpoint table: routing, access policy, body limits, 503s, error rendering. */
+/** @module Mounts the endpoint table: routing, cross-site refusal, access policy, body limits, 503s, error rendering. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { ApiError, badRequest, errorEnvelope, notFound, tooLarge, unavailable } from '@corral/api'
 import type { State } from '../state.js'
 import { checkAccess, type Access, type Identity } from './access.js'
+import { refuseCrossSite } from './cross-origin.js'
 import type { ApiRequest, Endpoint, Method } from './endpoint.js'
 import { classifyError, renderError, renderResponse } from './render.js'
+
+/** At most this many operations running at once in a restricted certificate's projects. */
+export const maxTenantOperations = 256
+
+/** How many operations are running in these projects. */
+function runningIn(state: State, projects: readonly string[]): number {
+  return state.operations.list().filter((op) => !op.done && projects.includes(op.project)).length
+}
 
 /** Largest JSON body accepted; bigger bodies get 413 before any work. */
 export const maxJsonBody = 4 * 1024 * 1024
@@ -59,8 +68,15 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     if (!access) throw new ApiError(405, 'Method not allowed')
     const project = new URL(req.url ?? '/', 'http://corral').searchParams.get('project') || 'default'
     checkAccess(access, identity, project)
+    // What the action changes may belong to another project (shared images): the caller needs that one too.
+    if (typeof access === 'object' && access.owner)
+      checkAccess(access, identity, access.owner(state, project))
     if (state.phase === 'starting') throw unavailable('Daemon is starting up')
     if (state.phase === 'stopping' && access !== 'localOnly') throw unavailable('Shutting down')
+    // A tenant's running operations (exec sessions hold a host helper each) are bounded.
+    const tenant = identity.restriction?.projects
+    if (tenant && req.method !== 'GET' && runningIn(state, tenant) >= maxTenantOperations)
+      throw new ApiError(429, "Too many operations running in this certificate's projects")
     return buildRequest(req, identity, params, state)
   }
 
@@ -71,6 +87,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     handle(req, res, identity) {
       void (async () => {
         try {
+          refuseCrossSite(req.method ?? 'GET', req.headers)
           const url = new URL(req.url ?? '/', 'http://corral')
           const found = find(url.pathname)
           if (!found) throw notFound()
@@ -90,6 +107,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     },
     upgrade(req, socket, head, identity) {
       try {
+        refuseCrossSite('GET', req.headers, true)
         const url = new URL(req.url ?? '/', 'http://corral')
         const found = find(url.pathname)
         const ws = found?.route.endpoint.websocket

@@ -6,7 +6,7 @@ import { listProjects } from '../db/projects.js'
 import { loadServerConfig } from '../db/server-config.js'
 import { acceptsRouterAdvertisements, socketAccess } from '../host/audit-facts.js'
 import { expand } from '../instance/expand.js'
-import { runtimeState } from '../instance/lxc/runtime.js'
+import { isAlive, runtimeState } from '../instance/lxc/runtime.js'
 import { loadProfiles } from '../instance/service.js'
 import type { State } from '../state.js'
 import { isPastSupportEnd, release } from '../version.js'
@@ -45,7 +45,7 @@ export async function gatherInput(state: State, osUpdates: OsUpdates | undefined
       local,
       profiles,
       expanded: expand(profiles, local),
-      running: run.status === 'Running',
+      running: isAlive(run),
     })
   }
   const access = socketAccess(state.paths.socket)

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { chmod } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { selfSignedCertificateArgs } from '@corral/api'
 import type { CommandRunner } from '../host/runner.js'
 import { fingerprintOfPem } from './fingerprint.js'
 
@@ -19,26 +20,16 @@ export async function ensureServerCertificate(dir: string, host: CommandRunner):
   const keyFile = join(dir, 'server.key')
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     // LXD's choice: ECDSA P-384 with SHA-384, valid ten years.
-    await host.run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:secp384r1',
-      '-sha384',
-      '-nodes',
-      '-days',
-      '3650',
-      '-subj',
-      `/O=Corral/CN=root@${hostname()}`,
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ])
+    await host.run(
+      'openssl',
+      selfSignedCertificateArgs({
+        subject: `/O=Corral/CN=root@${hostname()}`,
+        days: 3650,
+        keyFile,
+        certFile,
+        altNames: 'DNS:localhost,IP:127.0.0.1,IP:::1',
+      }),
+    )
     await chmod(keyFile, 0o600)
   }
   const cert = readFileSync(certFile, 'utf8')

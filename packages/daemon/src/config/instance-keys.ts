@@ -67,7 +67,12 @@ export const instanceKeys = defineKeys(
       liveUpdate: false,
       short: 'Number of ids in an isolated map',
     },
-    'security.nesting': { type: 'bool', default: 'false', short: 'Allow nested containers' },
+    'security.nesting': {
+      type: 'bool',
+      default: 'false',
+      liveUpdate: false,
+      short: 'Allow nested containers',
+    },
     'security.syscalls.allow': {
       type: 'string',
       validate: checkSyscallList,

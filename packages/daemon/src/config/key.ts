@@ -53,6 +53,9 @@ export function defineKeys(entity: string, keys: Record<string, KeyDef>, message
       for (const [key, value] of Object.entries(config)) {
         if (typeof value !== 'string')
           throw badRequest(messages.invalid(key, String(value), 'value must be a string'))
+        // A prefix key (user.*, environment.*) names itself: no control character in its name.
+        // eslint-disable-next-line no-control-regex -- the control characters are what this refuses
+        if (/[\0-\x1f\x7f]/.test(key)) throw badRequest(messages.unknown(JSON.stringify(key)))
         const def = find(key)
         if (!def) throw badRequest(messages.unknown(key))
         if (value === '') continue

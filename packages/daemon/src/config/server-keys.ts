@@ -1,6 +1,7 @@
 /** @module Server configuration keys (GET/PUT /1.0 `config`). */
 import { defineKeys } from './key.js'
-import { isDuration, isInRange, isListenAddress } from './validate.js'
+import { compressionAlgorithms } from './compression.js'
+import { isDuration, isInRange, isListenAddress, isOneOf } from './validate.js'
 
 /**
  * Every server key corrald accepts; anything else is refused. A key is declared only once
@@ -26,6 +27,18 @@ export const serverKeys = defineKeys(
       type: 'string',
       short: 'Password an untrusted client may give to add its own certificate (LXD 5.0.2)',
       long: 'Unset by default. Kept only as a salted scrypt hash and shown as `true`; attempts are limited per address. Trust tokens (`corral config trust add`) are single-use and safer.',
+    },
+    'images.compression_algorithm': {
+      type: 'string',
+      default: 'gzip',
+      validate: isOneOf(...compressionAlgorithms),
+      short: 'Compression of images published from instances (none, gzip, bzip2, xz, lzma, zstd)',
+    },
+    'backups.compression_algorithm': {
+      type: 'string',
+      default: 'gzip',
+      validate: isOneOf(...compressionAlgorithms),
+      short: 'Compression of instance backups (none, gzip, bzip2, xz, lzma, zstd)',
     },
     'core.shutdown_timeout': {
       type: 'integer',

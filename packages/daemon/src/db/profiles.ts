@@ -75,9 +75,29 @@ export function updateProfile(db: Db, id: number, content: ProfileContent): void
   )
 }
 
-/** Renames a profile; 409 when the new name is taken in its project. */
-export function renameProfile(db: Db, id: number, newName: string): void {
-  renameScoped(db, { table: 'profiles', scope: 'project_id' }, id, newName)
+/** Renames a profile and the name in the profile lists of `usedIn` projects' instances and snapshots; 409 when taken. */
+export function renameProfile(db: Db, id: number, newName: string, usedIn: string[]): void {
+  db.transaction(() => {
+    const { name: oldName } = db.prepare('SELECT name FROM profiles WHERE id = ?').get(id) as { name: string }
+    renameScoped(db, { table: 'profiles', scope: 'project_id' }, id, newName)
+    // Instances name their profiles; every list that named the old name names the new one.
+    const swap = (json: string) =>
+      JSON.stringify((JSON.parse(json) as string[]).map((n) => (n === oldName ? newName : n)))
+    const lists = [
+      [
+        'instances',
+        'SELECT i.id, i.profiles FROM instances i JOIN projects j ON j.id = i.project_id WHERE j.name = ?',
+      ],
+      [
+        'instances_snapshots',
+        'SELECT s.id, s.profiles FROM instances_snapshots s JOIN instances i ON i.id = s.instance_id JOIN projects j ON j.id = i.project_id WHERE j.name = ?',
+      ],
+    ] as const
+    for (const [table, select] of lists)
+      for (const project of usedIn)
+        for (const row of db.prepare(select).all(project) as { id: number; profiles: string }[])
+          db.prepare(`UPDATE ${table} SET profiles = ? WHERE id = ?`).run(swap(row.profiles), row.id)
+  })()
 }
 
 /** Deletes a profile. */

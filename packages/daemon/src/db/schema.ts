@@ -132,4 +132,29 @@ export const schemaUpdates: readonly string[] = [
     UNIQUE (type, project, entity_url)
   );
   `,
+  // Custom storage volumes and their snapshots: one row each, config as JSON.
+  `
+  CREATE TABLE storage_volumes (
+    id INTEGER PRIMARY KEY,
+    pool_id INTEGER NOT NULL REFERENCES storage_pools(id) ON DELETE CASCADE,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'custom',
+    content_type TEXT NOT NULL DEFAULT 'filesystem',
+    description TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    UNIQUE (pool_id, project_id, type, name)
+  );
+  CREATE TABLE storage_volumes_snapshots (
+    id INTEGER PRIMARY KEY,
+    volume_id INTEGER NOT NULL REFERENCES storage_volumes(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    config TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL DEFAULT '',
+    UNIQUE (volume_id, name)
+  );
+  `,
 ]

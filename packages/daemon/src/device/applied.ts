@@ -16,6 +16,7 @@ import {
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ipBatch, ipCmd, ipJson, ipWords, linkExists } from '../host/net.js'
+import { ejectMount, type InjectedMount } from '../instance/lxc/mount-inject.js'
 import { lxcFiles } from '../instance/lxc/paths.js'
 import type { State } from '../state.js'
 
@@ -28,6 +29,8 @@ export type AppliedStep =
   | { kind: 'nic-filter'; device: string; label: string; hostName: string }
   | { kind: 'routed-filter'; device: string; hostName: string }
   | { kind: 'mount'; device: string; path: string }
+  /** A mount put into the running container (hot-plug); a stop takes it away with the namespace. */
+  | ({ kind: 'inner-mount'; device: string } & InjectedMount)
   /** A change only its driver knows how to undo (in its stop()); undone as nothing here. */
   | { kind: 'driver'; device: string; data: Record<string, string> }
 
@@ -83,6 +86,8 @@ async function undoStep(state: State, step: AppliedStep): Promise<void> {
       return state.firewall.routedRemove(step.hostName)
     case 'mount':
       return unmountStage(state, step.path)
+    case 'inner-mount':
+      return ejectMount(state, step)
   }
 }
 

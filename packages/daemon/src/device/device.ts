@@ -64,6 +64,8 @@ export interface MountEntry {
   readonly: boolean
   /** Whether the source is a file (else a directory). */
   file: boolean
+  /** Mount it idmapped to the container's user namespace (LXC's `idmap=container`), as the rootfs is. */
+  idmap?: boolean
 }
 
 /** What a started device gives the container; the instance driver renders it (lxc.net.N, lxc.mount.entry). */

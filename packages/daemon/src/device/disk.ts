@@ -9,6 +9,7 @@ import { resolveHostPath } from '../host/paths.js'
 import { lxcName } from '../instance/lxc/paths.js'
 import { diskPathAllowed, isRestricted } from '../project/restrictions.js'
 import type { DeviceContext, DeviceDriver, RunConfig } from './device.js'
+import { isVolumeDisk, stageVolume, validateVolumeDisk } from './disk-volume.js'
 import { deviceKeyMessages } from './messages.js'
 
 const absolute = (value: string): void => {
@@ -30,16 +31,19 @@ export const diskDevice: DeviceDriver = {
       source: {
         type: 'string',
         validate: isSingleLine,
-        short: 'Host path to bind-mount (file or directory)',
+        short: 'Host path to bind-mount (file or directory), or with `pool` the custom volume',
       },
-      pool: { type: 'string', short: 'Storage pool of the root disk' },
+      pool: {
+        type: 'string',
+        short: 'Storage pool of the root disk, or of the custom volume named by `source`',
+      },
       readonly: { type: 'bool', validate: isBool, default: 'false', short: 'Mount read-only' },
       required: { type: 'bool', default: 'true', short: 'Fail when the source is missing' },
       size: { type: 'string', short: 'Size of the root disk (where the pool supports quotas)' },
     },
     deviceKeyMessages,
   ),
-  validate(config) {
+  validate(config, ctx) {
     if (!config.path) throw badRequest('Disk entry is missing the required "path" property')
     if (config.path === '/') {
       if (!config.pool) throw badRequest('Root disk entry must have a "pool" property set')
@@ -47,11 +51,12 @@ export const diskDevice: DeviceDriver = {
       return
     }
     if (!config.source) throw badRequest('Disk entry is missing the required "source" or "path" property')
-    if (config.pool)
-      throw badRequest('Storage volumes from pools are not supported yet; use a host "source" path')
+    if (config.pool) return validateVolumeDisk(config, ctx)
     if (!config.source.startsWith('/')) throw badRequest('Source must be an absolute host path')
   },
-  start: (ctx) => stageHostPath(ctx),
+  // Staged mounts (host paths, volumes) go into a running container and out again (see lxc/mount-inject.ts).
+  hotplug: true,
+  start: (ctx) => (isVolumeDisk(ctx.config) ? stageVolume(ctx) : stageHostPath(ctx)),
 }
 
 /** Where an instance's staged mounts live: `$CORRAL_DIR/devices/<lxc name>/disk.<device>`. */

@@ -1,6 +1,7 @@
 /** @module What the veth-based NIC drivers share: names and MAC kept in volatile keys, the veth pair, bandwidth limits. */
-import { randomBytes } from 'node:crypto'
-import { patchInstanceConfig } from '../db/instances.js'
+import { createHash, randomBytes } from 'node:crypto'
+import type { Db } from '../db/db.js'
+import { listInstances, patchInstanceConfig } from '../db/instances.js'
 import { ipBatch, ipCmd, ipJson, linkExists, readLinkFile } from '../host/net.js'
 import { tcArgs } from '../host/tc.js'
 import type { DeviceContext, DeviceInstance, RunNic } from './device.js'
@@ -43,6 +44,9 @@ export function prepareNic(ctx: DeviceContext, opts: { mtu?: string; mtuOf?: str
   const { inst, device, config } = ctx
   const current = nicIdentity(inst, device, config)
   const hwaddr = current.hwaddr || generateMac()
+  const holder = macHolder(ctx.state.db, inst, hwaddr)
+  // Another instance's MAC would take its leases, its pinned address and its bridge port.
+  if (holder) throw new Error(`MAC address "${hwaddr}" is already used by instance "${holder}"`)
   const hostName = current.hostName || `veth${randomHex(4)}`
   const patch: Record<string, string> = {}
   if (!config.hwaddr && inst.config[`volatile.${device}.hwaddr`] !== hwaddr)
@@ -57,6 +61,24 @@ export function prepareNic(ctx: DeviceContext, opts: { mtu?: string; mtuOf?: str
   return { device, config, hostName, peer: `veth${randomHex(4)}`, hwaddr, mtu }
 }
 
+/** The other instance (`project/name`) that has `hwaddr` on one of its NICs, configured or kept. */
+function macHolder(db: Db, inst: DeviceInstance, hwaddr: string): string | undefined {
+  const mac = hwaddr.toLowerCase()
+  const other = listInstances(db, undefined).find(
+    (i) =>
+      i.id !== inst.id &&
+      (Object.entries(i.config).some(
+        ([k, v]) => /^volatile\.[^.]+\.hwaddr$/.test(k) && v.toLowerCase() === mac,
+      ) ||
+        Object.values(i.devices).some((d) => d.type === 'nic' && d.hwaddr?.toLowerCase() === mac)),
+  )
+  return other && `${other.project}/${other.name}`
+}
+
+/** The alias our host-side veth ends carry (a digest: device names may hold any word), so a later start knows its own leftover. */
+const vethAlias = (ctx: DeviceContext) =>
+  `corral-${createHash('sha256').update(`${ctx.inst.project}/${ctx.inst.name}/${ctx.device}`).digest('hex').slice(0, 16)}`
+
 /**
  * Frees the NIC's host name before a start: LXC hands `phys` links back to the host when a
  * container stops on its own, so our own veth pair may still be there with both ends on the
@@ -64,11 +86,14 @@ export function prepareNic(ctx: DeviceContext, opts: { mtu?: string; mtuOf?: str
  */
 async function reclaimHostName(ctx: DeviceContext, hostName: string): Promise<void> {
   if (!linkExists(hostName)) return
-  const [link] = await ipJson<{ link_netnsid?: number; linkinfo?: { info_kind?: string } }[]>(
-    ctx.state.host,
-    ['-d', 'link', 'show', 'dev', hostName],
+  const [link] = await ipJson<
+    { link_netnsid?: number; ifalias?: string; linkinfo?: { info_kind?: string } }[]
+  >(ctx.state.host, ['-d', 'link', 'show', 'dev', hostName])
+  if (
+    link?.linkinfo?.info_kind !== 'veth' ||
+    link.link_netnsid !== undefined ||
+    link.ifalias !== vethAlias(ctx)
   )
-  if (link?.linkinfo?.info_kind !== 'veth' || link.link_netnsid !== undefined)
     throw new Error(`Host interface "${hostName}" already exists`)
   await ipBatch(ctx.state.host, [ipCmd`link del ${hostName}`])
 }
@@ -81,7 +106,10 @@ export async function createVeth(ctx: DeviceContext, nic: PreparedNic): Promise<
       ipCmd`link add ${nic.hostName} mtu ${nic.mtu} type veth peer name ${nic.peer} mtu ${nic.mtu}`,
     ]),
   )
-  await ipBatch(ctx.state.host, [ipCmd`link set ${nic.peer} address ${nic.hwaddr}`])
+  await ipBatch(ctx.state.host, [
+    ipCmd`link set ${nic.peer} address ${nic.hwaddr}`,
+    ipCmd`link set ${nic.hostName} alias ${vethAlias(ctx)}`,
+  ])
 }
 
 /** tc commands for a NIC's bandwidth limits on its host end (ingress to the instance is the veth's egress). */

@@ -7,4 +7,6 @@ import type { DeviceDriver } from './device.js'
 export const noneDevice: DeviceDriver = {
   match: { type: 'none' },
   keys: defineKeys('devices', {}, deviceKeyMessages),
+  // Nothing to set up: masking a device of a running instance takes effect at once (it is unplugged).
+  hotplug: true,
 }

@@ -6,6 +6,7 @@ import { deviceDrivers } from '../device/registry.js'
 import { bridgeKeys } from '../network/bridge-keys.js'
 import { projectKeys } from '../project/keys.js'
 import { storageDrivers } from '../storage/drivers/registry.js'
+import { volumeKeysForDocs } from '../storage/volume-keys.js'
 
 const sections: [string, string, KeySet][] = [
   ['Server', 'Set with `corral config set KEY VALUE` (`PUT /1.0`).', serverKeys],
@@ -37,6 +38,11 @@ const sections: [string, string, KeySet][] = [
     `Set with \`corral storage create NAME ${d.name} KEY=VALUE\` or \`corral storage set NAME KEY VALUE\`.`,
     d.keys,
   ]),
+  [
+    'Storage volumes: custom',
+    'Set with `corral storage volume create POOL NAME KEY=VALUE` or `corral storage volume set POOL NAME KEY VALUE`.',
+    volumeKeysForDocs,
+  ],
 ]
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')

@@ -1,4 +1,4 @@
-/** @module The TLS listener of the remote API: started, moved and stopped live by core.https_address. */
+/** @module The TLS listener of the remote API and the web UI (/ui/): started, moved and stopped live by core.https_address. */
 import { createServer, type Server } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { badRequest } from '@corral/api'
@@ -7,6 +7,7 @@ import { fingerprintOfDer } from '../certificate/fingerprint.js'
 import type { ServerCertificate } from '../certificate/server-cert.js'
 import { findCertificate } from '../db/certificates.js'
 import type { Db } from '../db/db.js'
+import { serveUi } from '../ui/static.js'
 import { parseListenAddress } from './listen-addresses.js'
 
 /** Who a TLS peer is: trusted only when its certificate is in the trust store, byte for byte. */
@@ -38,6 +39,9 @@ function pemOf(der: Buffer): string {
 
 /** At most this many connections without a trusted certificate at once; more are closed at the handshake. */
 export const maxUntrustedConnections = 64
+
+/** At most this many connections of one restricted certificate at once, so no tenant fills the listener. */
+export const maxConnectionsPerTenant = 128
 
 /** The live TLS listener: apply() binds the new address before the old one is closed. */
 export class TlsListener {
@@ -106,18 +110,30 @@ export class TlsListener {
         rejectUnauthorized: false,
         minVersion: 'TLSv1.3',
       },
-      (req, res) => this.router.handle(req, res, identify(this.db, req.socket as TLSSocket)),
+      (req, res) => {
+        if (serveUi(req, res)) return
+        this.router.handle(req, res, identify(this.db, req.socket as TLSSocket))
+      },
     )
     server.on('upgrade', (req, socket, head) =>
       this.router.upgrade(req, socket, head, identify(this.db, req.socket as TLSSocket)),
     )
-    // Untrusted callers may use a few public endpoints; they may not hold the listener open by the thousand.
-    let untrusted = 0
+    // Untrusted callers may use a few public endpoints and each tenant its own share: none of
+    // them may hold the listener open by the thousand (the admin's certificates are not counted).
+    const open = new Map<string, number>()
     server.on('secureConnection', (socket: TLSSocket) => {
-      if (identify(this.db, socket).trusted) return
-      if (untrusted >= maxUntrustedConnections) return void socket.destroy()
-      untrusted++
-      socket.once('close', () => untrusted--)
+      const who = identify(this.db, socket)
+      if (who.trusted && !who.restriction) return
+      const key = who.trusted ? `tenant:${who.fingerprint ?? ''}` : 'untrusted'
+      const count = open.get(key) ?? 0
+      if (count >= (who.trusted ? maxConnectionsPerTenant : maxUntrustedConnections))
+        return void socket.destroy()
+      open.set(key, count + 1)
+      socket.once('close', () => {
+        const left = (open.get(key) ?? 1) - 1
+        if (left > 0) open.set(key, left)
+        else open.delete(key)
+      })
     })
     server.maxConnections = 1024
     server.headersTimeout = 30_000

@@ -1,6 +1,7 @@
 /** @module Cgroup housekeeping: LXC fails to start when a fixed-name cgroup is left over. */
 import { existsSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import type { CgroupTarget } from './cgroup-control.js'
 
 const root = '/sys/fs/cgroup'
 
@@ -62,26 +63,32 @@ function readNumber(path: string): number {
   }
 }
 
-/** A container cgroup's directory in a v1 hierarchy, below the daemon's own cgroup there. */
-const v1 = (controller: string, name: string): string =>
-  join(root, controller, ownCgroup(controller) ?? '/', name)
-
-/** Memory, CPU time and process count of a container's payload cgroup. */
-export function cgroupUsage(payload: string): {
+/** Memory, swap, CPU time and process count of a container's payload cgroup. */
+export function cgroupUsage(t: CgroupTarget): {
   memory: number
   memoryPeak: number
+  swap: number
+  swapPeak: number
   cpuNs: number
   processes: number
 } {
-  if (cgroupVersion() === 'cgroup') {
+  if (t.version === 'v1') {
+    const mem = t.dir('memory')
+    const memory = readNumber(join(mem, 'memory.usage_in_bytes'))
+    const memoryPeak = readNumber(join(mem, 'memory.max_usage_in_bytes'))
+    // v1 counts memory and swap together in memsw (when swap accounting is on); swap is the rest, as LXD.
+    const memsw = readNumber(join(mem, 'memory.memsw.usage_in_bytes'))
+    const memswPeak = readNumber(join(mem, 'memory.memsw.max_usage_in_bytes'))
     return {
-      memory: readNumber(join(v1('memory', payload), 'memory.usage_in_bytes')),
-      memoryPeak: readNumber(join(v1('memory', payload), 'memory.max_usage_in_bytes')),
-      cpuNs: readNumber(join(v1('cpuacct', payload), 'cpuacct.usage')),
-      processes: readNumber(join(v1('pids', payload), 'pids.current')),
+      memory,
+      memoryPeak,
+      swap: Math.max(0, memsw - memory),
+      swapPeak: Math.max(0, memswPeak - memoryPeak),
+      cpuNs: readNumber(join(t.dir('cpuacct'), 'cpuacct.usage')),
+      processes: readNumber(join(t.dir('pids'), 'pids.current')),
     }
   }
-  const v2dir = join(root, ownCgroup('') ?? '/', payload)
+  const v2dir = t.dir('')
   let cpuNs: number
   try {
     const usec = /usage_usec (\d+)/.exec(readFileSync(join(v2dir, 'cpu.stat'), 'utf8'))?.[1]
@@ -92,6 +99,8 @@ export function cgroupUsage(payload: string): {
   return {
     memory: readNumber(join(v2dir, 'memory.current')),
     memoryPeak: readNumber(join(v2dir, 'memory.peak')),
+    swap: readNumber(join(v2dir, 'memory.swap.current')),
+    swapPeak: readNumber(join(v2dir, 'memory.swap.peak')),
     cpuNs,
     processes: readNumber(join(v2dir, 'pids.current')),
   }
@@ -116,6 +125,46 @@ function ownCgroup(controller: string): string | undefined {
     return undefined
   }
   return undefined
+}
+
+/**
+ * The directories of the cgroup `name` that holds process `pid` (a container's payload, which
+ * holds its init), per controller: v1 hierarchies on a v1 or hybrid host, the unified one
+ * otherwise. Read from /proc/PID/cgroup, so it is where LXC put it whatever the daemon's own
+ * cgroup is (LXC escapes to the root), and a sub-cgroup the container made (init.scope) is
+ * cut back to the payload itself.
+ */
+export function containerCgroupDirs(pid: number, name: string): CgroupTarget {
+  let text = ''
+  try {
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+  } catch {
+    // The process is gone: the paths below lead nowhere, and readers see nothing there.
+  }
+  return cgroupTargetOf(text, name, cgroupVersion() === 'cgroup' ? 'v1' : 'v2', root)
+}
+
+/**
+ * The pure half of containerCgroupDirs: from /proc/PID/cgroup's text, the directory of cgroup
+ * `name` per controller below `mountRoot` (v1: one hierarchy per controller; v2: the unified one).
+ */
+export function cgroupTargetOf(
+  procCgroup: string,
+  name: string,
+  version: 'v1' | 'v2',
+  mountRoot: string,
+): CgroupTarget {
+  const paths = new Map<string, string>()
+  for (const line of procCgroup.split('\n')) {
+    const [, controllers, path] = line.split(':')
+    if (controllers === undefined || path === undefined) continue
+    const at = path.indexOf(`/${name}`)
+    const own = at < 0 ? path : path.slice(0, at + name.length + 1)
+    for (const c of controllers.split(',')) paths.set(c, own)
+  }
+  const fallback = `/${name}`
+  if (version === 'v1') return { version, dir: (c) => join(mountRoot, c, paths.get(c) ?? fallback) }
+  return { version, dir: () => join(mountRoot, paths.get('') ?? fallback) }
 }
 
 /** Where LXC puts a container's cgroup: below the daemon's own (lxc-start inherits it), pids hierarchy first. */

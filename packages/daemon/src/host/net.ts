@@ -5,12 +5,15 @@ import type { CommandRunner } from './runner.js'
 
 export { ipCmd, ipWords, type IpCommand } from './ip-command.js'
 
-/** An interface name as Linux takes it: 1-15 bytes, no `/`, blank or `:`, not `.` or `..`. */
+/** An interface name as Linux takes it: 1-15 bytes, no `/`, blank or `:`. */
 const interfaceName = /^[A-Za-z0-9_.-]{1,15}$/
+
+/** Names that are not one interface in /proc/sys/net/ipv{4,6}/conf/ (`all` and `default` set every one). */
+const reservedNames = new Set(['.', '..', 'all', 'default'])
 
 /** Throws unless `name` is an interface name; every /sys and /proc path below is built from one. */
 export function checkInterfaceName(name: string): string {
-  if (!interfaceName.test(name) || name === '.' || name === '..')
+  if (!interfaceName.test(name) || reservedNames.has(name))
     throw new Error(`Refusing ${JSON.stringify(name)} as an interface name`)
   return name
 }

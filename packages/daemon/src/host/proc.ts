@@ -1,5 +1,5 @@
 /** @module Processes and kernel features as /proc and /sys tell them (the host seam's only reader of both, with net.ts and cgroups.ts). */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readlinkSync } from 'node:fs'
 
 /** True while a process of that pid exists. */
 export function processExists(pid: number): boolean {
@@ -19,6 +19,15 @@ export function processCmdline(pid: number): string[] | undefined {
 /** True when AppArmor is enabled in the running kernel. */
 export function apparmorEnabled(): boolean {
   return existsSync('/sys/kernel/security/apparmor')
+}
+
+/** The mount namespace of a process (`mnt:[4026531841]`), or undefined when it is gone. */
+export function mountNamespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`)
+  } catch {
+    return undefined
+  }
 }
 
 /** A process's parent pid from /proc/PID/stat, or undefined when it is gone. */

@@ -86,6 +86,8 @@ export function checkMembers(members: readonly TarMember[], kind: ArchiveKind = 
         throw badRequest('Invalid image archive: more than one metadata.yaml')
     }
     if (belowLink(norm, symlinks)) throw badRequest(`Image member "${m.name}" is below a symbolic link`)
+    // A second member of a symlink's name: some unpackers (unsquashfs before 4.5.1) write through it.
+    if (symlinks.has(norm)) throw badRequest(`Image member "${m.name}" replaces a symbolic link`)
     if (m.type === 'h') {
       const target = normalizeMember(m.link ?? '')
       const linkReason = unsafeMemberReason(m.link ?? '')

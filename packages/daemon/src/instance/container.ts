@@ -9,7 +9,7 @@ import type { State } from '../state.js'
 import { instanceLogDir } from './lxc/exec.js'
 import { lxcFiles } from './lxc/paths.js'
 
-export { runtimeState, type InstanceStatus, type RuntimeState } from './lxc/runtime.js'
+export { isAlive, runtimeState, type InstanceStatus, type RuntimeState } from './lxc/runtime.js'
 export {
   execEnvironment,
   instanceLogDir,
@@ -18,6 +18,7 @@ export {
   type ExecProcess,
   type ExecSpec,
 } from './lxc/exec.js'
+export { attachConsole, clearConsoleLog, consoleLog } from './lxc/console.js'
 // The files API of a container, whole: what push, pull and delete need.
 export * from './lxc/files.js'
 

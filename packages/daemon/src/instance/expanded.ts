@@ -28,3 +28,25 @@ export function expandedOf(
     devices: inst.devices,
   })
 }
+
+/**
+ * Every instance with its effective config, for loops over the whole daemon (autostart, host
+ * shutdown): one that cannot be expanded is logged and left out rather than stopping the loop.
+ */
+export function expandedAll(
+  state: State,
+  list: InstanceRecord[],
+): { inst: InstanceRecord; expanded: Expanded }[] {
+  return list.flatMap((inst) => {
+    try {
+      return [{ inst, expanded: expandedOf(state, inst) }]
+    } catch (err) {
+      state.log.error('Instance left out: its config cannot be expanded', {
+        project: inst.project,
+        instance: inst.name,
+        err: String(err),
+      })
+      return []
+    }
+  })
+}

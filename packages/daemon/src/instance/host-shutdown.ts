@@ -3,8 +3,9 @@ import { availableParallelism } from 'node:os'
 import * as db from '../db/instances.js'
 import type { State } from '../state.js'
 import { stopInstance } from './lifecycle.js'
-import { runtimeState } from './lxc/runtime.js'
-import { expandedOf, instanceLock, lockKey } from './service.js'
+import { isAlive, runtimeState } from './lxc/runtime.js'
+import { expandedAll } from './expanded.js'
+import { instanceLock, lockKey } from './service.js'
 import { instanceKeys } from '../config/instance-keys.js'
 
 const requestor = { username: 'root', protocol: 'unix', address: '@' }
@@ -25,7 +26,7 @@ function shutdownOrder(a: Candidate, b: Candidate): number {
 async function shutdownOne(state: State, c: Candidate): Promise<void> {
   const { inst } = c
   await instanceLock.run(lockKey(inst.project, inst.name), async () => {
-    if ((await runtimeState(state, inst)).status !== 'Running') return
+    if (!isAlive(await runtimeState(state, inst))) return
     const now = db.getInstance(state.db, inst.project, inst.name)
     try {
       await stopInstance(
@@ -53,10 +54,9 @@ async function shutdownOne(state: State, c: Candidate): Promise<void> {
  * once as there are CPUs.
  */
 export async function shutdownInstances(state: State): Promise<void> {
-  const candidates = db
-    .listInstances(state.db, undefined)
-    .map((inst) => {
-      const config = expandedOf(state, inst).config
+  const candidates = expandedAll(state, db.listInstances(state.db, undefined))
+    .map(({ inst, expanded }) => {
+      const config = expanded.config
       const timeout = Number.parseInt(instanceKeys.get(config, 'boot.host_shutdown_timeout'), 10)
       return {
         inst,

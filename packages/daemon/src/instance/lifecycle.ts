@@ -1,7 +1,7 @@
 /** @module Instance lifecycle: create from an image, start, stop, restart, rename, update, delete. */
 import { randomUUID } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, renameSync, rmSync } from 'node:fs'
-import { badRequest, conflict, type Requestor } from '@corral/api'
+import { ApiError, badRequest, conflict, type Requestor } from '@corral/api'
 import * as db from '../db/instances.js'
 import { getProject } from '../db/projects.js'
 import { checkVolatileKeys } from '../project/restrictions.js'
@@ -9,6 +9,7 @@ import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import { findImage, localCopy, unpackImage, type RemoteImageSource } from '../image/index.js'
 import type { State } from '../state.js'
 import { loadPool } from '../storage/index.js'
+import { instanceKeys } from '../config/instance-keys.js'
 import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
@@ -19,11 +20,14 @@ import { hostRootUid, type IdmapEntry } from './idmap.js'
 import { applyDeviceChanges, forgetDevices, stopDevices } from './lxc/devices.js'
 import { forgetContainer, startContainer, stopContainer } from './lxc/driver.js'
 import { instanceLogDir } from './lxc/exec.js'
+import { applyLiveLimits, freezeContainer, thawContainer } from './lxc/live.js'
 import { lxcFiles } from './lxc/paths.js'
-import { runtimeState } from './lxc/runtime.js'
+import { isAlive, runtimeState } from './lxc/runtime.js'
+import { forgetBackups, moveBackups } from './backup-files.js'
 import { runCleanStop } from './clean-stops.js'
 import { applyTemplates } from './templates.js'
-import { expandedOf, lockKey, rootPoolOf, validateInstance } from './service.js'
+import { expandedOf, instanceLock, lockKey, rootPoolOf, validateInstance } from './service.js'
+import type { Expanded } from './expand.js'
 
 /** Who asked, and where. */
 export interface Caller {
@@ -78,7 +82,7 @@ function allocate(
 }
 
 /** Makes the instance volume's top directory owned by the container's root and mode 0100, as LXD. */
-function protectVolume(path: string, idmap: IdmapEntry[]): void {
+export function protectVolume(path: string, idmap: IdmapEntry[]): void {
   chownSync(path, hostRootUid(idmap), 0)
   chmodSync(path, 0o100)
 }
@@ -177,8 +181,7 @@ export async function createInstance(
 
 /** Starts a stopped instance. */
 export async function startInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running')
-    throw badRequest('The instance is already running')
+  if (isAlive(await runtimeState(state, inst))) throw badRequest('The instance is already running')
   // Checked again at each start: the project, its profiles or the daemon's policy may be stricter now.
   const expanded = validateInstance(state, inst)
   // Recomputed at each start (the keys may have changed while it was stopped); a range that
@@ -230,12 +233,29 @@ export async function stopInstance(
   opts: { force: boolean; timeout: number },
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status !== 'Running')
-    throw badRequest('The instance is already stopped')
+  if (!isAlive(await runtimeState(state, inst))) throw badRequest('The instance is already stopped')
   await haltContainer(state, inst, opts)
   db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
   emit(state, 'instance-stopped', inst, caller)
   if (inst.ephemeral) await deleteInstance(state, inst, caller)
+}
+
+/** Freezes a running instance (LXD's pause): its processes stop until it is thawed. */
+export async function freezeInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
+  const run = await runtimeState(state, inst)
+  if (!isAlive(run)) throw badRequest("The container isn't running")
+  if (run.status === 'Frozen') throw badRequest('The container is already frozen')
+  await freezeContainer(state, inst, run.pid)
+  emit(state, 'instance-paused', inst, caller)
+}
+
+/** Thaws a frozen instance (LXD's resume; `lxc start` of a frozen instance sends it). */
+export async function unfreezeInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
+  const run = await runtimeState(state, inst)
+  if (!isAlive(run)) throw badRequest("The container isn't running")
+  if (run.status !== 'Frozen') throw badRequest('The container is already running')
+  await thawContainer(state, inst, run.pid)
+  emit(state, 'instance-resumed', inst, caller)
 }
 
 /** Stops (if running) and starts an instance. */
@@ -245,7 +265,7 @@ export async function restartInstance(
   opts: { force: boolean; timeout: number },
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running') {
+  if (isAlive(await runtimeState(state, inst))) {
     await haltContainer(state, inst, opts)
   }
   await startInstance(state, inst, caller)
@@ -254,7 +274,7 @@ export async function restartInstance(
 
 /** Deletes a stopped instance: its LXC files, its volume with snapshots, then its row. */
 export async function deleteInstance(state: State, inst: db.InstanceRecord, caller: Caller): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running') throw badRequest('Instance is running')
+  if (isAlive(await runtimeState(state, inst))) throw badRequest('Instance is running')
   if (isTrue(expandedOf(state, inst).config['security.protection.delete'])) {
     throw badRequest('Instance is protected from being deleted')
   }
@@ -266,6 +286,7 @@ export async function deleteInstance(state: State, inst: db.InstanceRecord, call
   forgetDevices(state, inst, expandedOf(state, inst).devices)
   await loadPool(state, inst.pool).deleteInstance(inst.project, inst.name)
   db.deleteInstance(state.db, inst.id)
+  forgetBackups(state, inst.project, inst.name)
   emit(state, 'instance-deleted', inst, caller)
 }
 
@@ -276,8 +297,7 @@ export async function renameInstance(
   newName: string,
   caller: Caller,
 ): Promise<void> {
-  if ((await runtimeState(state, inst)).status === 'Running')
-    throw badRequest('Renaming of running instance not allowed')
+  if (isAlive(await runtimeState(state, inst))) throw badRequest('Renaming of running instance not allowed')
   const pool = loadPool(state, inst.pool)
   await pool.renameInstance(inst.project, inst.name, newName)
   // DNS names follow the instance name: the next start writes the entries under the new one.
@@ -294,6 +314,7 @@ export async function renameInstance(
     await pool.renameInstance(inst.project, newName, inst.name)
     throw err
   }
+  moveBackups(state, inst.project, inst.name, newName)
   const oldLogs = instanceLogDir(state, inst.project, inst.name)
   if (existsSync(oldLogs)) renameSync(oldLogs, instanceLogDir(state, inst.project, newName))
   emit(state, 'instance-renamed', { project: inst.project, name: newName }, caller, { old_name: inst.name })
@@ -321,24 +342,91 @@ export function validateUpdate(state: State, inst: db.InstanceRecord, next: db.I
   return { own, devices, expanded }
 }
 
-/** Replaces an instance's writable fields after validating the result; devices change live where their drivers can. */
+/** What an update of a running instance could not apply at once: it takes effect at the next start. */
+export interface PendingRestart {
+  config: string[]
+  devices: string[]
+}
+
+/** Changed keys a running container takes only when it starts again (declared without live update). */
+function restartKeys(before: Record<string, string>, after: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => (before[k] ?? '') !== (after[k] ?? '') && instanceKeys.find(k)?.liveUpdate === false)
+    .sort()
+}
+
+/**
+ * Replaces an instance's writable fields after validating the result. On a running instance the
+ * limits LXD changes live are written to its cgroups first (a refusal leaves everything as it
+ * was), devices change live where their drivers can, and what applies only at the next start
+ * is returned.
+ */
 export async function updateInstance(
   state: State,
   inst: db.InstanceRecord,
   next: db.InstanceContent,
   caller: Caller,
-): Promise<void> {
+): Promise<PendingRestart> {
   const { own, devices, expanded } = validateUpdate(state, inst, next)
-  const before = expandedOf(state, inst).devices
+  const previous = expandedOf(state, inst)
   const run = await runtimeState(state, inst)
-  await applyDeviceChanges(state, inst, run.status === 'Running' ? run : undefined, before, expanded.devices)
+  const alive = isAlive(run)
+  if (alive) applyLiveLimits(state, inst, run.pid, previous.config, expanded.config)
+  let deferred: string[]
+  try {
+    deferred = await applyDeviceChanges(
+      state,
+      inst,
+      alive ? run : undefined,
+      previous.devices,
+      expanded.devices,
+    )
+  } catch (err) {
+    if (alive) applyLiveLimits(state, inst, run.pid, expanded.config, previous.config)
+    throw err
+  }
   db.updateInstance(state.db, inst.id, {
     ...next,
     // The volatile keys as stored now: NIC changes may have added or dropped some.
     config: { ...own, ...volatileOf(state, inst) },
     devices,
   })
+  const pending = { config: alive ? restartKeys(previous.config, expanded.config) : [], devices: deferred }
+  if (pending.config.length + pending.devices.length > 0)
+    state.log.info('Instance changes apply at its next start', {
+      instance: inst.name,
+      project: inst.project,
+      config: pending.config.join(','),
+      devices: pending.devices.join(','),
+    })
   emit(state, 'instance-updated', inst, caller)
+  return pending
+}
+
+/**
+ * Applies to the running ones of these instances what a profile change did to their limits
+ * (written to their cgroups at once, as LXD does); what could not be applied is reported, per
+ * instance, after all were tried. Their devices change at their next start: a profile edit
+ * re-plugging every running instance's NICs and disks is left to an explicit instance update.
+ */
+export async function applyProfileChange(
+  state: State,
+  users: readonly { inst: db.InstanceRecord; before: Expanded }[],
+): Promise<void> {
+  const failed: string[] = []
+  for (const { inst, before } of users) {
+    await instanceLock.run(lockKey(inst.project, inst.name), async () => {
+      const run = await runtimeState(state, inst)
+      if (!isAlive(run)) return
+      const after = expandedOf(state, db.getInstance(state.db, inst.project, inst.name))
+      try {
+        applyLiveLimits(state, inst, run.pid, before.config, after.config)
+      } catch (err) {
+        failed.push(`instance "${inst.name}" of project "${inst.project}": ${(err as Error).message}`)
+      }
+    })
+  }
+  if (failed.length > 0) throw new ApiError(500, `Failed to update running instances: ${failed.join('; ')}`)
 }
 
 /** The volatile keys as stored now (hot-plug may have added some). */

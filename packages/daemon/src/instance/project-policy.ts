@@ -3,11 +3,13 @@ import * as db from '../db/instances.js'
 import { listNetworks } from '../db/networks.js'
 import { listProfiles } from '../db/profiles.js'
 import { getProject, profileProjectName } from '../db/projects.js'
+import { listAllVolumes } from '../db/storage-volumes.js'
 import { resolveHostPath } from '../host/paths.js'
 import {
   checkLimits,
   checkRestrictions,
   isRestricted,
+  type LimitedVolume,
   type ProjectView,
   type RestrictedEntity,
   type RestrictionContext,
@@ -38,10 +40,16 @@ function hasLimits(project: ProjectView): boolean {
 
 /**
  * Throws 403 when, after `change`, an instance of the project (expanded with its profiles as
- * stored now) or one of the project's own profiles breaks a restriction, or the instances go
- * over a limit. `project` may carry config not stored yet (a project update being checked).
+ * stored now) or one of the project's own profiles breaks a restriction, or the instances (and
+ * the custom volumes, after `volumeChange`) go over a limit. `project` may carry config not
+ * stored yet (a project update being checked).
  */
-export function checkProjectPolicy(state: State, project: ProjectView | string, change?: PolicyChange): void {
+export function checkProjectPolicy(
+  state: State,
+  project: ProjectView | string,
+  change?: PolicyChange,
+  volumeChange?: LimitedVolume & { pool: string },
+): void {
   const view = typeof project === 'string' ? getProject(state.db, project) : project
   if (!isRestricted(view) && !hasLimits(view)) return
   const contents = new Map<string, InstanceContent>(
@@ -65,5 +73,11 @@ export function checkProjectPolicy(state: State, project: ProjectView | string, 
         }))
       : []
   checkRestrictions(view, [...instances, ...ownProfiles], restrictionContext(state))
-  checkLimits(view, instances)
+  const volumes = new Map<string, LimitedVolume>(
+    listAllVolumes(state.db)
+      .filter((v) => v.project === view.name)
+      .map((v) => [`${v.pool}/${v.name}`, v]),
+  )
+  if (volumeChange) volumes.set(`${volumeChange.pool}/${volumeChange.name}`, volumeChange)
+  checkLimits(view, instances, [...volumes.values()])
 }

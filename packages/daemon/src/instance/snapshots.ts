@@ -11,7 +11,7 @@ import { loadPool } from '../storage/index.js'
 import { validateSnapshotName } from '../util/names.js'
 import type { Caller } from './lifecycle.js'
 import { startContainer, stopContainer } from './lxc/driver.js'
-import { runtimeState } from './lxc/runtime.js'
+import { isAlive, runtimeState } from './lxc/runtime.js'
 import { expandedOf, validateInstance } from './service.js'
 import { idmapOf } from './idmap-alloc.js'
 
@@ -151,7 +151,7 @@ export async function restoreSnapshot(
   const restored = { ...snap.config, ...volatile }
   // The snapshot's config must still pass today's rules (the project may be stricter since).
   validateInstance(state, { ...inst, config: restored, devices: snap.devices, profiles: snap.profiles })
-  const running = (await runtimeState(state, inst)).status === 'Running'
+  const running = isAlive(await runtimeState(state, inst))
   if (running) await stopContainer(state, inst, { force: true, timeout: 0 })
   const pool = loadPool(state, inst.pool)
   await pool.restoreSnapshot(inst.project, inst.name, snap.name)

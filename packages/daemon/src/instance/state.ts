@@ -2,9 +2,7 @@
 import type { InstanceState } from '@corral/api'
 import { cgroupUsage } from '../host/cgroups.js'
 import type { State } from '../state.js'
-import { cgroupPrefix } from './lxc/cgroup-prefix.js'
-import { lxcName } from './lxc/paths.js'
-import type { RuntimeState } from './lxc/runtime.js'
+import { isAlive, payloadCgroup, type RuntimeState } from './lxc/runtime.js'
 import { statusCodeOf } from './status.js'
 
 /** The state block LXD returns for an instance; `network` comes from instanceNetworkState(). */
@@ -14,15 +12,20 @@ export function instanceStateOf(
   run: RuntimeState,
   network: Record<string, unknown> = {},
 ): InstanceState {
-  const running = run.status === 'Running' && run.pid > 0
+  const running = isAlive(run) && run.pid > 0
   const usage = running
-    ? cgroupUsage(`${cgroupPrefix(state.paths.dir)}.payload.${lxcName(inst.project, inst.name)}`)
-    : { memory: 0, memoryPeak: 0, cpuNs: 0, processes: 0 }
+    ? cgroupUsage(payloadCgroup(state, inst, run.pid))
+    : { memory: 0, memoryPeak: 0, swap: 0, swapPeak: 0, cpuNs: 0, processes: 0 }
   return {
     status: run.status,
     status_code: statusCodeOf(run.status),
     disk: {},
-    memory: { usage: usage.memory, usage_peak: usage.memoryPeak, swap_usage: 0, swap_usage_peak: 0 },
+    memory: {
+      usage: usage.memory,
+      usage_peak: usage.memoryPeak,
+      swap_usage: usage.swap,
+      swap_usage_peak: usage.swapPeak,
+    },
     network: running ? network : null,
     pid: running ? run.pid : 0,
     processes: usage.processes,

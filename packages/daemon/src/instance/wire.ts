@@ -2,8 +2,9 @@
 import type { Instance, InstanceFull, InstanceState } from '@corral/api'
 import * as db from '../db/instances.js'
 import type { State } from '../state.js'
+import { listBackups, toApiBackup } from './backup-files.js'
 import { expandedOf } from './expanded.js'
-import type { RuntimeState } from './lxc/runtime.js'
+import { isAlive, type RuntimeState } from './lxc/runtime.js'
 import { instanceNetworkState } from './network-state.js'
 import { toApiSnapshot } from './snapshots.js'
 import { instanceStateOf } from './state.js'
@@ -33,7 +34,7 @@ export function toApiInstance(state: State, inst: db.InstanceRecord, run: Runtim
   }
 }
 
-/** The wire form with state and snapshots (recursion 2). */
+/** The wire form with state, snapshots and backups (an instance's GET with recursion, a list's recursion 2). */
 export async function toApiInstanceFull(
   state: State,
   inst: db.InstanceRecord,
@@ -43,8 +44,14 @@ export async function toApiInstanceFull(
     ...toApiInstance(state, inst, run),
     state: await stateWithNetwork(state, inst, run),
     snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
-    backups: null,
+    backups: backupsOf(state, inst),
   }
+}
+
+/** An instance's backups in the wire form, null when it has none (LXD's rendering). */
+function backupsOf(state: State, inst: db.InstanceRecord) {
+  const list = listBackups(state, inst.project, inst.name)
+  return list.length > 0 ? list.map(toApiBackup) : null
 }
 
 /** The state block including the network section read inside the container. */
@@ -53,7 +60,7 @@ export async function stateWithNetwork(
   inst: db.InstanceRecord,
   run: RuntimeState,
 ): Promise<InstanceState> {
-  const running = run.status === 'Running' && run.pid > 0
+  const running = isAlive(run) && run.pid > 0
   const network = running
     ? await instanceNetworkState(state, run.pid, inst.config, expandedOf(state, inst).devices)
     : {}

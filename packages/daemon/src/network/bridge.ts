@@ -86,6 +86,10 @@ export async function setupBridge(
     const f6 = features(config, 6)
     if (v4 && isTrue(bridgeKeys.get(config, 'ipv4.routing'))) enableForwarding(4)
     if (v6 && isTrue(bridgeKeys.get(config, 'ipv6.routing'))) enableForwarding(6)
+    // The host is the router on its bridge: it takes no router advertisements there (LXD leaves
+    // accept_ra as it was, so an instance could set the host's IPv6 routes). After forwarding,
+    // which turns accept_ra 1 into 2 everywhere.
+    if (v6) sysctlSet(`net/ipv6/conf/${name}/accept_ra`, '0')
     await state.firewall.networkApply({ bridge: name, ...(f4 ? { v4: f4 } : {}), ...(f6 ? { v6: f6 } : {}) })
     revert.add(() => state.firewall.networkRemove(name))
     await startDnsmasq(state, net, registry)

@@ -36,6 +36,8 @@ export interface CreateOperationOptions {
   cancel?: () => Promise<void> | void
   /** Websocket operations: receives each socket connected with a secret of `metadata.fds`. */
   connect?: (fd: string, ws: WebSocket) => void
+  /** The websocket secrets by name when they are not `metadata.fds` (migration keeps them at the top of metadata). */
+  secrets?: Record<string, string>
 }
 
 /** How long a finished operation stays listed, as LXD keeps them. */
@@ -118,7 +120,7 @@ export class LiveOperation {
 
   /** The `metadata.fds` key whose secret this is, for a websocket operation; undefined otherwise. */
   socketFd(secret: string): string | undefined {
-    const fds = (this.data.metadata?.fds ?? {}) as Record<string, unknown>
+    const fds = (this.opts.secrets ?? this.data.metadata?.fds ?? {}) as Record<string, unknown>
     if (!this.opts.connect || this.done) return undefined
     return Object.keys(fds).find((fd) => sameSecret(String(fds[fd]), secret))
   }

@@ -12,7 +12,9 @@ import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { validateProfileName } from '../util/names.js'
 import { checkProjectPolicy } from '../instance/project-policy.js'
-import { validateInstance } from '../instance/service.js'
+import { expandedOf, validateInstance } from '../instance/service.js'
+import type { Expanded } from '../instance/expand.js'
+import type { InstanceRecord } from '../db/instances.js'
 
 export type { ProfileContent, ProfileRecord } from '../db/profiles.js'
 
@@ -104,13 +106,28 @@ export function createProfile(
   })
 }
 
-/** Replaces a profile's content (PUT, or PATCH after merging). */
+/** An instance using a profile, with its expanded config and devices from before a change. */
+export interface ProfileUser {
+  inst: InstanceRecord
+  before: Expanded
+}
+
+/**
+ * Replaces a profile's content (PUT, or PATCH after merging). Returns the instances using it
+ * with their expansion from before, so the caller can apply the change to those running.
+ */
 export function updateProfile(
   state: State,
   current: db.ProfileRecord,
   content: db.ProfileContent,
   opts: WriteOptions,
-): void {
+): ProfileUser[] {
+  const users = projectsUsing(state, current).flatMap((project) =>
+    instancesUsingProfile(state.db, project, current.name).map((inst) => ({
+      inst,
+      before: expandedOf(state, inst),
+    })),
+  )
   const clean = normalise(content)
   // Written, then every instance that uses it validated as it would now expand; any refusal rolls it back.
   state.db.transaction(() => {
@@ -126,6 +143,7 @@ export function updateProfile(
       project: current.project,
     },
   )
+  return users
 }
 
 /** Validates each instance using the profile (in every project that uses it) and the projects' policies, as stored now. */
@@ -159,7 +177,7 @@ export function mergeProfile(
   }
 }
 
-/** Renames a profile; the default profile keeps its name. */
+/** Renames a profile, also in the lists of the instances using it (LXD links them by id); `default` keeps its name. */
 export function renameProfile(
   state: State,
   current: db.ProfileRecord,
@@ -168,7 +186,7 @@ export function renameProfile(
 ): void {
   if (current.name === 'default') throw badRequest('The "default" profile cannot be renamed')
   validateProfileName(newName)
-  db.renameProfile(state.db, current.id, newName)
+  db.renameProfile(state.db, current.id, newName, projectsUsing(state, current))
   publishLifecycle(state.events, 'profile-renamed', entityUrl(`/1.0/profiles/${newName}`, current.project), {
     ...opts,
     project: current.project,

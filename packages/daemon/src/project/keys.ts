@@ -1,5 +1,6 @@
 /** @module Project configuration keys: features, limits and LXD 5.0.2's restrictions with their defaults. */
 import { defineKeys, type KeyDef } from '../config/key.js'
+import { compressionAlgorithms } from '../config/compression.js'
 import { isInRange, isOneOf, isSize, type Validator } from '../config/validate.js'
 
 const allowBlock = isOneOf('allow', 'block')
@@ -42,6 +43,16 @@ export const projectKeys = defineKeys(
     'features.networks': { type: 'bool', default: 'false', short: 'Separate set of networks' },
     'features.profiles': { type: 'bool', default: 'true', short: 'Separate set of profiles' },
     'features.storage.volumes': { type: 'bool', default: 'true', short: 'Separate set of storage volumes' },
+    'images.compression_algorithm': {
+      type: 'string',
+      validate: isOneOf(...compressionAlgorithms),
+      short: "Compression of images published in the project (the server's key when unset)",
+    },
+    'backups.compression_algorithm': {
+      type: 'string',
+      validate: isOneOf(...compressionAlgorithms),
+      short: "Compression of instance backups in the project (the server's key when unset)",
+    },
     'limits.containers': { type: 'integer', validate: uint32, short: 'Maximum number of containers' },
     'limits.virtual-machines': {
       type: 'integer',

@@ -255,8 +255,33 @@ function amount(key: string, value: string): number {
   return key === 'limits.processes' ? Number(value) : parseSize(value)
 }
 
-/** Refuses instances over the project's count and aggregate limits (LXD's messages); `instances` are the project's, expanded. */
-export function checkLimits(project: ProjectView, instances: readonly RestrictedEntity[]): void {
+/** A custom volume as the limits see it: its `size` counts towards `limits.disk`. */
+export interface LimitedVolume {
+  name: string
+  config: Readonly<Record<string, string>>
+}
+
+/** The bytes the project's custom volumes take from `limits.disk` (each must set `size`, as in LXD). */
+function volumeDisk(project: ProjectView, volumes: readonly LimitedVolume[]): number {
+  let total = 0
+  for (const v of volumes) {
+    const size = v.config.size
+    if (!size)
+      throw forbidden(`Custom volume "${v.name}" in project "${project.name}" has no "size" config set`)
+    total += parseSize(size)
+  }
+  return total
+}
+
+/**
+ * Refuses instances over the project's count and aggregate limits (LXD's messages); `instances`
+ * are the project's, expanded, and `volumes` its custom volumes (they count towards limits.disk).
+ */
+export function checkLimits(
+  project: ProjectView,
+  instances: readonly RestrictedEntity[],
+  volumes: readonly LimitedVolume[] = [],
+): void {
   for (const key of ['limits.instances', 'limits.containers'] as const) {
     const limit = project.config[key]
     if (limit && instances.length > Number(limit))
@@ -269,7 +294,7 @@ export function checkLimits(project: ProjectView, instances: readonly Restricted
   for (const [key, contribution] of Object.entries(aggregates)) {
     const limit = project.config[key]
     if (!limit) continue
-    let total = 0
+    let total = key === 'limits.disk' ? volumeDisk(project, volumes) : 0
     for (const inst of instances) {
       const value = contribution(inst)
       if (!value)

@@ -4,6 +4,7 @@ import { badRequest, wrap } from '@corral/api'
 import * as db from '../db/projects.js'
 import { listProfiles } from '../db/profiles.js'
 import { listInstances } from '../db/instances.js'
+import { listAllVolumes } from '../db/storage-volumes.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { isTrue } from '../config/validate.js'
@@ -21,9 +22,14 @@ const defaultFeatures = {
   'features.storage.volumes': 'true',
 }
 
-/** What refers to a project: its instances and its own profiles. */
+/** What refers to a project: its instances, custom volumes and own profiles. */
 export function projectUsedBy(state: State, p: db.ProjectRecord): string[] {
-  const instances = listInstances(state.db, p.name).map((i) => entityUrl(`/1.0/instances/${i.name}`, p.name))
+  const instances = [
+    ...listInstances(state.db, p.name).map((i) => entityUrl(`/1.0/instances/${i.name}`, p.name)),
+    ...listAllVolumes(state.db)
+      .filter((v) => v.project === p.name)
+      .map((v) => entityUrl(`/1.0/storage-pools/${v.pool}/volumes/custom/${v.name}`, p.name)),
+  ]
   if (p.name !== 'default' && !isTrue(p.config['features.profiles'])) return instances
   return [
     ...instances,

@@ -1,5 +1,5 @@
 /** @module The Pool seam: instance, snapshot and image volumes on a loaded pool. */
-import { chmod, mkdir, readdir, rmdir, stat } from 'node:fs/promises'
+import { chmod, chown, mkdir, readdir, rmdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiError, conflict, notFound } from '@corral/api'
 import { getStoragePool, listStoragePools, type StoragePoolRecord } from '../db/storage-pools.js'
@@ -39,6 +39,15 @@ export interface Pool {
     instance: string
     fingerprint: string
     unpack: (dir: string) => Promise<void>
+  }): Promise<void>
+  /**
+   * Creates the instance volume privately and lets `fill` write it in passes (a migration's
+   * snapshots, then the instance): `snapshot(name)` keeps what the volume holds so far.
+   */
+  createInstanceFromPasses(opts: {
+    project: string
+    instance: string
+    fill: (dir: string, snapshot: (name: string) => Promise<void>) => Promise<void>
   }): Promise<void>
   /** Removes the instance volume and all its snapshots. */
   deleteInstance(project: string, instance: string): Promise<void>
@@ -130,6 +139,29 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
       await createVolumePrivately(work, safe(volumeName(project, instance)), unpack)
     },
 
+    async createInstanceFromPasses({ project, instance, fill }) {
+      await mustBeFree(instanceVolumePath(mount, project, instance))
+      const made: string[] = []
+      try {
+        await createVolumePrivately(work, safe(volumeName(project, instance)), (dir) =>
+          fill(dir, async (snapshot) => {
+            const dst = snapshotPath(project, instance, snapshot)
+            await mustBeFree(dst)
+            // The copy keeps the top directory's owner and mode: root's and private, whatever was received.
+            await chown(dir, 0, 0)
+            await chmod(dir, 0o700)
+            await mkdir(snapshotsDir(mount, project, instance), { recursive: true, mode: 0o700 })
+            await driver.copyVolume(ctx, dir, dst, { readOnly: true })
+            made.push(dst)
+          }),
+        )
+      } catch (err) {
+        for (const dst of made) await driver.deleteVolume(ctx, dst).catch(() => undefined)
+        await rmdir(snapshotsDir(mount, project, instance)).catch(() => undefined)
+        throw err
+      }
+    },
+
     async deleteInstance(project, instance) {
       await recoverVolume(work, safe(volumeName(project, instance)))
       const snaps = snapshotsDir(mount, project, instance)
@@ -195,6 +227,10 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
 
     async recover() {
       const tidied = await recoverVolumes(work)
+      // Custom volumes are restored the same way (storage/custom-volumes.ts), beside them in custom/.
+      tidied.push(
+        ...(await recoverVolumes({ ...work, dir: join(mount, 'custom') })).map((v) => `custom/${v}`),
+      )
       // An image volume whose unpack was killed is incomplete; the next create unpacks it again.
       const images = join(mount, 'images')
       for (const entry of await readdir(images).catch(() => [] as string[])) {

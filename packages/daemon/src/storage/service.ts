@@ -3,6 +3,7 @@ import { statfs } from 'node:fs/promises'
 import type { Requestor, ResourcesStoragePool, StoragePool } from '@corral/api'
 import { badRequest } from '@corral/api'
 import * as db from '../db/storage-pools.js'
+import { listVolumes } from '../db/storage-volumes.js'
 import { entityUrl, publishLifecycle } from '../events/lifecycle.js'
 import type { State } from '../state.js'
 import { Reverter } from '../util/revert.js'
@@ -23,11 +24,16 @@ interface WriteOptions {
   requestor: Requestor
 }
 
-/** The API URLs of a pool's users. */
+/** The API URLs of a pool's users (instances, profiles' root disks, custom volumes). */
 export function poolUsedBy(state: State, name: string): string[] {
-  return db
-    .storagePoolUsers(state.db, name)
-    .map((u) => entityUrl(`/1.0/${u.kind === 'instance' ? 'instances' : 'profiles'}/${u.name}`, u.project))
+  return [
+    ...db
+      .storagePoolUsers(state.db, name)
+      .map((u) => entityUrl(`/1.0/${u.kind === 'instance' ? 'instances' : 'profiles'}/${u.name}`, u.project)),
+    ...listVolumes(state.db, name, undefined).map((v) =>
+      entityUrl(`/1.0/storage-pools/${name}/volumes/custom/${v.name}`, v.project),
+    ),
+  ]
 }
 
 /** GET /1.0's storage fields as LXD fills them: the drivers of the pools in use, and every driver this daemon has. */

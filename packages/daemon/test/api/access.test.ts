@@ -34,6 +34,8 @@ const AUTHENTICATED = [
   'GET /1.0/storage-pools',
   'GET /1.0/storage-pools/{name}',
   'GET /1.0/storage-pools/{name}/resources',
+  // The host's hardware as LXD shows it to any trusted client (lxc info --resources).
+  'GET /1.0/resources',
 ]
 
 const UNTRUSTED = [

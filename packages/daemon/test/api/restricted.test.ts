@@ -4,7 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { request as httpsRequest } from 'node:https'
+import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { WebSocket } from 'ws'
+import { maxConnectionsPerTenant } from '../../src/endpoints/tls.js'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
 import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
@@ -183,4 +186,72 @@ test("a restricted token gives the redeeming client the token's restriction, wha
   assert.deepEqual([stored.name, stored.restricted, stored.projects], ['ci-token', true, ['p1']])
   assert.equal((await tlsCall({ port, who: newcomer }, 'GET', '/1.0/profiles')).status, 403)
   assert.equal((await tlsCall({ port, who: newcomer }, 'GET', '/1.0/profiles?project=p1')).status, 200)
+})
+
+test("in a project sharing the default project's images it reads them and changes none", async () => {
+  await ok(d.socket, 'POST', '/1.0/projects', {
+    body: { name: 'pimg', config: { 'features.images': 'false', 'features.profiles': 'true' } },
+  })
+  const tenant = makeCert(work, 'shared-images')
+  await trust('shared-images', tenant, { restricted: true, projects: ['pimg'] })
+  const as = (method: string, path: string, body?: unknown) =>
+    tlsCall({ port, who: tenant }, method, path, body)
+  assert.equal((await as('GET', '/1.0/images?project=pimg')).status, 200)
+  assert.equal((await as('GET', '/1.0/images/aliases?project=pimg')).status, 200)
+  const before = await ok(d.socket, 'GET', '/1.0/images/aliases?recursion=1')
+  for (const [method, path, body] of [
+    ['POST', '/1.0/images/aliases?project=pimg', { name: 'ubuntu', target: 'f'.repeat(64) }],
+    ['DELETE', '/1.0/images/aliases/ubuntu?project=pimg', undefined],
+    ['PATCH', `/1.0/images/${'f'.repeat(64)}?project=pimg`, { public: true }],
+    ['DELETE', `/1.0/images/${'f'.repeat(64)}?project=pimg`, undefined],
+    ['POST', '/1.0/images?project=pimg', { source: { type: 'url', url: 'https://127.0.0.1:1/x' } }],
+  ] as const) {
+    const res = await as(method, path, body)
+    assert.equal(res.status, 403, `${method} ${path}`)
+    assert.equal(res.body.error, 'not authorized')
+  }
+  assert.deepEqual(await ok(d.socket, 'GET', '/1.0/images/aliases?recursion=1'), before)
+  // In a project with images of its own, the same alias request reaches the handler (no such image).
+  const own = await asRestricted('POST', '/1.0/images/aliases?project=p1', {
+    name: 'x',
+    target: 'f'.repeat(64),
+  })
+  assert.notEqual(own.status, 403)
+})
+
+test('a restricted certificate holds at most its share of TLS connections; the admin still gets in', async () => {
+  const held: TLSSocket[] = []
+  const connect = () =>
+    new Promise<TLSSocket>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ...restricted, rejectUnauthorized: false })
+      socket.once('secureConnect', () => resolve(socket))
+      socket.once('error', reject)
+    })
+  try {
+    for (let i = 0; i < maxConnectionsPerTenant; i++) held.push(await connect())
+    // Let the server count them all before the next one.
+    assert.equal((await tlsCall({ port, who: admin }, 'GET', '/1.0')).status, 200)
+    // A fresh connection (a pooled keep-alive one from earlier tests is one of the held share).
+    const fresh = new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/1.0?project=p1',
+          agent: false,
+          rejectUnauthorized: false,
+          ...restricted,
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    await assert.rejects(fresh)
+    assert.equal((await tlsCall({ port, who: admin }, 'GET', '/1.0')).status, 200, 'the admin is not counted')
+  } finally {
+    for (const s of held) s.destroy()
+  }
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal((await asRestricted('GET', '/1.0?project=p1')).status, 200, 'its share comes back once closed')
 })

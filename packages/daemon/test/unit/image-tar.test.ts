@@ -50,6 +50,15 @@ test('checkMembers() keeps absolute symlink targets but refuses members below a 
     /is below a symbolic link/,
   )
   assert.throws(
+    () =>
+      checkMembers([
+        { name: 'rootfs/', type: 'd' },
+        { name: 'rootfs/etc', type: 'l' },
+        { name: 'rootfs/etc', type: '-' },
+      ]),
+    /replaces a symbolic link/,
+  )
+  assert.throws(
     () => checkMembers([{ name: 'rootfs/x', type: 'h', link: '../../etc/shadow' }]),
     /hard link target/,
   )

@@ -158,6 +158,8 @@ test('buildLxcConfig() refuses a line break that would inject configuration', ()
       }),
     /line break/,
   )
+  // LXC stops reading a line at NUL: what follows would be lost, so it is refused too.
+  assert.throws(() => buildLxcConfig({ ...base, config: { 'user.x': 'a\0b' } }), /NUL/)
 })
 
 test('buildLxcConfig() escapes space, tab, newline and backslash in mount paths as octal (golden)', () => {

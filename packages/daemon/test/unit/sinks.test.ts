@@ -21,7 +21,7 @@ test('ip -batch: each interpolated value is exactly one checked word', () => {
 
 test('interface names and sysctl keys cannot climb out of /sys or /proc/sys', () => {
   assert.equal(checkInterfaceName('veth0a1b2c3d'), 'veth0a1b2c3d')
-  for (const bad of ['..', '.', 'a/b', '../../etc', 'x'.repeat(16), 'e th0', 'eth0\n'])
+  for (const bad of ['..', '.', 'all', 'default', 'a/b', '../../etc', 'x'.repeat(16), 'e th0', 'eth0\n'])
     assert.throws(() => checkInterfaceName(bad), /Refusing/)
   assert.throws(() => sysctlGet('net/ipv6/conf/../../../kernel/core_pattern'), /Refusing sysctl key/)
   assert.throws(() => sysctlSet('net/ipv4/ip_forward', '1\n2'), /Refusing sysctl value/)

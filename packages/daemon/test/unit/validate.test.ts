@@ -53,6 +53,8 @@ test('instanceKeys.validate() allows pattern keys and refuses unknown ones with 
     (err: unknown) =>
       err instanceof ApiError && err.status === 400 && err.message === 'Unknown configuration key: nope.key',
   )
+  for (const key of ['user.a\nlxc.hook.pre-start', 'environment.X\0', 'user.\x1b[2J'])
+    assert.throws(() => instanceKeys.validate({ [key]: 'x' }), /Unknown configuration key/)
 })
 
 test('serverKeys.validate() names the key and value of a bad value', () => {

@@ -1,4 +1,4 @@
-/** @module `corral start|stop|restart`: PUT /1.0/instances/{name}/state for each instance named. */
+/** @module `corral start|stop|restart|pause`: PUT /1.0/instances/{name}/state for each instance named. */
 import type { CommandDefinition, FlagDef } from '../../command.js'
 import { none } from '../../render/result.js'
 import { instanceRef, startFailed } from './common.js'
@@ -17,7 +17,11 @@ const forceFlag: FlagDef = {
 }
 const statefulFlag: FlagDef = { long: 'stateful', type: 'boolean', description: 'Store the instance state' }
 
-function action(command: 'start' | 'stop' | 'restart', short: string, flags: FlagDef[]): CommandDefinition {
+function action(
+  command: 'start' | 'stop' | 'restart' | 'pause',
+  short: string,
+  flags: FlagDef[],
+): CommandDefinition {
   return {
     names: [command],
     usage: '[<remote>:]<instance> [[<remote>:]<instance>...]',
@@ -33,9 +37,13 @@ function action(command: 'start' | 'stop' | 'restart', short: string, flags: Fla
         )
       for (const arg of args) {
         const { client, name } = await instanceRef(ctx, arg)
+        // As lxc: pause is LXD's freeze, and start of a frozen instance thaws it.
+        let wire: string = command === 'pause' ? 'freeze' : command
+        if (command === 'start' && (await client.instances.get(name)).instance.status === 'Frozen')
+          wire = 'unfreeze'
         try {
           await client.instances.setState(name, {
-            action: command,
+            action: wire,
             timeout,
             force: f.force === true,
             stateful: f.stateful === true,
@@ -56,3 +64,5 @@ export const instanceStart = action('start', 'Start instances', [statefulFlag])
 export const instanceStop = action('stop', 'Stop instances', [forceFlag, statefulFlag, timeoutFlag])
 /** `corral restart [--force] [--timeout N]`. */
 export const instanceRestart = action('restart', 'Restart instances', [forceFlag, timeoutFlag])
+/** `corral pause`: freezes the instances (`corral start` thaws them). */
+export const instancePause = action('pause', 'Pause instances', [])

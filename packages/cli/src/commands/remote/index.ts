@@ -1,6 +1,7 @@
 /** @module `corral remote`: the list of remote servers in config.yml. */
 import type { CommandGroup } from '../../command.js'
 import { remoteAdd } from './add.js'
+import { remoteGenerateCertificate } from './generate-certificate.js'
 import { remoteList } from './list.js'
 import { remoteGetDefault, remoteRemove, remoteRename, remoteSetUrl, remoteSwitch } from './manage.js'
 
@@ -10,6 +11,7 @@ export const remote: CommandGroup = {
   short: 'Manage the list of remote servers',
   subcommands: [
     remoteAdd,
+    remoteGenerateCertificate,
     remoteGetDefault,
     remoteList,
     remoteRemove,

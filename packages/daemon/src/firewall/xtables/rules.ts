@@ -61,6 +61,9 @@ export function xtablesNetworkRules(r: NetworkRules, comment: string): XtablesRu
   return out
 }
 
+/** The words of a rule part that holds only constants (never a value from a config). */
+const fixed = (words: string): string[] => words.split(' ')
+
 /** ebtables' `address/mask` form of an address or subnet. */
 function ebSubnet(text: string, family: 4 | 6): string {
   const c = parseCidr(text.includes('/') ? text : `${text}/${family === 4 ? 32 : 128}`)!
@@ -88,16 +91,7 @@ export function xtablesNicRules(f: NicFilter): XtablesRule[] {
       '-p',
       'IPv4',
       ...i,
-      '--ip-src',
-      '0.0.0.0',
-      '--ip-dst',
-      '255.255.255.255',
-      '--ip-proto',
-      'udp',
-      '--ip-dport',
-      '67',
-      '-j',
-      'ACCEPT',
+      ...fixed('--ip-src 0.0.0.0 --ip-dst 255.255.255.255 --ip-proto udp --ip-dport 67 -j ACCEPT'),
     )
     for (const a of f.ipv4) {
       both('-p', 'ARP', ...i, '--arp-ip-src', ebSubnet(a, 4), '-j', 'ACCEPT')
@@ -111,43 +105,17 @@ export function xtablesNicRules(f: NicFilter): XtablesRule[] {
       '-p',
       'IPv6',
       ...i,
-      '--ip6-src',
-      'fe80::/10',
-      '--ip6-dst',
-      'ff02::1:2/128',
-      '--ip6-proto',
-      'udp',
-      '--ip6-dport',
-      '547',
-      '-j',
-      'ACCEPT',
+      ...fixed('--ip6-src fe80::/10 --ip6-dst ff02::1:2/128 --ip6-proto udp --ip6-dport 547 -j ACCEPT'),
     )
     both(
       '-p',
       'IPv6',
       ...i,
-      '--ip6-src',
-      'fe80::/10',
-      '--ip6-dst',
-      'ff02::2/128',
-      '--ip6-proto',
-      'ipv6-icmp',
-      '--ip6-icmp-type',
-      'router-solicitation',
-      '-j',
-      'ACCEPT',
+      ...fixed(
+        '--ip6-src fe80::/10 --ip6-dst ff02::2/128 --ip6-proto ipv6-icmp --ip6-icmp-type router-solicitation -j ACCEPT',
+      ),
     )
-    both(
-      '-p',
-      'IPv6',
-      ...i,
-      '--ip6-proto',
-      'ipv6-icmp',
-      '--ip6-icmp-type',
-      'router-advertisement',
-      '-j',
-      'DROP',
-    )
+    both('-p', 'IPv6', ...i, ...fixed('--ip6-proto ipv6-icmp --ip6-icmp-type router-advertisement -j DROP'))
     for (const a of f.ipv6) both('-p', 'IPv6', ...i, '--ip6-src', ebSubnet(a, 6), '-j', 'ACCEPT')
     both('-p', 'IPv6', ...i, '-j', 'DROP')
   }

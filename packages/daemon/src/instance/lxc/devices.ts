@@ -14,6 +14,7 @@ import {
 } from '../../device/device.js'
 import { driverOf, findDeviceDriver } from '../../device/registry.js'
 import { ipBatch, ipCmd } from '../../host/net.js'
+import { injectMount, injectionOf } from './mount-inject.js'
 import type { State } from '../../state.js'
 import { KeyedLock } from '../../util/keyed-lock.js'
 
@@ -24,6 +25,8 @@ export interface StartedDevices {
   /** In device-name order: LXC's `lxc.net.N` order. */
   nics: RunNic[]
   mounts: MountEntry[]
+  /** The same mounts with the device each belongs to (a running container's removal takes them out). */
+  deviceMounts: [string, MountEntry][]
   /** Undoes everything the start recorded. */
   revert(): Promise<void>
 }
@@ -93,18 +96,37 @@ export async function startDevices(
   // What a container that stopped on its own (or a crash) left is undone before anything new.
   await stopRecorded(state, inst, record)
   const revert = () => stopRecorded(state, inst, record)
-  const started: StartedDevices = { nics: [], mounts: [], revert }
+  const started: StartedDevices = { nics: [], mounts: [], deviceMounts: [], revert }
   try {
     for (const [device, config] of byName(devices)) {
       const run = await startDevice(contextOf(state, inst, device, config, record))
       if (run.nic) started.nics.push(run.nic)
       started.mounts.push(...(run.mounts ?? []))
+      for (const m of run.mounts ?? []) started.deviceMounts.push([device, m])
     }
   } catch (err) {
     await revert()
     throw err
   }
   return started
+}
+
+/**
+ * Records where LXC mounted each device's mount inside the container that just started (its
+ * init is `pid`): removing the device while it runs then takes the mount out of the container,
+ * not only the staging mount on the host. Nothing changes on the host here.
+ */
+export async function recordInnerMounts(
+  state: State,
+  inst: InstanceRecord,
+  pid: number,
+  mounts: readonly [string, MountEntry][],
+): Promise<void> {
+  const record = new AppliedRecord(state, inst)
+  for (const [device, m] of mounts) {
+    const at = injectionOf(pid, m)
+    if (at) await record.apply({ kind: 'inner-mount', device, ...at }, () => Promise.resolve())
+  }
 }
 
 /** Undoes what the start (and hot-plugs) recorded for the instance's devices (those named, or all). */
@@ -142,6 +164,11 @@ async function plugDevice(
   const record = new AppliedRecord(state, inst)
   try {
     const run = await startDevice(contextOf(state, inst, device, config, record))
+    for (const mount of run.mounts ?? []) {
+      const at = injectionOf(pid, mount)
+      if (!at) throw new Error('The instance stopped while the device was being added')
+      await record.apply({ kind: 'inner-mount', device, ...at }, () => injectMount(state, at, mount))
+    }
     if (run.nic) {
       await ipBatch(state.host, [ipCmd`link set ${run.nic.link} netns ${pid}`])
       await state.host.run('nsenter', [
@@ -165,8 +192,8 @@ async function plugDevice(
 /**
  * Applies a change of an instance's expanded devices. Running: a device whose changed keys are
  * all live-update keys of its driver is updated in place; others are unplugged and plugged
- * again where the driver can hot-plug (the rest apply at the next start). Stopped, or gone:
- * removed devices forget what outlives stops, and their generated keys.
+ * again where the driver can hot-plug (the rest apply at the next start, and are returned by
+ * name). Stopped, or gone: removed devices forget what outlives stops, and their generated keys.
  */
 export async function applyDeviceChanges(
   state: State,
@@ -174,7 +201,8 @@ export async function applyDeviceChanges(
   running: { pid: number } | undefined,
   before: Devices,
   after: Devices,
-): Promise<void> {
+): Promise<string[]> {
+  const deferred: string[] = []
   const same = (a?: DeviceConfig, b?: DeviceConfig) => JSON.stringify(a) === JSON.stringify(b)
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
   for (const device of names) {
@@ -193,13 +221,26 @@ export async function applyDeviceChanges(
         continue
       }
     }
+    // What a running container cannot take now is reported, never passed off as applied.
+    if (running && ((old && !oldDriver?.hotplug) || (now && !newDriver?.hotplug))) deferred.push(device)
     const replug = (d: typeof oldDriver) => running && d?.hotplug
     if (old && (replug(oldDriver) || !running)) {
       if (running) await stopDevices(state, inst, [device])
       forgetDevices(state, inst, { [device]: old })
       if (!now) dropVolatile(state, inst, device)
     }
-    if (now && running && replug(newDriver) && (!old || replug(oldDriver)))
-      await plugDevice(state, inst, running.pid, device, now)
+    if (now && running && replug(newDriver) && (!old || replug(oldDriver))) {
+      try {
+        await plugDevice(state, inst, running.pid, device, now)
+      } catch (err) {
+        // The new form did not go in: the device as it was goes back, so the instance is left as it was.
+        if (old && replug(oldDriver))
+          await plugDevice(state, inst, running.pid, device, old).catch((e: unknown) =>
+            state.log.warn('Failed to plug a device back after a failed change', { device, err: String(e) }),
+          )
+        throw err
+      }
+    }
   }
+  return deferred
 }

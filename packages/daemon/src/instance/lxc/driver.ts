@@ -10,12 +10,13 @@ import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
 import type { IdmapEntry } from '../idmap.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
-import { startDevices, stopDevices } from './devices.js'
+import { recordInnerMounts, startDevices, stopDevices } from './devices.js'
 import { buildLxcConfig } from './lxc-config.js'
 import { killContainer } from './kill.js'
 import { seccompPolicy } from './seccomp.js'
 import { lxcFiles, lxcName, lxcPath } from './paths.js'
-import { runtimeState } from './runtime.js'
+import { isAlive, runtimeState } from './runtime.js'
+import { thawContainer } from './live.js'
 import { apparmorEnabled } from '../../host/proc.js'
 
 /** The ERROR lines LXC logged for the last start, without their prefixes. */
@@ -89,6 +90,8 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
       .catch((err: unknown) => {
         throw new Error(`Failed to start container: ${lxcErrors(files.log) || String(err)}`, { cause: err })
       })
+    const run = await runtimeState(state, inst)
+    if (run.pid > 0) await recordInnerMounts(state, inst, run.pid, devices.deviceMounts)
   } catch (err) {
     // Whatever step failed, the host is left as it was: what the devices made, and the cgroups LXC made.
     await devices.revert()
@@ -125,6 +128,9 @@ export async function stopContainer(
   opts: { force: boolean; timeout: number },
 ): Promise<void> {
   const args = ['-n', lxcName(inst.project, inst.name), '-P', lxcPath(state.paths.dir)]
+  // A frozen container can neither take its halt signal nor die of a kill: thaw it first, as LXD.
+  const run = await runtimeState(state, inst)
+  if (run.status === 'Frozen') await thawContainer(state, inst, run.pid)
   const force = opts.force || opts.timeout === 0
   if (!force) {
     // LXC picks the halt signal and waits for the state change; the kill at the timeout is ours.
@@ -135,7 +141,7 @@ export async function stopContainer(
     try {
       await state.host.run('lxc-stop', [...args.slice(0, 4), '-k'], { timeoutMs: 600_000 })
     } catch (err) {
-      if ((await runtimeState(state, inst)).status === 'Running') throw err
+      if (isAlive(await runtimeState(state, inst))) throw err
     }
   }
   // The container is down: what its devices changed on the host goes, as recorded at start.

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { ApiError, badRequest, conflict, forbidden, notFound } from '@corral/api'
 import type { InstanceRecord } from '../../db/instances.js'
 import type { State } from '../../state.js'
-import { runtimeState } from './runtime.js'
+import { isAlive, runtimeState } from './runtime.js'
 
 /** The file helper binary, built by native/build.sh. */
 export const forkfilePath = fileURLToPath(
@@ -61,7 +61,7 @@ export async function fileTarget(
   stoppedRootfs?: () => Promise<string> | string,
 ): Promise<FileTarget> {
   const run = await runtimeState(state, inst)
-  if (run.status === 'Running' && run.pid > 0) return { pid: run.pid }
+  if (isAlive(run) && run.pid > 0) return { pid: run.pid }
   if (!stoppedRootfs) throw badRequest('Instance is not running')
   return { root: await stoppedRootfs() }
 }

@@ -48,7 +48,8 @@ const commonConf = '/usr/share/lxc/config/common.conf'
 const userNsConf = '/usr/share/lxc/config/userns.conf'
 const nestingConf = '/usr/share/lxc/config/nesting.conf'
 
-function cpuSet(limit: string, cpuCount: number): string {
+/** The cpuset of `limits.cpu`: a count pins the first CPUs, a list or range is taken as it is. */
+export function cpuSet(limit: string, cpuCount: number): string {
   if (/^\d+$/.test(limit)) return `0-${Math.max(0, Math.min(Number(limit), cpuCount) - 1)}`
   return limit
 }
@@ -77,7 +78,7 @@ export function escapeMountPath(path: string): string {
 
 /** One `lxc.mount.entry` line: source and target escaped, so a space cannot shift the fields. */
 function mountLine(m: MountEntry): string {
-  const options = `bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''}`
+  const options = `bind,create=${m.file ? 'file' : 'dir'}${m.readonly ? ',ro' : ''}${m.idmap ? ',idmap=container' : ''}`
   return `lxc.mount.entry = ${escapeMountPath(m.source)} ${escapeMountPath(m.target)} none ${options} 0 0`
 }
 
@@ -153,8 +154,9 @@ export function buildLxcConfig(input: LxcConfigInput): string {
   ]
   const config = Object.entries(input.config).filter(([k]) => k !== 'raw.lxc')
   for (const v of [...values, ...config.map(([k, v]) => `${k}=${v}`)]) {
-    if (/[\r\n]/.test(v))
-      throw new Error(`Refusing a line break in LXC configuration value ${JSON.stringify(v)}`)
+    // LXC reads one key a line and stops reading a line at NUL.
+    if (/[\r\n\0]/.test(v))
+      throw new Error(`Refusing a line break or NUL in LXC configuration value ${JSON.stringify(v)}`)
   }
   const privileged = input.idmap.length === 0
   const lines = [

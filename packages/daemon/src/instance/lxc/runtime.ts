@@ -1,6 +1,7 @@
 /** @module Reads a container's run state from LXC (lxc-info), through the host seam. */
 import type { InstanceRecord } from '../../db/instances.js'
-import { containerInitPid } from '../../host/cgroups.js'
+import { freezerState, type CgroupTarget } from '../../host/cgroup-control.js'
+import { containerCgroupDirs, containerInitPid } from '../../host/cgroups.js'
 import type { State } from '../../state.js'
 import { cgroupPrefix } from './cgroup-prefix.js'
 import { lxcName, lxcPath } from './paths.js'
@@ -13,6 +14,23 @@ export type InstanceStatus = 'Running' | 'Stopped' | 'Frozen' | 'Error'
 export interface RuntimeState {
   status: InstanceStatus
   pid: number
+}
+
+/** True when the container runs, frozen or not: it has processes, namespaces and host changes. */
+export function isAlive(run: RuntimeState): boolean {
+  return run.status === 'Running' || run.status === 'Frozen'
+}
+
+/** The payload cgroup of a running container (its init is `pid`), as its freezer, limits and usage see it. */
+export function payloadCgroup(
+  state: State,
+  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  pid: number,
+): CgroupTarget {
+  return containerCgroupDirs(
+    pid,
+    `${cgroupPrefix(state.paths.dir)}.payload.${lxcName(inst.project, inst.name)}`,
+  )
 }
 
 const statusOf: Record<string, InstanceStatus> = {
@@ -36,7 +54,9 @@ export async function runtimeState(
 ): Promise<RuntimeState> {
   const pid = containerInitPid(`${cgroupPrefix(state.paths.dir)}.monitor.${lxcName(inst.project, inst.name)}`)
   if (pid === 0) return { status: 'Stopped', pid: 0 }
-  if (pid !== undefined && processExists(pid)) return { status: 'Running', pid }
+  if (pid !== undefined && processExists(pid))
+    // Freezing still counts as running, as LXC's FREEZING does for LXD.
+    return { status: freezerState(payloadCgroup(state, inst, pid)) === 'frozen' ? 'Frozen' : 'Running', pid }
   return lxcInfoState(state, inst)
 }
 

@@ -73,6 +73,7 @@ export const btrfsDriver: StorageDriver = {
   immutableKeys: ['source'],
   keptKeys: ['source', 'size'],
   cachesImages: true,
+  copyOnWrite: true,
   fillDefaults: (ctx) => ({
     ...ctx.config,
     size: keys.get(ctx.config, 'size'),
@@ -134,6 +135,12 @@ export const btrfsDriver: StorageDriver = {
 
   async setReadOnly(ctx, path) {
     await ctx.host.run('btrfs', ['property', 'set', '-ts', path, 'ro', 'true'])
+  },
+
+  // Quota groups: enabled on the pool's file system at the first quota; 0 removes the limit.
+  async setQuota(ctx, path, bytes) {
+    await ctx.host.run('btrfs', ['quota', 'enable', ctx.mountPath])
+    await ctx.host.run('btrfs', ['qgroup', 'limit', bytes > 0 ? String(bytes) : 'none', path])
   },
 
   async deleteVolume(ctx, path) {

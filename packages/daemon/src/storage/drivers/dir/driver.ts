@@ -41,6 +41,8 @@ export const dirDriver: StorageDriver = {
   // copy of it: `cp -a` of a tree costs a fraction of decompressing the image again, and ten
   // launches of one image share one unpack (docs/performance.md).
   cachesImages: true,
+  // Full copies: LXD's dir pools list no image volumes, and a backup cannot snapshot one.
+  copyOnWrite: false,
   fillDefaults: (ctx) => ({ ...ctx.config, source: ctx.config.source || ctx.mountPath }),
 
   async create(ctx) {
