@@ -10,6 +10,7 @@ import { getInstance, type InstanceRecord } from '../db/instances.js'
 import {
   execEnvironment,
   instanceLogDir,
+  startDeferredExec,
   startExec,
   type ExecProcess,
   type ExecSpec,
@@ -222,6 +223,8 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
       if (fdNames.every((f) => f === 'control' || sockets.has(f))) ready()
     },
     run: async () => {
+      // The helper starts while the client connects; the command runs once all are connected.
+      const pending = startDeferredExec(req.state, inst, spec)
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_r, reject) => {
         timer = setTimeout(
@@ -231,11 +234,15 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
       })
       try {
         await Promise.race([allConnected, timeout])
+      } catch (err) {
+        pending.cancel()
+        throw err
       } finally {
         clearTimeout(timer)
       }
       try {
-        proc = startExec(req.state, inst, spec)
+        proc = pending
+        pending.go()
         return { return: await mirror(proc, sockets, input, spec.interactive) }
       } finally {
         for (const ws of sockets.values()) if (ws.readyState === ws.OPEN) ws.close(1000)
