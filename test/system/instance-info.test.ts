@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cgroupPrefix, run } from '../helpers/corrald.js'
+import { cgroupPrefix, repoRoot, run } from '../helpers/corrald.js'
 import { instanceAddress, until } from '../helpers/instance-net.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 import { addTestBridge } from '../helpers/setup.js'
@@ -173,5 +173,28 @@ test(
     const missing = s.lxc(['query', '/1.0/instances/nope-missing/backups'])
     assert.notEqual(missing.status, 0)
     assert.match(missing.stderr, /not found/i)
+  },
+)
+
+test(
+  'lxc info prints the labels a reference LXD 5.0.2 printed here, running without a NIC and stopped',
+  { skip },
+  () => {
+    const bare = `${name}b`
+    const observed = (file: string) =>
+      labels(readFileSync(join(repoRoot, 'test/fixtures/lxd-observed', file), 'utf8'))
+    // Recorded from ../shared/tools/reference-lxd with the same busybox image, one snapshot, no NIC.
+    s.must(['init', 'busybox', bare])
+    try {
+      // The profile's eth0 masked by a none device: the container has only lo.
+      s.must(['config', 'device', 'add', bare, 'eth0', 'none'])
+      s.must(['start', bare])
+      s.must(['snapshot', bare, 's1'])
+      assert.deepEqual(labels(s.must(['info', bare])), observed('lxc-info-running-no-nic.txt'))
+      s.must(['stop', bare, '--force'])
+      assert.deepEqual(labels(s.must(['info', bare])), observed('lxc-info-stopped.txt'))
+    } finally {
+      s.lxc(['delete', bare, '--force'])
+    }
   },
 )

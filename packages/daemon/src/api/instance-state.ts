@@ -33,7 +33,7 @@ export const instanceStateEndpoints = [
       access: can('view'),
       handler: async (req) => {
         const inst = db.getInstance(req.state.db, req.project(), req.params.name!)
-        return sync(await stateWithNetwork(req.state, inst, await runtimeState(req.state, inst)))
+        return sync(await stateWithNetwork(req.state, inst, await runtimeState(req.state, inst), true))
       },
     },
     put: {

@@ -138,7 +138,7 @@ export const instanceEndpoints = [
         // As LXD (instance_get_full): any recursion gives the full form, which `lxc info` reads.
         const body =
           recursionLevel(req) > 0
-            ? await toApiInstanceFull(req.state, inst, run)
+            ? await toApiInstanceFull(req.state, inst, run, true)
             : toApiInstance(req.state, inst, run)
         return sync(body, { etag: etagOf(etagSource(inst)) })
       },

@@ -38,14 +38,16 @@ interface IpLink {
 }
 
 /**
- * The interfaces inside a running container, read with `ip` in its network namespace. Only
- * instances with NIC devices are asked (the others have just `lo`), so listing stays cheap.
+ * The interfaces inside a running container, read with `ip` in its network namespace. A list
+ * asks only instances with NIC devices (the others have just `lo`), so listing stays cheap;
+ * one instance's state (`everyInterface`) always shows its `lo`, as LXD does.
  */
 export async function instanceNetworkState(
   state: State,
   pid: number,
   config: Record<string, string>,
   devices: Record<string, Record<string, string>>,
+  everyInterface = false,
 ): Promise<Record<string, InstanceNetworkInterface>> {
   // The devices that give the container an interface, by the name it has inside.
   const hostNames = new Map(
@@ -54,7 +56,7 @@ export async function instanceNetworkState(
       return name ? [[name, nicIdentity({ config }, device, c).hostName] as const] : []
     }),
   )
-  if (hostNames.size === 0) return {}
+  if (hostNames.size === 0 && !everyInterface) return {}
   let links: IpLink[]
   try {
     const { stdout } = await state.host.run('nsenter', [

@@ -39,10 +39,11 @@ export async function toApiInstanceFull(
   state: State,
   inst: db.InstanceRecord,
   run: RuntimeState,
+  everyInterface = false,
 ): Promise<InstanceFull> {
   return {
     ...toApiInstance(state, inst, run),
-    state: await stateWithNetwork(state, inst, run),
+    state: await stateWithNetwork(state, inst, run, everyInterface),
     snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
     backups: backupsOf(state, inst),
   }
@@ -54,15 +55,17 @@ function backupsOf(state: State, inst: db.InstanceRecord) {
   return list.length > 0 ? list.map(toApiBackup) : null
 }
 
-/** The state block including the network section read inside the container. */
+/** The state block including the network section read inside the container (`lo` too when `everyInterface`). */
 export async function stateWithNetwork(
   state: State,
   inst: db.InstanceRecord,
   run: RuntimeState,
+  everyInterface = false,
 ): Promise<InstanceState> {
   const running = isAlive(run) && run.pid > 0
+  const devices = expandedOf(state, inst).devices
   const network = running
-    ? await instanceNetworkState(state, run.pid, inst.config, expandedOf(state, inst).devices)
+    ? await instanceNetworkState(state, run.pid, inst.config, devices, everyInterface)
     : {}
   return instanceStateOf(state, inst, run, network)
 }
