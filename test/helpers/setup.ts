@@ -1,4 +1,5 @@
 /** @module System tier: setup steps several suites share (the busybox image, a quiet test bridge, a project's root disk). */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot, run } from './corrald.js'
 
@@ -58,4 +59,24 @@ export function addProjectRootDisk(must: Must, project: string): void {
     '--project',
     project,
   ])
+}
+
+/** Creates restricted project `project` with the `key=value` pairs in `config` and gives it the root disk. */
+export function addRestrictedProject(must: Must, project: string, config: string[]): void {
+  must(['project', 'create', project, '-c', 'restricted=true', ...config.flatMap((kv) => ['-c', kv])])
+  addProjectRootDisk(must, project)
+}
+
+/** Why btrfs pools cannot be made here (no mkfs.btrfs, or no btrfs in the kernel), or undefined. */
+export function btrfsSkipReason(): string | undefined {
+  if (run('which', ['mkfs.btrfs']).status !== 0)
+    return 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
+  if (!readFileSync('/proc/filesystems', 'utf8').includes('btrfs'))
+    return 'the kernel has no btrfs filesystem'
+  return undefined
+}
+
+/** Runs `script` with sh inside instance `name`; returns its stdout. */
+export function shellIn(must: Must, name: string, script: string): string {
+  return must(['exec', name, '--', 'sh', '-c', script])
 }

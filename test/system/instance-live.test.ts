@@ -17,9 +17,9 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cgroupPrefix, run } from '../helpers/corrald.js'
+import { cgroupPrefix, run, unmountUnder } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
-import { addProjectRootDisk } from '../helpers/setup.js'
+import { addRestrictedProject } from '../helpers/setup.js'
 
 const skip =
   sessionSkipReason({ image: true, pool: true }) ??
@@ -38,14 +38,6 @@ before(async () => {
   work = mkdtempSync('/tmp/corral-live-')
   s.must(['launch', 'busybox', name])
 })
-
-/** Unmounts what is still mounted under our state directory, so removing it cannot reach a host source. */
-function unmountUnder(dir: string): void {
-  const targets = run('findmnt', ['-rn', '-o', 'TARGET'])
-    .stdout.split('\n')
-    .filter((t) => t.startsWith(`${dir}/`))
-  for (const t of targets.reverse()) run('umount', [t])
-}
 
 after(async () => {
   if (skip || !s) return
@@ -296,22 +288,12 @@ test(
     const allowed = join(work, 'allowed')
     mkdirSync(allowed)
     symlinkSync('/etc', join(allowed, 'to-etc'))
-    s.must([
-      'project',
-      'create',
-      project,
-      '-c',
-      'restricted=true',
-      '-c',
+    addRestrictedProject(s.must, project, [
       'restricted.devices.disk=allow',
-      '-c',
       `restricted.devices.disk.paths=${allowed}`,
-      '-c',
       'features.images=false',
-      '-c',
       'features.profiles=true',
     ])
-    addProjectRootDisk(s.must, project)
     s.must(['launch', 'busybox', tenantName, '--project', project])
     const mountsBefore = run('findmnt', ['-rn', '-o', 'TARGET']).stdout
     for (const source of ['/etc', join(allowed, 'to-etc'), `${allowed}/../..`]) {
