@@ -29,7 +29,7 @@ import { Reverter } from '../util/revert.js'
 import { checkBackupMembers, type BackupLayout } from './backup-archive.js'
 import { rootDisk } from './expand.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
-import { protectVolume, type Caller } from './lifecycle.js'
+import { protectVolume, type Caller, type NewInstanceFields } from './lifecycle.js'
 import { expandedOf, validateInstance } from './service.js'
 
 /** What the client may choose besides the file (X-LXD-name, X-LXD-pool). */
@@ -49,17 +49,11 @@ interface ImportedSnapshot {
 }
 
 /** A backup that passed every check, ready to be stored. */
-export interface CheckedImport {
+export interface CheckedImport extends NewInstanceFields {
   staged: StagedUpload
   layout: BackupLayout
-  name: string
   pool: string
   architecture: string
-  description: string
-  ephemeral: boolean
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
   snapshots: ImportedSnapshot[]
 }
 

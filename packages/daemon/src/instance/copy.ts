@@ -12,17 +12,11 @@ import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
-import { protectVolume, type Caller } from './lifecycle.js'
+import { protectVolume, type Caller, type NewInstanceFields } from './lifecycle.js'
 import { expandedOf, rootPoolOf, validateInstance } from './service.js'
 
 /** A copy request once parsed: the new instance's fields and where it comes from. */
-export interface CopyRequest {
-  name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
+export interface CopyRequest extends NewInstanceFields {
   source: { project: string; instance: string; snapshot?: string }
   /** Leave the source's snapshots behind (`--instance-only`). */
   instanceOnly: boolean

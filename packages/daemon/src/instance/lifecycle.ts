@@ -35,14 +35,13 @@ export interface Caller {
   requestor: Requestor
 }
 
-/** What a create request carries once parsed. */
-export interface CreateRequest {
+/** What every new instance is made with, whatever its source (image, copy, migration, backup). */
+export interface NewInstanceFields extends db.InstanceContent {
   name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
+}
+
+/** What a create request carries once parsed. */
+export interface CreateRequest extends NewInstanceFields {
   /** Image reference: alias, fingerprint or fingerprint prefix. */
   image: string
   /** Present when the image comes from another server: it is copied here first. */

@@ -11,7 +11,7 @@ import type { State } from '../../state.js'
 import { loadPool } from '../../storage/index.js'
 import { validateSnapshotName } from '../../util/names.js'
 import { allocateIdmap, releaseRange, reserveRange } from '../idmap-alloc.js'
-import type { Caller } from '../lifecycle.js'
+import type { Caller, NewInstanceFields } from '../lifecycle.js'
 import { expandedOf, rootPoolOf, validateInstance } from '../service.js'
 import { checkReceivedDevices } from './device-audit.js'
 import {
@@ -31,14 +31,8 @@ import { sendFailure, type MigrationChannels } from './source.js'
 import { headerTimeoutMs, ourFeatureNames } from './types.js'
 
 /** The new instance as the create request describes it (already validated). */
-export interface SinkRequest {
+export interface SinkRequest extends NewInstanceFields {
   project: string
-  name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
   architecture: string
   /** `source.base-image`: the image the source was made from, kept as LXD keeps it. */
   baseImage: string
