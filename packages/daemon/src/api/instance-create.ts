@@ -5,16 +5,7 @@ import { randomInstanceName } from '../instance/names.js'
 import { validateInstanceName } from '../util/names.js'
 import type { ApiRequest } from './endpoint.js'
 import type { ApiResponse } from './response.js'
-import { devicesField, stringField, stringMapField } from './body.js'
-
-/** An optional list of strings; undefined when absent. */
-export function stringList(body: Record<string, unknown>, field: string): string[] | undefined {
-  const v = body[field]
-  if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw badRequest(`Invalid value for field "${field}": must be a list of strings`)
-  return v as string[]
-}
+import { devicesField, stringField, stringList, stringMapField } from './body.js'
 
 /** An optional boolean; false when absent. */
 export function boolField(body: Record<string, unknown>, field: string): boolean {

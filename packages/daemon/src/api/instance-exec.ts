@@ -22,11 +22,10 @@ import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { capped } from '../util/capped.js'
 import { async } from './response.js'
+import { awaitWebsockets } from './websocket-wait.js'
 
 /** How much of each recorded stream (stdout, stderr) of an exec is kept (LXD 5.0.2 keeps all of it). */
 const maxRecordedOutput = 64 * 1024 * 1024
-/** How long the client has to connect every required websocket. */
-const connectTimeoutMs = 30_000
 
 /** The exec request body, parsed (LXD's InstanceExecPost). */
 interface ExecPost {
@@ -222,18 +221,7 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
       if (fdNames.every((f) => f === 'control' || sockets.has(f))) ready()
     },
     run: async () => {
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<never>((_r, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('Timed out waiting for websockets to connect')),
-          connectTimeoutMs,
-        )
-      })
-      try {
-        await Promise.race([allConnected, timeout])
-      } finally {
-        clearTimeout(timer)
-      }
+      await awaitWebsockets(allConnected)
       try {
         proc = startExec(req.state, inst, spec)
         return { return: await mirror(proc, sockets, input, spec.interactive) }
