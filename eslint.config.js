@@ -46,7 +46,9 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // CommonJS launchers (packages/cli/bin): require is theirs.
+  { files: ['**/*.cjs'], rules: { 'no-undef': 'off', '@typescript-eslint/no-require-imports': 'off' } },
   // Plain-JS scripts (bench) run on Node; its globals need no declaration.
   { files: ['**/*.mjs'], rules: { 'no-undef': 'off' } },
 )

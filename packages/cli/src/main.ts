@@ -124,7 +124,10 @@ export async function main(
     .option('--version')
     .argument('[args...]')
   helpText.set(program, () => groupHelp(rootGroup, 'corral'))
-  for (const c of commands) build(program, c, `corral ${c.names[0]!}`)
+  // Only the named command's subtree is built when the arguments name one: commander then has
+  // a few dozen options to set up instead of every command's (help lists from the definitions).
+  const named = commandNamed(argv)
+  for (const c of named ? [named] : commands) build(program, c, `corral ${c.names[0]!}`)
   program
     .command('help')
     .argument('[command...]')
@@ -144,6 +147,17 @@ export async function main(
     fail(commanderMessage(err))
   }
   return exitCode
+}
+
+/** The top-level command the arguments name (the first word that is neither a flag nor --project's value). */
+function commandNamed(argv: readonly string[]): CommandDefinition | CommandGroup | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') return undefined
+    if (a === '--project') i++
+    else if (!a.startsWith('-')) return commands.find((c) => c.names.includes(a))
+  }
+  return undefined
 }
 
 /** Help for a command path (`profile device add`); the root help when the path is unknown. */

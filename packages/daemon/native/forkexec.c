@@ -5,6 +5,10 @@
  *                        [--pty COLS ROWS] -- CMD [ARG]...
  * fd 3 (when open): one status line for the daemon, "pid N" once attached or "error MESSAGE".
  * fd 4 (with --pty): window sizes from the daemon, one "COLS ROWS" line each.
+ * --go-fd N: the helper attaches at once, and the attached process waits for the byte 'g' on
+ * fd N before it executes the command (the daemon starts the helper while the client's
+ * websockets connect and says go once they are all there); end of file instead means the
+ * command must not run: the attached process exits 255 without executing anything.
  * Without --pty the command gets this helper's stdin/stdout/stderr. With --pty the helper allocates
  * the pty itself (in the container's devpts when liblxc can give it, else on the host), makes it the
  * command's controlling terminal and relays it to its own stdin/stdout; doing it here rather than with
@@ -33,6 +37,7 @@
 struct payload {
   char **argv;
   int pty;
+  int go_fd;
 };
 
 /* Writes the status line to fd 3; false when fd 3 is not open. */
@@ -51,6 +56,14 @@ static _Noreturn void fail(const char *message) {
 /* Runs inside the container, already with the target ids; stdio is set up by liblxc. */
 static int run_command(void *data) {
   struct payload *p = data;
+  if (p->go_fd >= 0) {
+    /* Attached already (namespaces, cgroup, ids): only the command itself waits for go. */
+    char go = 0;
+    ssize_t n;
+    while ((n = read(p->go_fd, &go, 1)) < 0 && errno == EINTR) {}
+    if (n != 1 || go != 'g') _exit(255);
+    close(p->go_fd);
+  }
   if (p->pty) {
     setsid();
     ioctl(0, TIOCSCTTY, 0);
@@ -149,7 +162,7 @@ static int relay(int master, pid_t pid) {
 int main(int argc, char **argv) {
   const char *lxcpath = NULL, *name = NULL, *cwd = "/";
   long uid = 0, gid = 0;
-  int pty = 0, i;
+  int pty = 0, i, go_fd = -1;
   unsigned short cols = 80, rows = 24;
   char **env = calloc(argc + 1, sizeof(char *));
   size_t nenv = 0;
@@ -163,6 +176,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--uid") == 0) uid = strtol(v, NULL, 10);
     else if (strcmp(a, "--gid") == 0) gid = strtol(v, NULL, 10);
     else if (strcmp(a, "--env") == 0) env[nenv++] = (char *)v;
+    else if (strcmp(a, "--go-fd") == 0) go_fd = atoi(v);
     else if (strcmp(a, "--pty") == 0 && i + 2 < argc) {
       pty = 1;
       cols = (unsigned short)atoi(v);
@@ -173,11 +187,12 @@ int main(int argc, char **argv) {
   if (!lxcpath || !name || i >= argc) fail("Usage: corral-forkexec --lxcpath P --name N [options] -- CMD...");
   fcntl(3, F_SETFD, FD_CLOEXEC);
   fcntl(4, F_SETFD, FD_CLOEXEC);
+  if (go_fd >= 0 && fcntl(go_fd, F_GETFD) < 0) fail("The go fd is not open");
 
   struct lxc_container *c = lxc_container_new(name, lxcpath);
   if (!c || !c->is_running(c)) fail("Instance is not running");
 
-  struct payload p = {&argv[i], pty};
+  struct payload p = {&argv[i], pty, go_fd};
   lxc_attach_options_t opts = LXC_ATTACH_OPTIONS_DEFAULT;
   opts.initial_cwd = (char *)cwd;
   opts.uid = (uid_t)uid;

@@ -10,6 +10,7 @@ import { getInstance, type InstanceRecord } from '../db/instances.js'
 import {
   execEnvironment,
   instanceLogDir,
+  startDeferredExec,
   startExec,
   type ExecProcess,
   type ExecSpec,
@@ -22,10 +23,11 @@ import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { capped } from '../util/capped.js'
 import { async } from './response.js'
-import { awaitWebsockets } from './websocket-wait.js'
 
 /** How much of each recorded stream (stdout, stderr) of an exec is kept (LXD 5.0.2 keeps all of it). */
 const maxRecordedOutput = 64 * 1024 * 1024
+/** How long the client has to connect every required websocket. */
+const connectTimeoutMs = 30_000
 
 /** The exec request body, parsed (LXD's InstanceExecPost). */
 interface ExecPost {
@@ -221,9 +223,26 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
       if (fdNames.every((f) => f === 'control' || sockets.has(f))) ready()
     },
     run: async () => {
-      await awaitWebsockets(allConnected)
+      // The helper starts while the client connects; the command runs once all are connected.
+      const pending = startDeferredExec(req.state, inst, spec)
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<never>((_r, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('Timed out waiting for websockets to connect')),
+          connectTimeoutMs,
+        )
+      })
       try {
-        proc = startExec(req.state, inst, spec)
+        await Promise.race([allConnected, timeout])
+      } catch (err) {
+        pending.cancel()
+        throw err
+      } finally {
+        clearTimeout(timer)
+      }
+      try {
+        proc = pending
+        pending.go()
         return { return: await mirror(proc, sockets, input, spec.interactive) }
       } finally {
         for (const ws of sockets.values()) if (ws.readyState === ws.OPEN) ws.close(1000)

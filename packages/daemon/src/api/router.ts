@@ -87,7 +87,8 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     handle(req, res, identity) {
       void (async () => {
         try {
-          refuseCrossSite(req.method ?? 'GET', req.headers)
+          // Only a browser can be made to send a cross-site request, and no browser reaches the socket.
+          if (identity.protocol !== 'unix') refuseCrossSite(req.method ?? 'GET', req.headers)
           const url = new URL(req.url ?? '/', 'http://corral')
           const found = find(url.pathname)
           if (!found) throw notFound()
@@ -107,7 +108,7 @@ export function mount(endpoints: readonly Endpoint[], state: State): Router {
     },
     upgrade(req, socket, head, identity) {
       try {
-        refuseCrossSite('GET', req.headers, true)
+        if (identity.protocol !== 'unix') refuseCrossSite('GET', req.headers, true)
         const url = new URL(req.url ?? '/', 'http://corral')
         const found = find(url.pathname)
         const ws = found?.route.endpoint.websocket

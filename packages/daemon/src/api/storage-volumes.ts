@@ -48,10 +48,10 @@ function instanceVolumes(req: ApiRequest, pool: string, projects: (p: string) =>
     }))
 }
 
-/** The cached image volumes of a pool whose driver keeps them (type `image`). */
+/** The cached image volumes of a pool whose driver keeps and lists them, as LXD's (type `image`). */
 function imageVolumes(req: ApiRequest, pool: string): StorageVolume[] {
   const record = getStoragePool(req.state.db, pool)
-  if (!findStorageDriver(record.driver).cachesImages) return []
+  if (!findStorageDriver(record.driver).copyOnWrite) return []
   const dir = join(driverContext(req.state, record).mountPath, 'images')
   let entries: string[]
   try {

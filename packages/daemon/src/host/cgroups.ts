@@ -176,12 +176,18 @@ function cgroupDir(name: string): string | undefined {
   return existsSync(join(root, 'unified')) ? join(root, 'unified', v2, name) : join(root, v2, name)
 }
 
+/** A running container's LXC monitor and the container's init (the monitor's child). */
+export interface ContainerPids {
+  monitor: number
+  init: number
+}
+
 /**
- * The init pid of a running container, read from its LXC monitor's cgroup: the monitor's
- * child is the container's init. 0 when the container is not running; undefined when this
- * cannot be told from here (then ask LXC).
+ * The monitor and init pids of a running container, read from its LXC monitor's cgroup: the
+ * monitor's child is the container's init. 0 when the container is not running; undefined
+ * when this cannot be told from here (then ask LXC).
  */
-export function containerInitPid(monitorCgroup: string): number | undefined {
+export function containerPids(monitorCgroup: string): ContainerPids | 0 | undefined {
   const dir = cgroupDir(monitorCgroup)
   if (dir === undefined) return undefined
   let monitors: string[]
@@ -193,10 +199,30 @@ export function containerInitPid(monitorCgroup: string): number | undefined {
   for (const pid of monitors) {
     try {
       const child = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]
-      if (child) return Number(child)
+      if (child) return { monitor: Number(pid), init: Number(child) }
     } catch {
       return undefined
     }
   }
   return 0
+}
+
+/**
+ * The init pid of a running container (see {@link containerPids}): 0 when the container is
+ * not running; undefined when this cannot be told from here (then ask LXC).
+ */
+export function containerInitPid(monitorCgroup: string): number | undefined {
+  const pids = containerPids(monitorCgroup)
+  return pids ? pids.init : pids
+}
+
+/** Whether `pid` is a process of the cgroup `name` (a line of /proc/PID/cgroup ends with it). */
+export function processInCgroup(pid: number, name: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+      .split('\n')
+      .some((l) => l.endsWith(`/${name}`))
+  } catch {
+    return false
+  }
 }

@@ -3,7 +3,7 @@
  * /proc/meminfo, cpuinfo, uptime, ... by the mount hook its package puts in LXC's common.conf.d.
  * An init system normally runs it; where none does, the daemon starts it and keeps it running.
  */
-import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import type { Logger } from '../log.js'
 import type { CommandRunner } from './runner.js'
 
@@ -126,4 +126,38 @@ export function ensureLxcfs(host: CommandRunner, log: Logger, logFile: string): 
     s.timer.unref()
   }
   return check(s)
+}
+
+/** One of lxcfs's files and where, relative to the container's root, it is bound. */
+export interface LxcfsBind {
+  source: string
+  target: string
+}
+
+function entries(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort()
+  } catch {
+    return []
+  }
+}
+
+/**
+ * What lxcfs's mount hook binds, listed as it lists it: each file of /var/lib/lxcfs/proc over
+ * the container's /proc, /sys/devices/system/cpu (whole when lxcfs serves it with its uevent,
+ * else entry by entry), and /var/lib/lxcfs itself for a nested lxcfs. Nothing when lxcfs does
+ * not serve. (The hook's cgroup part does nothing where LXC gives a cgroup namespace, as here.)
+ */
+export function lxcfsBinds(): LxcfsBind[] {
+  if (lxcfsState() !== 'running') return []
+  const binds = entries(`${lxcfsDir}/proc`).map((e) => ({
+    source: `${lxcfsDir}/proc/${e}`,
+    target: `proc/${e}`,
+  }))
+  const cpu = `${lxcfsDir}/sys/devices/system/cpu`
+  if (existsSync(`${cpu}/uevent`)) binds.push({ source: cpu, target: 'sys/devices/system/cpu' })
+  else
+    for (const e of entries(cpu)) binds.push({ source: `${cpu}/${e}`, target: `sys/devices/system/cpu/${e}` })
+  binds.push({ source: lxcfsDir, target: 'var/lib/lxcfs' })
+  return binds
 }

@@ -29,3 +29,15 @@ export function mountNamespaceOf(pid: number): string | undefined {
     return undefined
   }
 }
+
+/** A process's parent pid from /proc/PID/stat, or undefined when it is gone. */
+export function processParent(pid: number): number | undefined {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name (field 2) may hold spaces and parentheses: count from its last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return undefined
+  }
+}

@@ -68,7 +68,7 @@ export function validateBackup(state: State, inst: db.InstanceRecord, req: Backu
     throw badRequest(`Unsupported compression algorithm "${req.compression}"`)
   if (req.expiresAt && Number.isNaN(Date.parse(req.expiresAt)))
     throw badRequest(`Invalid value for field "expires_at": "${req.expiresAt}"`)
-  if (req.optimized && poolDriver(state, inst.pool).driver.cachesImages)
+  if (req.optimized && poolDriver(state, inst.pool).driver.copyOnWrite)
     throw badRequest(
       `Optimized backups of "${poolDriver(state, inst.pool).driver.name}" pools are not supported; export without --optimized-storage`,
     )
@@ -147,7 +147,7 @@ export async function createBackup(
     const live = (await runtimeState(state, inst)).status !== 'Stopped'
     let source = pool.instancePath(inst.project, inst.name)
     // A copy-on-write pool gives a consistent read-only view of a running instance at once.
-    if (live && driver.cachesImages) {
+    if (live && driver.copyOnWrite) {
       frozen = join(snapshotsDir(ctx.mountPath, inst.project, inst.name), `.backup-${randomUUID()}`)
       await mkdir(snapshotsDir(ctx.mountPath, inst.project, inst.name), { recursive: true, mode: 0o700 })
       await driver.copyVolume(ctx, source, frozen, { readOnly: true })

@@ -10,7 +10,14 @@ import { instanceLogDir } from './lxc/exec.js'
 import { lxcFiles } from './lxc/paths.js'
 
 export { isAlive, runtimeState, type InstanceStatus, type RuntimeState } from './lxc/runtime.js'
-export { execEnvironment, instanceLogDir, startExec, type ExecProcess, type ExecSpec } from './lxc/exec.js'
+export {
+  execEnvironment,
+  instanceLogDir,
+  startDeferredExec,
+  startExec,
+  type ExecProcess,
+  type ExecSpec,
+} from './lxc/exec.js'
 export { attachConsole, clearConsoleLog, consoleLog } from './lxc/console.js'
 // The files API of a container, whole: what push, pull and delete need.
 export * from './lxc/files.js'

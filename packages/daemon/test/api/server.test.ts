@@ -67,3 +67,11 @@ test('PUT /1.0 with a stale If-Match is 412', async () => {
   const res = await call(d.socket, 'PUT', '/1.0', { body: { config: {} }, headers: { 'If-Match': '"x"' } })
   assert.equal(res.status, 412)
 })
+
+test('the socket takes a client that sends an Origin (ws4py does): only browsers are checked, over TLS', async () => {
+  const res = await call(d.socket, 'PATCH', '/1.0', {
+    body: { config: {} },
+    headers: { Origin: 'http://localhost', 'Sec-Fetch-Site': 'cross-site' },
+  })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+})

@@ -180,3 +180,31 @@ test('escapeMountPath() leaves ordinary paths alone and escapes what getmntent d
   assert.equal(escapeMountPath('/srv/data-1_x.y'), '/srv/data-1_x.y')
   assert.equal(escapeMountPath('a b\tc\nd\\e'), 'a\\040b\\011c\\012d\\134e')
 })
+
+test("buildLxcConfig() replaces lxcfs's mount hook by optional binds, and runs its reboot hook only on a reboot", () => {
+  const text = buildLxcConfig({
+    ...base,
+    lxcfsBinds: [
+      { source: '/var/lib/lxcfs/proc/meminfo', target: 'proc/meminfo' },
+      { source: '/var/lib/lxcfs', target: 'var/lib/lxcfs' },
+    ],
+  })
+  const lines = text.split('\n')
+  const cleared = lines.indexOf('lxc.hook.mount =')
+  assert.ok(
+    cleared > lines.indexOf('lxc.include = /usr/share/lxc/config/common.conf'),
+    'cleared after the include',
+  )
+  assert.equal(
+    lines[cleared + 1],
+    'lxc.mount.entry = /var/lib/lxcfs/proc/meminfo proc/meminfo none bind,optional 0 0',
+  )
+  assert.equal(lines[cleared + 2], 'lxc.mount.entry = /var/lib/lxcfs var/lib/lxcfs none bind,optional 0 0')
+  assert.ok(lines.includes('lxc.hook.post-stop ='))
+  assert.match(
+    text,
+    /lxc\.hook\.post-stop = \/bin\/sh -c '\[ "\$LXC_TARGET" = reboot \] && .*lxc\.reboot\.hook/,
+  )
+  // Without the list (lxcfs state unknown) the hook from common.conf.d stays.
+  assert.ok(!buildLxcConfig(base).includes('lxc.hook.mount ='))
+})

@@ -96,21 +96,60 @@ function readPid(child: ChildProcess): Promise<number> {
   })
 }
 
+/** A command whose helper is started and waits for {@link DeferredExec.go} before it attaches. */
+export interface DeferredExec extends ExecProcess {
+  /** Lets the helper attach and run the command. */
+  go(): void
+  /** The command must not run: the helper exits (255) without attaching. */
+  cancel(): void
+}
+
+/**
+ * Starts the helper now (process start-up, liblxc, the container's config) and the command only
+ * at go(): the daemon overlaps that start-up with the client's websocket set-up, and the command
+ * still runs only once every websocket is there, as LXD does.
+ */
+export function startDeferredExec(
+  state: State,
+  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  spec: ExecSpec,
+): DeferredExec {
+  const proc = spawnExec(state, inst, spec, true)
+  const gate = (proc.child.stdio as unknown as Writable[])[5]!
+  gate.on('error', () => undefined)
+  return {
+    ...proc.exec,
+    go: () => void gate.end('g'),
+    cancel: () => void gate.destroy(),
+  }
+}
+
 /** Starts a command in the container; the caller wires the streams and awaits `exited`. */
 export function startExec(
   state: State,
   inst: Pick<InstanceRecord, 'project' | 'name'>,
   spec: ExecSpec,
 ): ExecProcess {
+  return spawnExec(state, inst, spec, false).exec
+}
+
+function spawnExec(
+  state: State,
+  inst: Pick<InstanceRecord, 'project' | 'name'>,
+  spec: ExecSpec,
+  deferred: boolean,
+): { exec: ExecProcess; child: ChildProcess } {
   if (!existsSync(forkexecPath))
     throw new Error(`Missing ${forkexecPath} (run packages/daemon/native/build.sh)`)
-  const child = state.host.spawn(forkexecPath, forkexecArgs(state, inst, spec), {
+  const args = forkexecArgs(state, inst, spec)
+  const child = state.host.spawn(forkexecPath, deferred ? ['--go-fd', '5', ...args] : args, {
     stdio: [
       'pipe',
       'pipe',
       spec.interactive ? 'ignore' : 'pipe',
       'pipe',
       spec.interactive ? 'pipe' : 'ignore',
+      ...(deferred ? (['pipe'] as const) : []),
     ],
   })
   const pid = readPid(child)
@@ -124,7 +163,7 @@ export function startExec(
   child.stdin!.on('error', () => undefined)
   let done = false
   void exited.then(() => (done = true))
-  return {
+  const exec: ExecProcess = {
     input: child.stdin!,
     output: child.stdout!,
     errors: spec.interactive ? null : child.stderr,
@@ -141,4 +180,5 @@ export function startExec(
         .catch(() => undefined) // not started or already gone
     },
   }
+  return { exec, child }
 }

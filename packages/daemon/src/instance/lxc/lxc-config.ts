@@ -1,6 +1,7 @@
 /** @module Pure builder of a container's LXC configuration file. */
 import { isTrue } from '../../config/validate.js'
 import type { BindSource } from '../../host/bind-sources.js'
+import type { LxcfsBind } from '../../host/lxcfs.js'
 import { memoryLimitBytes } from '../../util/size.js'
 import type { MountEntry, RunNic } from '../../device/device.js'
 import type { IdmapEntry } from '../idmap.js'
@@ -34,6 +35,12 @@ export interface LxcConfigInput {
   hostMemory: number
   /** LXD's optional binds of host kernel interfaces (debugfs, pstore, /dev/fuse, ...) present on the host. */
   bindSources?: BindSource[]
+  /**
+   * lxcfs's files to bind over the container's (host/lxcfs.ts): written as mount entries that
+   * LXC makes itself, in place of lxcfs's mount hook (a shell script that runs about twenty
+   * processes at every start). Absent: the hook from common.conf.d stays.
+   */
+  lxcfsBinds?: LxcfsBind[]
 }
 
 /** LXC's own shared defaults: capabilities, seccomp, proc/sys/cgroup mounts, devices. */
@@ -113,6 +120,22 @@ function nicLines(index: number, nic: RunNic): string[] {
   ]
 }
 
+/** LXC runs a hook as `sh -c "exec HOOK NAME lxc post-stop"`: this one execs lxcfs's only on a reboot. */
+const lxcfsRebootHook =
+  '/bin/sh -c \'[ "$LXC_TARGET" = reboot ] && [ -x /usr/share/lxcfs/lxc.reboot.hook ] && exec /usr/share/lxcfs/lxc.reboot.hook "$@"; exit 0\' lxcfs-reboot'
+
+/** The mount hook's binds, as entries: each optional, so a file the container lacks is skipped as the hook skips it. */
+function lxcfsLines(binds: LxcfsBind[] | undefined): string[] {
+  if (binds === undefined) return []
+  return [
+    'lxc.hook.mount =',
+    ...binds.map(
+      (b) =>
+        `lxc.mount.entry = ${escapeMountPath(b.source)} ${escapeMountPath(b.target)} none bind,optional 0 0`,
+    ),
+  ]
+}
+
 /** Renders the LXC config; the same input always gives the same text. */
 export function buildLxcConfig(input: LxcConfigInput): string {
   const mountLines = input.mounts.map(mountLine)
@@ -140,6 +163,11 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     `lxc.include = ${commonConf}`,
     ...(privileged ? [] : [`lxc.include = ${userNsConf}`]),
     ...(isTrue(input.config['security.nesting']) ? [`lxc.include = ${nestingConf}`] : []),
+    // common.conf.d brings lxcfs's post-stop hook, which sleeps 0.5 s after every stop so that
+    // lxcfs notices an in-place reboot; the monitor exits only after it, so every stop paid it.
+    // Cleared, and run again only when LXC reboots the container in place (LXC_TARGET=reboot).
+    'lxc.hook.post-stop =',
+    `lxc.hook.post-stop = ${lxcfsRebootHook}`,
     `lxc.uts.name = ${input.hostname}`,
     `lxc.rootfs.path = dir:${input.rootfs}`,
     ...(input.idmappedRootfs && !privileged ? ['lxc.rootfs.options = idmap=container'] : []),
@@ -156,6 +184,7 @@ export function buildLxcConfig(input: LxcConfigInput): string {
     'lxc.tty.max = 0',
     'lxc.autodev = 1',
     ...distroLines(input, privileged),
+    ...lxcfsLines(input.lxcfsBinds),
     // No lxc.signal.halt, as LXD: LXC sends SIGRTMIN+3 to an init that blocks it (systemd), else SIGPWR.
     'lxc.init.cmd = /sbin/init',
     ...(netLines.length ? netLines : ['lxc.net.0.type = empty']),

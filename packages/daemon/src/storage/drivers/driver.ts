@@ -24,8 +24,10 @@ export interface StorageDriver {
   immutableKeys: readonly string[]
   /** Keys a PUT that leaves them out keeps (filled at create: source, size). */
   keptKeys: readonly string[]
-  /** True when image volumes are kept and instances are cheap copies of them (copy-on-write). */
+  /** True when an image is unpacked once per pool and each instance is a copy of that image volume. */
   cachesImages: boolean
+  /** True when those copies are copy-on-write snapshots (btrfs): cheap, consistent, and LXD lists the image volumes. */
+  copyOnWrite: boolean
   /** Returns the config with defaults filled in (source, size), checking cross-key rules. */
   fillDefaults(ctx: DriverContext): Record<string, string>
   /** Creates the pool's backing storage and mounts it; undoes itself on failure. */

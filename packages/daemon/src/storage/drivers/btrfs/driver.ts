@@ -73,6 +73,7 @@ export const btrfsDriver: StorageDriver = {
   immutableKeys: ['source'],
   keptKeys: ['source', 'size'],
   cachesImages: true,
+  copyOnWrite: true,
   fillDefaults: (ctx) => ({
     ...ctx.config,
     size: keys.get(ctx.config, 'size'),
