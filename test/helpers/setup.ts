@@ -80,3 +80,8 @@ export function btrfsSkipReason(): string | undefined {
 export function shellIn(must: Must, name: string, script: string): string {
   return must(['exec', name, '--', 'sh', '-c', script])
 }
+
+/** Sends `body` as JSON with `lxc query --wait -X <method>` and fails the test unless it succeeds; returns stdout. */
+export function queryWait(must: Must, method: string, path: string, body: unknown): string {
+  return must(['query', '--wait', '-X', method, path, '--data', JSON.stringify(body)])
+}

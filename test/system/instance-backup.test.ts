@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { freePort, run, startCorrald } from '../helpers/corrald.js'
-import { addRestrictedProject, btrfsSkipReason, shellIn } from '../helpers/setup.js'
+import { addRestrictedProject, btrfsSkipReason, queryWait, shellIn } from '../helpers/setup.js'
 import { trustTenant, useTenantRemote } from '../helpers/tenant.js'
 import { volumeDigest } from '../helpers/tree-digest.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
@@ -132,25 +132,9 @@ test(
 )
 
 test('the backups endpoints: create, list, get, rename, export and delete, and expiry', { skip }, () => {
-  s.must([
-    'query',
-    '--wait',
-    '-X',
-    'POST',
-    `/1.0/instances/${src}/backups`,
-    '--data',
-    JSON.stringify({ name: 'keep', compression_algorithm: 'xz' }),
-  ])
+  queryWait(s.must, 'POST', `/1.0/instances/${src}/backups`, { name: 'keep', compression_algorithm: 'xz' })
   const soon = new Date(Date.now() + 4000).toISOString()
-  s.must([
-    'query',
-    '--wait',
-    '-X',
-    'POST',
-    `/1.0/instances/${src}/backups`,
-    '--data',
-    JSON.stringify({ expires_at: soon, instance_only: true }),
-  ])
+  queryWait(s.must, 'POST', `/1.0/instances/${src}/backups`, { expires_at: soon, instance_only: true })
   const list = backups(src)
   assert.deepEqual(
     list.map((b) => b.name),
@@ -514,15 +498,11 @@ test(
 
 test('the daemon sweeps expired backups away at start, whoever looks', { skip }, async () => {
   const soon = new Date(Date.now() + 2000).toISOString()
-  s.must([
-    'query',
-    '--wait',
-    '-X',
-    'POST',
-    `/1.0/instances/${src}/backups`,
-    '--data',
-    JSON.stringify({ name: 'brief', expires_at: soon, instance_only: true }),
-  ])
+  queryWait(s.must, 'POST', `/1.0/instances/${src}/backups`, {
+    name: 'brief',
+    expires_at: soon,
+    instance_only: true,
+  })
   const dir = join(s.dir, 'backups/instances', src)
   assert.deepEqual(readdirSync(dir).sort(), ['brief', 'brief.json'])
   await s.daemon().stop()

@@ -19,7 +19,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { cgroupPrefix, run, unmountUnder } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
-import { addRestrictedProject } from '../helpers/setup.js'
+import { addRestrictedProject, queryWait } from '../helpers/setup.js'
 
 const skip =
   sessionSkipReason({ image: true, pool: true }) ??
@@ -164,15 +164,7 @@ test(
       s.must(['profile', 'device', 'add', profile, 'md', 'disk', `source=${source}`, 'path=/mnt/md'])
       s.must(['profile', 'add', name, profile])
       assert.match(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/md /)
-      const out = s.must([
-        'query',
-        '--wait',
-        '-X',
-        'PATCH',
-        `/1.0/instances/${name}`,
-        '--data',
-        JSON.stringify({ devices: { md: { type: 'none' } } }),
-      ])
+      const out = queryWait(s.must, 'PATCH', `/1.0/instances/${name}`, { devices: { md: { type: 'none' } } })
       assert.doesNotMatch(out, /pending_restart/, 'nothing waits for a restart')
       assert.doesNotMatch(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/md /)
     } finally {
@@ -184,15 +176,7 @@ test(
 )
 
 test('a key that applies only at the next start says so in the operation', { skip }, () => {
-  const out = s.must([
-    'query',
-    '--wait',
-    '-X',
-    'PATCH',
-    `/1.0/instances/${name}`,
-    '--data',
-    JSON.stringify({ config: { 'security.nesting': 'true' } }),
-  ])
+  const out = queryWait(s.must, 'PATCH', `/1.0/instances/${name}`, { config: { 'security.nesting': 'true' } })
   const op = JSON.parse(out) as { metadata?: { pending_restart?: { config: string[] } } } | null
   assert.deepEqual(op?.metadata?.pending_restart?.config, ['security.nesting'], out)
   s.must(['config', 'unset', name, 'security.nesting'])
