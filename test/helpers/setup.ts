@@ -85,3 +85,10 @@ export function shellIn(must: Must, name: string, script: string): string {
 export function queryWait(must: Must, method: string, path: string, body: unknown): string {
   return must(['query', '--wait', '-X', method, path, '--data', JSON.stringify(body)])
 }
+
+/** Why pylxd cannot be driven here (Debian's python3-pylxd missing), or undefined. */
+export function pylxdSkipReason(): string | undefined {
+  return run('/usr/bin/python3', ['-c', 'import pylxd']).status === 0
+    ? undefined
+    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)'
+}

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test'
 import { freePort, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
-import { addRestrictedProject, btrfsSkipReason } from '../helpers/setup.js'
+import { addRestrictedProject, btrfsSkipReason, pylxdSkipReason } from '../helpers/setup.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = process.pid % 100000
@@ -405,11 +405,7 @@ test(
   },
 )
 
-const pylxdSkip =
-  skip ??
-  (run('/usr/bin/python3', ['-c', 'import pylxd']).status === 0
-    ? undefined
-    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)')
+const pylxdSkip = skip ?? pylxdSkipReason()
 
 // pylxd 2.2's Container.migrate: POST {migration: true} on the source, a pull create on the
 // target with the source's whole config (volatile keys too), then delete of the source.
