@@ -6,9 +6,10 @@
 // and a 200 MB image on a btrfs (copy-on-write) pool. Prints markdown; writes bench/results/containers.json.
 // Usage: node bench/containers.mjs [--runs N] [--max 200] [--running 50] [--skip-lxd]
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { stopDaemonAndClean } from './teardown.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -158,22 +159,7 @@ try {
     }
   }
 } finally {
-  spawnSync('curl', [
-    '-s',
-    '--unix-socket',
-    join(corralDir, 'unix.socket'),
-    '-X',
-    'PUT',
-    'http://x/internal/shutdown',
-  ])
-  await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)))
-  for (const m of readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(work))) {
-    spawnSync('umount', ['-l', m.split(' ')[4]])
-  }
-  rmSync(work, { recursive: true, force: true })
-  rmSync(home, { recursive: true, force: true })
+  await stopDaemonAndClean(daemon, corralDir, work, home)
 }
 
 const f = (x) => (x === undefined ? 'n/a' : `${x.toFixed(0)} ms`)

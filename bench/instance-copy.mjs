@@ -6,9 +6,10 @@
 // bench/results/instance-copy.json.
 // Usage: node bench/instance-copy.mjs [--runs N] [--mb 200]
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { stopDaemonAndClean } from './teardown.mjs'
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '5' }, mb: { type: 'string', default: '200' } },
@@ -77,21 +78,7 @@ try {
   }
   lxc(['storage', 'delete', 'cow'])
 } finally {
-  spawnSync('curl', [
-    '-s',
-    '--unix-socket',
-    join(dir, 'unix.socket'),
-    '-X',
-    'PUT',
-    'http://x/internal/shutdown',
-  ])
-  await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)))
-  for (const m of readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(work)))
-    spawnSync('umount', ['-l', m.split(' ')[4]])
-  rmSync(work, { recursive: true, force: true })
-  rmSync(home, { recursive: true, force: true })
+  await stopDaemonAndClean(daemon, dir, work, home)
 }
 
 const lines = [

@@ -218,3 +218,11 @@ export function freePort(): Promise<number> {
     })
   })
 }
+
+/** Unmounts what is still mounted under `dir` (deepest first), so removing it cannot reach a host source. */
+export function unmountUnder(dir: string): void {
+  const targets = run('findmnt', ['-rn', '-o', 'TARGET'])
+    .stdout.split('\n')
+    .filter((t) => t.startsWith(`${dir}/`))
+  for (const t of targets.reverse()) run('umount', [t])
+}

@@ -1,4 +1,5 @@
 /** @module System tier: setup steps several suites share (the busybox image, a quiet test bridge, a project's root disk). */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot, run } from './corrald.js'
 
@@ -58,4 +59,36 @@ export function addProjectRootDisk(must: Must, project: string): void {
     '--project',
     project,
   ])
+}
+
+/** Creates restricted project `project` with the `key=value` pairs in `config` and gives it the root disk. */
+export function addRestrictedProject(must: Must, project: string, config: string[]): void {
+  must(['project', 'create', project, '-c', 'restricted=true', ...config.flatMap((kv) => ['-c', kv])])
+  addProjectRootDisk(must, project)
+}
+
+/** Why btrfs pools cannot be made here (no mkfs.btrfs, or no btrfs in the kernel), or undefined. */
+export function btrfsSkipReason(): string | undefined {
+  if (run('which', ['mkfs.btrfs']).status !== 0)
+    return 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
+  if (!readFileSync('/proc/filesystems', 'utf8').includes('btrfs'))
+    return 'the kernel has no btrfs filesystem'
+  return undefined
+}
+
+/** Runs `script` with sh inside instance `name`; returns its stdout. */
+export function shellIn(must: Must, name: string, script: string): string {
+  return must(['exec', name, '--', 'sh', '-c', script])
+}
+
+/** Sends `body` as JSON with `lxc query --wait -X <method>` and fails the test unless it succeeds; returns stdout. */
+export function queryWait(must: Must, method: string, path: string, body: unknown): string {
+  return must(['query', '--wait', '-X', method, path, '--data', JSON.stringify(body)])
+}
+
+/** Why pylxd cannot be driven here (Debian's python3-pylxd missing), or undefined. */
+export function pylxdSkipReason(): string | undefined {
+  return run('/usr/bin/python3', ['-c', 'import pylxd']).status === 0
+    ? undefined
+    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)'
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { run } from '../helpers/corrald.js'
+import { run, unmountUnder } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -15,14 +15,6 @@ before(async () => {
   if (skip) return
   s = await startLxcSession('corral-disk', { image: true, pool: true })
 })
-
-/** Unmounts what is still mounted under our state directory, so removing it cannot reach a host source. */
-function unmountUnder(dir: string): void {
-  const targets = run('findmnt', ['-rn', '-o', 'TARGET'])
-    .stdout.split('\n')
-    .filter((t) => t.startsWith(`${dir}/`))
-  for (const t of targets.reverse()) run('umount', [t])
-}
 
 after(async () => {
   if (skip || !s) return

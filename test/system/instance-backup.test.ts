@@ -8,39 +8,20 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { freePort, run, startCorrald } from '../helpers/corrald.js'
-import { makeClientCert } from '../helpers/certs.js'
-import { stockClientEnv } from '../helpers/stock-client.js'
-import { addProjectRootDisk } from '../helpers/setup.js'
+import { addRestrictedProject, btrfsSkipReason, queryWait, shellIn } from '../helpers/setup.js'
+import { trustTenant, useTenantRemote } from '../helpers/tenant.js'
+import { volumeDigest } from '../helpers/tree-digest.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 if (skip) console.log(`# skipping backup system tests: ${skip}`)
-const btrfsReason =
-  run('which', ['mkfs.btrfs']).status !== 0
-    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
-    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
-      ? 'the kernel has no btrfs filesystem'
-      : undefined
+const btrfsReason = btrfsSkipReason()
 if (!skip && btrfsReason) console.log(`# skipping the btrfs backup test: ${btrfsReason}`)
 const tag = process.pid % 100000
 const src = `bks${tag}`
 const names = [src, `bka${tag}`, `bkb${tag}`, `bkc${tag}`, `bkd${tag}`, `bke${tag}`, `bkf${tag}`, `bkg${tag}`]
 let s: LxcSession
 let work = ''
-
-/** Every file's checksum and every entry's type, mode and owner under a volume's rootfs. */
-export function treeDigest(volume: string): string {
-  const root = join(volume, 'rootfs')
-  const sums = run('sh', [
-    '-c',
-    'cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum',
-    'sh',
-    root,
-  ])
-  const meta = run('sh', ['-c', 'cd "$1" && find . -printf "%p %y %m %U %G %l\\n" | sort', 'sh', root])
-  assert.equal(sums.status, 0, sums.stderr)
-  return `${sums.stdout}\n${meta.stdout}`
-}
 
 const volume = (name: string) => join(s.dir, 'storage-pools/default/containers', name)
 const snapVolume = (name: string, snap: string) =>
@@ -62,16 +43,13 @@ before(async () => {
   s = await startLxcSession('corral-backup', { image: true, pool: true })
   work = mkdtempSync('/tmp/corral-backup-work-')
   s.must(['launch', 'busybox', src])
-  s.must([
-    'exec',
+  shellIn(
+    s.must,
     src,
-    '--',
-    'sh',
-    '-c',
     'echo first > /root/file && dd if=/dev/urandom of=/root/blob bs=1k count=32 2>/dev/null',
-  ])
+  )
   s.must(['snapshot', src, 's1'])
-  s.must(['exec', src, '--', 'sh', '-c', 'echo second > /root/file && ln -s file /root/link && sync'])
+  shellIn(s.must, src, 'echo second > /root/file && ln -s file /root/link && sync')
   s.must(['snapshot', src, 's2'])
   s.must(['stop', src, '--force'])
 })
@@ -111,9 +89,13 @@ test(
     const copy = names[1]!
     assert.equal(s.lxc(['import', file, copy]).status, 0)
     assert.deepEqual(snapshotNames(copy), ['s1', 's2'])
-    assert.equal(treeDigest(volume(copy)), treeDigest(volume(src)), 'the instance files byte for byte')
+    assert.equal(volumeDigest(volume(copy)), volumeDigest(volume(src)), 'the instance files byte for byte')
     for (const snap of ['s1', 's2'])
-      assert.equal(treeDigest(snapVolume(copy, snap)), treeDigest(snapVolume(src, snap)), `snapshot ${snap}`)
+      assert.equal(
+        volumeDigest(snapVolume(copy, snap)),
+        volumeDigest(snapVolume(src, snap)),
+        `snapshot ${snap}`,
+      )
     s.must(['start', copy])
     assert.equal(s.must(['exec', copy, '--', 'cat', '/root/file']), 'second\n')
     s.must(['restore', copy, 's1'])
@@ -141,8 +123,8 @@ test(
     assert.deepEqual(snapshotNames(copy), [])
     assert.match(s.must(['config', 'device', 'get', copy, 'root', 'pool']), new RegExp(`^dp${tag}$`, 'm'))
     assert.equal(
-      treeDigest(join(s.dir, 'storage-pools', `dp${tag}`, 'containers', copy)),
-      treeDigest(volume(src)),
+      volumeDigest(join(s.dir, 'storage-pools', `dp${tag}`, 'containers', copy)),
+      volumeDigest(volume(src)),
     )
     s.must(['delete', copy])
     s.must(['storage', 'delete', `dp${tag}`])
@@ -150,25 +132,9 @@ test(
 )
 
 test('the backups endpoints: create, list, get, rename, export and delete, and expiry', { skip }, () => {
-  s.must([
-    'query',
-    '--wait',
-    '-X',
-    'POST',
-    `/1.0/instances/${src}/backups`,
-    '--data',
-    JSON.stringify({ name: 'keep', compression_algorithm: 'xz' }),
-  ])
+  queryWait(s.must, 'POST', `/1.0/instances/${src}/backups`, { name: 'keep', compression_algorithm: 'xz' })
   const soon = new Date(Date.now() + 4000).toISOString()
-  s.must([
-    'query',
-    '--wait',
-    '-X',
-    'POST',
-    `/1.0/instances/${src}/backups`,
-    '--data',
-    JSON.stringify({ expires_at: soon, instance_only: true }),
-  ])
+  queryWait(s.must, 'POST', `/1.0/instances/${src}/backups`, { expires_at: soon, instance_only: true })
   const list = backups(src)
   assert.deepEqual(
     list.map((b) => b.name),
@@ -430,31 +396,11 @@ test(
     const project = `bt${tag}`
     const port = await freePort()
     s.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
-    s.must([
-      'project',
-      'create',
-      project,
-      '-c',
-      'restricted=true',
-      '-c',
-      'features.images=false',
-      '-c',
-      'features.profiles=true',
-    ])
-    addProjectRootDisk(s.must, project)
-    const cert = makeClientCert(work, 'tenant')
-    s.must(['config', 'trust', 'add', cert.cert, '--restricted', '--projects', project, '--name', 'tenant'])
-    const env = stockClientEnv(join(work, 'tenant-home'))
-    writeFileSync(join(env.LXD_CONF!, 'client.crt'), readFileSync(cert.cert))
-    writeFileSync(join(env.LXD_CONF!, 'client.key'), readFileSync(cert.key))
+    addRestrictedProject(s.must, project, ['features.images=false', 'features.profiles=true'])
+    const { env } = trustTenant(s.must, work, project, join(work, 'tenant-home'))
     const tenant = (args: string[]) => run('lxc', [...args, '--project', project], { env })
     const tenantQuery = (args: string[]) => run('lxc', args, { env })
-    assert.equal(
-      run('lxc', ['remote', 'add', 'tenant', `https://127.0.0.1:${port}`, '--accept-certificate'], { env })
-        .status,
-      0,
-    )
-    assert.equal(run('lxc', ['remote', 'switch', 'tenant'], { env }).status, 0)
+    useTenantRemote(env, port)
     const marker = `/tmp/corral-backup-hook-${tag}`
     try {
       // Exported by the admin from the default project (its index says so); the tenant's import is refused below.
@@ -526,10 +472,10 @@ test(
     const [live, back] = [names[3]!, names[4]!]
     s.must(['storage', 'create', pool, 'btrfs', 'size=1GiB'])
     s.must(['launch', 'busybox', live, '-s', pool])
-    s.must(['exec', live, '--', 'sh', '-c', 'echo kept > /root/file && sync'])
+    shellIn(s.must, live, 'echo kept > /root/file && sync')
     s.must(['snapshot', live, 'b1'])
     const mount = join(s.dir, 'storage-pools', pool)
-    const before = treeDigest(join(mount, 'containers', live))
+    const before = volumeDigest(join(mount, 'containers', live))
     const file = join(work, 'btrfs.tar.gz')
     s.must(['export', live, file])
     assert.match(s.must(['list', live, '--format', 'csv', '-c', 's']), /^RUNNING$/m)
@@ -539,7 +485,7 @@ test(
       'the read-only view is gone',
     )
     s.must(['import', file, back, '--storage', pool])
-    assert.equal(treeDigest(join(mount, 'containers', back)), before)
+    assert.equal(volumeDigest(join(mount, 'containers', back)), before)
     const show = (p: string) => run('btrfs', ['subvolume', 'show', p])
     assert.equal(show(join(mount, 'containers', back)).status, 0, 'the instance is a subvolume')
     assert.match(show(join(mount, 'containers-snapshots', back, 'b1')).stdout, /Flags:\s*readonly/)
@@ -552,15 +498,11 @@ test(
 
 test('the daemon sweeps expired backups away at start, whoever looks', { skip }, async () => {
   const soon = new Date(Date.now() + 2000).toISOString()
-  s.must([
-    'query',
-    '--wait',
-    '-X',
-    'POST',
-    `/1.0/instances/${src}/backups`,
-    '--data',
-    JSON.stringify({ name: 'brief', expires_at: soon, instance_only: true }),
-  ])
+  queryWait(s.must, 'POST', `/1.0/instances/${src}/backups`, {
+    name: 'brief',
+    expires_at: soon,
+    instance_only: true,
+  })
   const dir = join(s.dir, 'backups/instances', src)
   assert.deepEqual(readdirSync(dir).sort(), ['brief', 'brief.json'])
   await s.daemon().stop()
@@ -605,13 +547,13 @@ test('a running instance on dir backs up file by file and keeps running', { skip
   const back = names[7]!
   s.must(['start', src])
   try {
-    s.must(['exec', src, '--', 'sh', '-c', 'echo while-running > /root/live && sync'])
-    const before = treeDigest(volume(src))
+    shellIn(s.must, src, 'echo while-running > /root/live && sync')
+    const before = volumeDigest(volume(src))
     const file = join(work, 'running.tar.gz')
     s.must(['export', src, file, '--instance-only'])
     assert.match(s.must(['list', src, '--format', 'csv', '-c', 's']), /^RUNNING$/m)
     s.must(['import', file, back])
-    assert.equal(treeDigest(volume(back)), before)
+    assert.equal(volumeDigest(volume(back)), before)
   } finally {
     s.must(['stop', src, '--force'])
   }

@@ -4,19 +4,15 @@
  * btrfs snapshot beside a full dir copy, fresh volatile keys, and a taken name refused.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
+import { volumeDigest } from '../helpers/tree-digest.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
-import { addTestBridge } from '../helpers/setup.js'
+import { addTestBridge, btrfsSkipReason, shellIn } from '../helpers/setup.js'
 
-const btrfsReason =
-  run('which', ['mkfs.btrfs']).status !== 0
-    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
-    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
-      ? 'the kernel has no btrfs filesystem'
-      : undefined
+const btrfsReason = btrfsSkipReason()
 const skip = sessionSkipReason({ image: true, pool: true })
 if (skip) console.log(`# skipping copy system tests: ${skip}`)
 if (!skip && btrfsReason) console.log(`# skipping the btrfs copy tests: ${btrfsReason}`)
@@ -35,20 +31,6 @@ const names = [
   `cpl${tag}`,
 ]
 let s: LxcSession
-
-/** Every file's checksum and every entry's type, mode and owner under a volume's rootfs. */
-function treeDigest(volume: string): string {
-  const root = join(volume, 'rootfs')
-  const sums = run('sh', [
-    '-c',
-    'cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum',
-    'sh',
-    root,
-  ])
-  const meta = run('sh', ['-c', 'cd "$1" && find . -printf "%p %y %m %U %G %l\\n" | sort', 'sh', root])
-  assert.equal(sums.status, 0, sums.stderr)
-  return `${sums.stdout}\n${meta.stdout}`
-}
 
 const volume = (pool: string, name: string) => join(s.dir, 'storage-pools', pool, 'containers', name)
 const config = (name: string) => s.must(['config', 'show', name])
@@ -76,25 +58,26 @@ test(
   { skip },
   () => {
     s.must(['launch', 'busybox', src])
-    s.must([
-      'exec',
+    shellIn(
+      s.must,
       src,
-      '--',
-      'sh',
-      '-c',
       'echo one > /root/file && dd if=/dev/urandom of=/root/blob bs=1k count=64 2>/dev/null',
-    ])
+    )
     s.must(['snapshot', src, 's1'])
-    s.must(['exec', src, '--', 'sh', '-c', 'echo two > /root/file && sync'])
+    shellIn(s.must, src, 'echo two > /root/file && sync')
     s.must(['stop', src, '--force'])
-    const before = treeDigest(volume('default', src))
-    const snapBefore = treeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1'))
+    const before = volumeDigest(volume('default', src))
+    const snapBefore = volumeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1'))
     const copy = names[1]!
     assert.equal(s.must(['copy', src, copy]), '')
-    assert.equal(treeDigest(volume('default', copy)), before, 'the copy holds the source files byte for byte')
+    assert.equal(
+      volumeDigest(volume('default', copy)),
+      before,
+      'the copy holds the source files byte for byte',
+    )
     assert.deepEqual(snapshotNames(copy), ['s1'])
     assert.equal(
-      treeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', copy, 's1')),
+      volumeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', copy, 's1')),
       snapBefore,
       'the snapshot came along unchanged',
     )
@@ -119,12 +102,12 @@ test('lxc copy --instance-only leaves the snapshots; a snapshot copies into a ne
   const fromSnap = names[3]!
   s.must(['copy', src, only, '--instance-only'])
   assert.deepEqual(snapshotNames(only), [])
-  assert.equal(treeDigest(volume('default', only)), treeDigest(volume('default', src)))
+  assert.equal(volumeDigest(volume('default', only)), volumeDigest(volume('default', src)))
   s.must(['copy', `${src}/s1`, fromSnap])
   assert.deepEqual(snapshotNames(fromSnap), [])
   assert.equal(
-    treeDigest(volume('default', fromSnap)),
-    treeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1')),
+    volumeDigest(volume('default', fromSnap)),
+    volumeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1')),
   )
   s.must(['start', fromSnap])
   assert.equal(s.must(['exec', fromSnap, '--', 'cat', '/root/file']), 'one\n')
@@ -136,11 +119,11 @@ test(
   { skip },
   () => {
     s.must(['start', src])
-    s.must(['exec', src, '--', 'sh', '-c', 'echo running > /root/live && sync'])
-    const before = treeDigest(volume('default', src))
+    shellIn(s.must, src, 'echo running > /root/live && sync')
+    const before = volumeDigest(volume('default', src))
     const copy = names[4]!
     s.must(['copy', src, copy])
-    assert.equal(treeDigest(volume('default', copy)), before)
+    assert.equal(volumeDigest(volume('default', copy)), before)
     assert.match(s.must(['list', src, '--format', 'csv', '-c', 's']), /^RUNNING$/m)
     s.must(['start', copy])
     assert.equal(s.must(['exec', copy, '--', 'cat', '/root/live']), 'running\n')
@@ -150,7 +133,7 @@ test(
 
 test('a copy onto a taken name is refused and changes nothing', { skip }, () => {
   const copy = names[4]!
-  const before = treeDigest(volume('default', copy))
+  const before = volumeDigest(volume('default', copy))
   const conf = config(copy)
   const r = s.lxc(['copy', src, copy])
   assert.equal(r.status, 1)
@@ -165,7 +148,7 @@ test('a copy onto a taken name is refused and changes nothing', { skip }, () => 
   ])
   assert.equal(api.status, 1)
   assert.match(api.stderr, /already exists/)
-  assert.equal(treeDigest(volume('default', copy)), before)
+  assert.equal(volumeDigest(volume('default', copy)), before)
   assert.equal(config(copy), conf)
   const missing = s.lxc(['copy', `nothere${tag}`, `cpz${tag}`])
   assert.equal(missing.status, 1)
@@ -200,8 +183,8 @@ test(
       return Number(process.hrtime.bigint() - t0) / 1e6
     }
     const small = timed(bsrc, bcopy)
-    const before = treeDigest(join(pool, 'containers', bsrc))
-    assert.equal(treeDigest(join(pool, 'containers', bcopy)), before)
+    const before = volumeDigest(join(pool, 'containers', bsrc))
+    assert.equal(volumeDigest(join(pool, 'containers', bcopy)), before)
     assert.ok(uuid(join(pool, 'containers', bsrc)))
     assert.equal(
       parent(join(pool, 'containers', bcopy)),
@@ -217,14 +200,7 @@ test(
     assert.match(show(join(pool, 'containers-snapshots', bcopy, 'b1')), /Flags:\s*readonly/)
     // 400 MiB more in the source: a snapshot takes no longer, a file copy would.
     s.must(['start', bsrc])
-    s.must([
-      'exec',
-      bsrc,
-      '--',
-      'sh',
-      '-c',
-      'dd if=/dev/urandom of=/root/big bs=1M count=400 2>/dev/null && sync',
-    ])
+    shellIn(s.must, bsrc, 'dd if=/dev/urandom of=/root/big bs=1M count=400 2>/dev/null && sync')
     s.must(['stop', bsrc, '--force'])
     const big = timed(bsrc, bbig)
     console.log(
@@ -238,7 +214,7 @@ test(
     // Across pools (dir to btrfs) it is a file copy into new subvolumes, snapshots read-only.
     const across = `btx${tag}`
     s.must(['copy', src, across, '-s', 'bt'])
-    assert.equal(treeDigest(join(pool, 'containers', across)), treeDigest(volume('default', src)))
+    assert.equal(volumeDigest(join(pool, 'containers', across)), volumeDigest(volume('default', src)))
     assert.equal(run('btrfs', ['subvolume', 'show', join(pool, 'containers', across)]).status, 0)
     assert.match(show(join(pool, 'containers-snapshots', across, 's1')), /Flags:\s*readonly/)
     assert.match(s.must(['config', 'device', 'get', across, 'root', 'pool']), /^bt$/m)
@@ -256,8 +232,8 @@ test('lxc copy --target-project copies into another project', { skip }, () => {
       new RegExp(`^${src}$`, 'm'),
     )
     assert.equal(
-      treeDigest(join(s.dir, 'storage-pools/default/containers', `${project}_${src}`)),
-      treeDigest(volume('default', src)),
+      volumeDigest(join(s.dir, 'storage-pools/default/containers', `${project}_${src}`)),
+      volumeDigest(volume('default', src)),
     )
   } finally {
     s.lxc(['delete', '--force', src, '--project', project])
@@ -277,7 +253,7 @@ test('volumes a killed copy left under the new name make way; the copy is whole'
   assert.equal(existsSync(join(volume('default', copy), 'rootfs', 'stale')), false)
   assert.equal(existsSync(leftSnap), false)
   assert.equal(
-    treeDigest(volume('default', copy)),
-    treeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1')),
+    volumeDigest(volume('default', copy)),
+    volumeDigest(join(s.dir, 'storage-pools/default/containers-snapshots', src, 's1')),
   )
 })

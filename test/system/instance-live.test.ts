@@ -17,9 +17,9 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { cgroupPrefix, run } from '../helpers/corrald.js'
+import { cgroupPrefix, run, unmountUnder } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
-import { addProjectRootDisk } from '../helpers/setup.js'
+import { addRestrictedProject, queryWait } from '../helpers/setup.js'
 
 const skip =
   sessionSkipReason({ image: true, pool: true }) ??
@@ -38,14 +38,6 @@ before(async () => {
   work = mkdtempSync('/tmp/corral-live-')
   s.must(['launch', 'busybox', name])
 })
-
-/** Unmounts what is still mounted under our state directory, so removing it cannot reach a host source. */
-function unmountUnder(dir: string): void {
-  const targets = run('findmnt', ['-rn', '-o', 'TARGET'])
-    .stdout.split('\n')
-    .filter((t) => t.startsWith(`${dir}/`))
-  for (const t of targets.reverse()) run('umount', [t])
-}
 
 after(async () => {
   if (skip || !s) return
@@ -172,15 +164,7 @@ test(
       s.must(['profile', 'device', 'add', profile, 'md', 'disk', `source=${source}`, 'path=/mnt/md'])
       s.must(['profile', 'add', name, profile])
       assert.match(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/md /)
-      const out = s.must([
-        'query',
-        '--wait',
-        '-X',
-        'PATCH',
-        `/1.0/instances/${name}`,
-        '--data',
-        JSON.stringify({ devices: { md: { type: 'none' } } }),
-      ])
+      const out = queryWait(s.must, 'PATCH', `/1.0/instances/${name}`, { devices: { md: { type: 'none' } } })
       assert.doesNotMatch(out, /pending_restart/, 'nothing waits for a restart')
       assert.doesNotMatch(s.must(['exec', name, '--', 'cat', '/proc/mounts']), / \/mnt\/md /)
     } finally {
@@ -192,15 +176,7 @@ test(
 )
 
 test('a key that applies only at the next start says so in the operation', { skip }, () => {
-  const out = s.must([
-    'query',
-    '--wait',
-    '-X',
-    'PATCH',
-    `/1.0/instances/${name}`,
-    '--data',
-    JSON.stringify({ config: { 'security.nesting': 'true' } }),
-  ])
+  const out = queryWait(s.must, 'PATCH', `/1.0/instances/${name}`, { config: { 'security.nesting': 'true' } })
   const op = JSON.parse(out) as { metadata?: { pending_restart?: { config: string[] } } } | null
   assert.deepEqual(op?.metadata?.pending_restart?.config, ['security.nesting'], out)
   s.must(['config', 'unset', name, 'security.nesting'])
@@ -296,22 +272,12 @@ test(
     const allowed = join(work, 'allowed')
     mkdirSync(allowed)
     symlinkSync('/etc', join(allowed, 'to-etc'))
-    s.must([
-      'project',
-      'create',
-      project,
-      '-c',
-      'restricted=true',
-      '-c',
+    addRestrictedProject(s.must, project, [
       'restricted.devices.disk=allow',
-      '-c',
       `restricted.devices.disk.paths=${allowed}`,
-      '-c',
       'features.images=false',
-      '-c',
       'features.profiles=true',
     ])
-    addProjectRootDisk(s.must, project)
     s.must(['launch', 'busybox', tenantName, '--project', project])
     const mountsBefore = run('findmnt', ['-rn', '-o', 'TARGET']).stdout
     for (const source of ['/etc', join(allowed, 'to-etc'), `${allowed}/../..`]) {

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
+import { shellIn } from '../helpers/setup.js'
+import { treeDigest } from '../helpers/tree-digest.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
@@ -16,20 +18,6 @@ const tag = process.pid % 100000
 const src = `pbs${tag}`
 const names = [src, `pba${tag}`, `pbb${tag}`, `pbc${tag}`]
 let s: LxcSession
-
-/** Every file's checksum and every entry's type, mode and owner under a rootfs. */
-function treeDigest(root: string, skipPaths: string[] = []): string {
-  const sums = run('sh', [
-    '-c',
-    'cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum',
-    'sh',
-    root,
-  ])
-  const meta = run('sh', ['-c', 'cd "$1" && find . -printf "%p %y %m %U %G %l\\n" | sort', 'sh', root])
-  assert.equal(sums.status, 0, sums.stderr)
-  const keep = (l: string) => !skipPaths.some((p) => l.includes(` ./${p}`) || l.startsWith(`./${p} `))
-  return `${sums.stdout.split('\n').filter(keep).join('\n')}\n${meta.stdout.split('\n').filter(keep).join('\n')}`
-}
 
 const rootfs = (name: string) => join(s.dir, 'storage-pools/default/containers', name, 'rootfs')
 const fingerprintOf = (out: string) => /fingerprint: ([0-9a-f]{64})/.exec(out)?.[1] ?? ''
@@ -40,16 +28,9 @@ before(async () => {
   if (skip) return
   s = await startLxcSession('corral-publish', { image: true, pool: true })
   s.must(['launch', 'busybox', src])
-  s.must([
-    'exec',
-    src,
-    '--',
-    'sh',
-    '-c',
-    'echo published > /root/mark && ln -s /root/mark /root/link && sync',
-  ])
+  shellIn(s.must, src, 'echo published > /root/mark && ln -s /root/mark /root/link && sync')
   s.must(['snapshot', src, 'p1'])
-  s.must(['exec', src, '--', 'sh', '-c', 'echo later > /root/mark && sync'])
+  shellIn(s.must, src, 'echo later > /root/mark && sync')
 })
 
 after(async () => {

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test'
 import { freePort, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
+import { addRestrictedProject, btrfsSkipReason, pylxdSkipReason } from '../helpers/setup.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = process.pid % 100000
@@ -300,29 +301,7 @@ test(
   'a restricted tenant: a privileged or raw.lxc copy into its project is refused, nothing reaches the host',
   { skip },
   () => {
-    b.must([
-      'project',
-      'create',
-      tenantProject,
-      '-c',
-      'restricted=true',
-      '-c',
-      'features.profiles=true',
-      '-c',
-      'features.images=false',
-    ])
-    b.must([
-      'profile',
-      'device',
-      'add',
-      'default',
-      'root',
-      'disk',
-      'path=/',
-      'pool=default',
-      '--project',
-      tenantProject,
-    ])
+    addRestrictedProject(b.must, tenantProject, ['features.profiles=true', 'features.images=false'])
     // The tenant is another client (its own certificate): admin on a, restricted to its project on b.
     tenantHome = mkdtempSync('/tmp/corral-migt-')
     const env = stockClientEnv(tenantHome)
@@ -398,13 +377,7 @@ test(
   },
 )
 
-const btrfsSkip =
-  skip ??
-  (run('which', ['mkfs.btrfs']).status !== 0
-    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
-    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
-      ? 'the kernel has no btrfs filesystem'
-      : undefined)
+const btrfsSkip = skip ?? btrfsSkipReason()
 
 test(
   'btrfs pools on both ends: received into subvolumes, snapshots read-only, sent back from them',
@@ -432,11 +405,7 @@ test(
   },
 )
 
-const pylxdSkip =
-  skip ??
-  (run('/usr/bin/python3', ['-c', 'import pylxd']).status === 0
-    ? undefined
-    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)')
+const pylxdSkip = skip ?? pylxdSkipReason()
 
 // pylxd 2.2's Container.migrate: POST {migration: true} on the source, a pull create on the
 // target with the source's whole config (volatile keys too), then delete of the source.

@@ -3,13 +3,10 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { pylxdSkipReason } from '../helpers/setup.js'
 
 const python = '/usr/bin/python3'
-const skip =
-  sessionSkipReason({ image: true, pool: true }) ??
-  (run(python, ['-c', 'import pylxd']).status === 0
-    ? undefined
-    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)')
+const skip = sessionSkipReason({ image: true, pool: true }) ?? pylxdSkipReason()
 if (skip) console.log(`# skipping pylxd copy/publish tests: ${skip}`)
 const tag = process.pid % 100000
 const [src, copy] = [`pys${tag}`, `pyc${tag}`]

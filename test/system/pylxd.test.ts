@@ -6,13 +6,10 @@ import { join } from 'node:path'
 import { makeClientCert } from '../helpers/certs.js'
 import { freePort, repoRoot, run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
+import { pylxdSkipReason } from '../helpers/setup.js'
 
 const python = '/usr/bin/python3'
-const skip =
-  sessionSkipReason({ image: true, pool: true }) ??
-  (run(python, ['-c', 'import pylxd']).status === 0
-    ? undefined
-    : 'python3-pylxd is not installed (scripts/install-deps.sh installs it)')
+const skip = sessionSkipReason({ image: true, pool: true }) ?? pylxdSkipReason()
 const name = `crlpy${process.pid}`
 let session: LxcSession
 

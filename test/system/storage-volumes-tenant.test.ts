@@ -8,12 +8,10 @@ import assert from 'node:assert/strict'
 import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { tlsTransport } from '@corral/client'
 import { freePort, run } from '../helpers/corrald.js'
-import { makeClientCert } from '../helpers/certs.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
-import { stockClientEnv } from '../helpers/stock-client.js'
-import { addProjectRootDisk } from '../helpers/setup.js'
+import { addRestrictedProject } from '../helpers/setup.js'
+import { tenantCall, trustTenant, useTenantRemote } from '../helpers/tenant.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 if (skip) console.log(`# skipping storage volume tenant tests: ${skip}`)
@@ -58,47 +56,17 @@ before(async () => {
   work = mkdtempSync('/tmp/corral-voltenant-')
   const port = await freePort()
   s.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
-  s.must([
-    'project',
-    'create',
-    project,
-    '-c',
-    'restricted=true',
-    '-c',
-    'features.images=false',
-    '-c',
-    'limits.disk=100MiB',
-  ])
-  addProjectRootDisk(s.must, project)
+  addRestrictedProject(s.must, project, ['features.images=false', 'limits.disk=100MiB'])
   // limits.disk counts every instance's root disk size too.
   s.must(['profile', 'device', 'set', 'default', 'root', 'size=10MiB', '--project', project])
   if (!btrfsSkip) s.must(['storage', 'create', btrfs, 'btrfs', 'size=512MiB'])
   // The admin's own volume, in the default project, with a secret in it.
   s.must(['storage', 'volume', 'create', 'default', 'secret'])
   writeFileSync(join(secretPath(), 'key'), 'admin secret\n')
-  const cert = makeClientCert(work, 'tenant')
-  s.must(['config', 'trust', 'add', cert.cert, '--restricted', '--projects', project, '--name', 'tenant'])
-  const transport = tlsTransport(`https://127.0.0.1:${port}`, {
-    clientCert: readFileSync(cert.cert, 'utf8'),
-    clientKey: readFileSync(cert.key, 'utf8'),
-    serverCert: readFileSync(join(s.dir, 'server.crt'), 'utf8'),
-  })
-  call = async (method, path, body) => {
-    const r = await transport.request({
-      method,
-      path,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return { status: r.status, body: JSON.parse(r.body || '{}') as Envelope }
-  }
-  tenantEnv = stockClientEnv(join(work, 'home'))
-  writeFileSync(join(tenantEnv.LXD_CONF!, 'client.crt'), readFileSync(cert.cert))
-  writeFileSync(join(tenantEnv.LXD_CONF!, 'client.key'), readFileSync(cert.key))
-  const added = run('lxc', ['remote', 'add', 'tenant', `https://127.0.0.1:${port}`, '--accept-certificate'], {
-    env: tenantEnv,
-  })
-  assert.equal(added.status, 0, added.stderr)
-  assert.equal(run('lxc', ['remote', 'switch', 'tenant'], { env: tenantEnv }).status, 0)
+  const tenant = trustTenant(s.must, work, project, join(work, 'home'))
+  call = tenantCall<Envelope>(port, tenant.cert, s.dir)
+  tenantEnv = tenant.env
+  useTenantRemote(tenantEnv, port)
   const launched = tenantLxc(['launch', 'busybox', inst])
   assert.equal(launched.status, 0, launched.stderr)
 })

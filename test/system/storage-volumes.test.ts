@@ -9,17 +9,12 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { run, startCorrald } from '../helpers/corrald.js'
+import { btrfsSkipReason } from '../helpers/setup.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 if (skip) console.log(`# skipping storage volume system tests: ${skip}`)
-const btrfsSkip =
-  skip ??
-  (run('which', ['mkfs.btrfs']).status !== 0
-    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
-    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
-      ? 'the kernel has no btrfs filesystem'
-      : undefined)
+const btrfsSkip = skip ?? btrfsSkipReason()
 if (btrfsSkip && !skip) console.log(`# skipping the btrfs storage volume tests: ${btrfsSkip}`)
 
 const tag = `crl${process.pid % 100000}`

@@ -1,19 +1,14 @@
 /** @module System tier: storage pools through the stock lxc client against the real corrald binary. */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { cleanup, makeStateDir, repoRoot, run, startCorrald, type Corrald } from '../helpers/corrald.js'
 import { stockClientEnv } from '../helpers/stock-client.js'
 import { sessionSkipReason } from '../helpers/lxc-session.js'
+import { btrfsSkipReason } from '../helpers/setup.js'
 
-const skip =
-  sessionSkipReason() ??
-  (run('which', ['mkfs.btrfs']).status !== 0
-    ? 'mkfs.btrfs is missing (scripts/install-deps.sh installs btrfs-progs)'
-    : !readFileSync('/proc/filesystems', 'utf8').includes('btrfs')
-      ? 'the kernel has no btrfs filesystem'
-      : undefined)
+const skip = sessionSkipReason() ?? btrfsSkipReason()
 if (skip) console.log(`# skipping storage system tests: ${skip}`)
 
 let dir = ''

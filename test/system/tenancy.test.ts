@@ -6,17 +6,15 @@
  * unprivileged container on the network its project may use.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { connect as tlsConnect } from 'node:tls'
 import { after, before, test } from 'node:test'
-import { tlsTransport } from '@corral/client'
 import { freePort, run } from '../helpers/corrald.js'
-import { makeClientCert } from '../helpers/certs.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
-import { stockClientEnv } from '../helpers/stock-client.js'
-import { addBridgeNic, addProjectRootDisk, quietBridge } from '../helpers/setup.js'
+import { addBridgeNic, addRestrictedProject, quietBridge } from '../helpers/setup.js'
+import { tenantCall, trustTenant, useTenantRemote } from '../helpers/tenant.js'
 
 const skip = sessionSkipReason({ image: true, pool: true })
 const tag = process.pid % 100000
@@ -82,47 +80,17 @@ before(async () => {
   s.must(['config', 'set', 'core.https_address', `127.0.0.1:${port}`])
   s.must(['network', 'create', bridge, `ipv4.address=198.18.${octet}.1/24`, 'ipv6.address=none', ...quiet])
   s.must(['network', 'create', other, `ipv4.address=198.19.${octet}.1/24`, 'ipv6.address=none', ...quiet])
-  s.must([
-    'project',
-    'create',
-    project,
-    '-c',
-    'restricted=true',
-    '-c',
+  addRestrictedProject(s.must, project, [
     `restricted.networks.access=${bridge}`,
-    '-c',
     'features.images=false',
-    '-c',
     'features.profiles=true',
   ])
-  addProjectRootDisk(s.must, project)
   addBridgeNic(s.must, bridge, project)
-  const cert = makeClientCert(work, 'tenant')
-  s.must(['config', 'trust', 'add', cert.cert, '--restricted', '--projects', project, '--name', 'tenant'])
-  const transport = tlsTransport(`https://127.0.0.1:${port}`, {
-    clientCert: readFileSync(cert.cert, 'utf8'),
-    clientKey: readFileSync(cert.key, 'utf8'),
-    serverCert: readFileSync(join(s.dir, 'server.crt'), 'utf8'),
-  })
-  call = async (method, path, body) => {
-    const r = await transport.request({
-      method,
-      path,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return { status: r.status, body: JSON.parse(r.body || '{}') as Envelope }
-  }
+  const tenant = trustTenant(s.must, work, project, join(work, 'home'))
+  call = tenantCall<Envelope>(port, tenant.cert, s.dir)
   // The stock client as the same tenant: its certificate is the one just trusted.
-  const home = join(work, 'home')
-  tenantEnv = stockClientEnv(home)
-  const conf = tenantEnv.LXD_CONF!
-  writeFileSync(join(conf, 'client.crt'), readFileSync(cert.cert))
-  writeFileSync(join(conf, 'client.key'), readFileSync(cert.key))
-  const added = run('lxc', ['remote', 'add', 'tenant', `https://127.0.0.1:${port}`, '--accept-certificate'], {
-    env: tenantEnv,
-  })
-  assert.equal(added.status, 0, added.stderr)
-  assert.equal(run('lxc', ['remote', 'switch', 'tenant'], { env: tenantEnv }).status, 0)
+  tenantEnv = tenant.env
+  useTenantRemote(tenantEnv, port)
 })
 
 after(async () => {

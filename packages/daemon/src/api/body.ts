@@ -48,3 +48,12 @@ export function requiredString(body: Record<string, unknown>, field: string, mis
   if (v === '') throw badRequest(missing)
   return v
 }
+
+/** An optional list of strings; undefined when absent. */
+export function stringList(body: Record<string, unknown>, field: string): string[] | undefined {
+  const v = body[field]
+  if (v === undefined || v === null) return undefined
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw badRequest(`Invalid value for field "${field}": must be a list of strings`)
+  return v as string[]
+}

@@ -2,7 +2,7 @@
 import { badRequest, notFound, type ImagePut } from '@corral/api'
 import { entityUrl } from '../events/lifecycle.js'
 import * as images from '../image/index.js'
-import { asObject, stringField, stringMapField } from './body.js'
+import { asObject, stringField, stringList, stringMapField } from './body.js'
 import { findImageSecret, issueImageSecret } from '../image/secrets.js'
 import { can, inProject } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
@@ -131,13 +131,7 @@ function boolField(body: Record<string, unknown>, field: string, fallback: boole
 
 /** Reads a PUT/PATCH body on top of `base` (the current state for PATCH, defaults for PUT). */
 function readPut(body: Record<string, unknown>, base: ImagePut, merge: boolean): ImagePut {
-  const profiles = body.profiles
-  if (
-    profiles !== undefined &&
-    profiles !== null &&
-    (!Array.isArray(profiles) || profiles.some((p) => typeof p !== 'string'))
-  )
-    throw badRequest('Invalid value for field "profiles": must be a list of strings')
+  const profiles = stringList(body, 'profiles')
   const properties = stringMapField(body, 'properties')
   return {
     public: boolField(body, 'public', base.public),
@@ -145,7 +139,7 @@ function readPut(body: Record<string, unknown>, base: ImagePut, merge: boolean):
     expires_at:
       typeof body.expires_at === 'string' && body.expires_at !== '' ? body.expires_at : base.expires_at,
     properties: merge ? { ...base.properties, ...properties } : properties,
-    profiles: Array.isArray(profiles) ? (profiles as string[]) : base.profiles,
+    profiles: profiles ?? base.profiles,
   }
 }
 

@@ -10,9 +10,7 @@ import { asObject, stringField } from './body.js'
 import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { async, empty, raw } from './response.js'
-
-/** How long the client has to connect both websockets. */
-const connectTimeoutMs = 30_000
+import { awaitWebsockets } from './websocket-wait.js'
 
 function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
@@ -59,18 +57,7 @@ function consoleOperation(req: ApiRequest, inst: InstanceRecord): LiveOperation 
       if (sockets.has('0') && sockets.has('control')) ready()
     },
     run: async () => {
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<never>((_r, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('Timed out waiting for websockets to connect')),
-          connectTimeoutMs,
-        )
-      })
-      try {
-        await Promise.race([connected, timeout])
-      } finally {
-        clearTimeout(timer)
-      }
+      await awaitWebsockets(connected)
       try {
         await relay(attachConsole(req.state, inst), sockets.get('0')!, sockets.get('control')!)
       } finally {

@@ -1,29 +1,11 @@
 /** @module The fields every POST /1.0/instances source shares (name, config, devices, profiles), parsed once. */
 import { badRequest } from '@corral/api'
+import type { NewInstanceFields } from '../instance/lifecycle.js'
 import { randomInstanceName } from '../instance/names.js'
 import { validateInstanceName } from '../util/names.js'
 import type { ApiRequest } from './endpoint.js'
 import type { ApiResponse } from './response.js'
-import { devicesField, stringField, stringMapField } from './body.js'
-
-/** What a create request carries whatever its source. */
-export interface CreateCommon {
-  name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
-}
-
-/** An optional list of strings; undefined when absent. */
-export function stringList(body: Record<string, unknown>, field: string): string[] | undefined {
-  const v = body[field]
-  if (v === undefined || v === null) return undefined
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw badRequest(`Invalid value for field "${field}": must be a list of strings`)
-  return v as string[]
-}
+import { devicesField, stringField, stringList, stringMapField } from './body.js'
 
 /** An optional boolean; false when absent. */
 export function boolField(body: Record<string, unknown>, field: string): boolean {
@@ -34,7 +16,7 @@ export function boolField(body: Record<string, unknown>, field: string): boolean
 }
 
 /** The shared fields of a create body; the name is checked (a random one when absent). */
-export function parseCommon(body: Record<string, unknown>): CreateCommon {
+export function parseCommon(body: Record<string, unknown>): NewInstanceFields {
   const name = stringField(body, 'name') || randomInstanceName()
   validateInstanceName(name)
   const type = stringField(body, 'type')
@@ -61,7 +43,7 @@ export function sourceOf(body: Record<string, unknown>): Record<string, unknown>
 /** Handles one source type: validates synchronously (4xx before any operation), then starts the work. */
 export type InstanceSource = (
   req: ApiRequest,
-  common: CreateCommon,
+  common: NewInstanceFields,
   source: Record<string, unknown>,
   /** The whole body, for a source that reads more of it (migration: architecture, base image). */
   body: Record<string, unknown>,

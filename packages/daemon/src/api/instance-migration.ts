@@ -17,7 +17,7 @@ import { sendInstance, type MigrationChannels } from '../instance/migration/sour
 import { instanceLock, lockKey } from '../instance/service.js'
 import type { OperationClass } from '@corral/api'
 import { validateInstanceName } from '../util/names.js'
-import { devicesField, stringField, stringMapField } from './body.js'
+import { devicesField, stringField, stringList, stringMapField } from './body.js'
 import type { ApiRequest } from './endpoint.js'
 import { callerOf } from './instance-op.js'
 import { async, type ApiResponse } from './response.js'
@@ -200,13 +200,7 @@ export async function createFromMigration(
   if (mode !== 'pull' && mode !== 'push') throw new ApiError(501, `Mode "${mode}" not implemented`)
   if (bool(src, 'live')) throw badRequest(liveRefused)
   if (bool(src, 'refresh')) throw badRequest('Incremental copies (--refresh) are not supported')
-  const profiles = body.profiles
-  if (
-    profiles !== undefined &&
-    profiles !== null &&
-    (!Array.isArray(profiles) || profiles.some((p) => typeof p !== 'string'))
-  )
-    throw badRequest('Invalid value for field "profiles": must be a list of strings')
+  const profiles = stringList(body, 'profiles')
   const caller = callerOf(req)
   const request: SinkRequest = {
     project: caller.project,
@@ -214,7 +208,7 @@ export async function createFromMigration(
     description: stringField(body, 'description'),
     config: withoutOwnKeys(stringMapField(body, 'config')),
     devices: devicesField(body),
-    profiles: (profiles as string[] | undefined | null) ?? ['default'],
+    profiles: profiles ?? ['default'],
     ephemeral: bool(body, 'ephemeral'),
     architecture: stringField(body, 'architecture') || 'x86_64',
     baseImage: stringField(src, 'base-image'),

@@ -76,15 +76,25 @@ export function getVolume(db: Db, pool: string, project: string, name: string): 
   return toRecord(row)
 }
 
+/** The ids of pool `pool` and project `project`; 404 with LXD's message when either is missing. */
+function poolAndProject(
+  db: Db,
+  pool: string,
+  project: string,
+): { pool: { id: number }; proj: { id: number } } {
+  const poolRow = db.prepare('SELECT id FROM storage_pools WHERE name = ?').get(pool) as
+    { id: number } | undefined
+  if (!poolRow) throw notFound('Storage pool not found')
+  const projRow = db.prepare('SELECT id FROM projects WHERE name = ?').get(project) as
+    { id: number } | undefined
+  if (!projRow) throw notFound('Project not found')
+  return { pool: poolRow, proj: projRow }
+}
+
 /** Inserts a volume row; 409 with LXD's message when the name is taken in the pool and project. */
 export function createVolume(db: Db, v: Omit<VolumeRecord, 'id' | 'type'>): number {
   return db.transaction(() => {
-    const pool = db.prepare('SELECT id FROM storage_pools WHERE name = ?').get(v.pool) as
-      { id: number } | undefined
-    if (!pool) throw notFound('Storage pool not found')
-    const proj = db.prepare('SELECT id FROM projects WHERE name = ?').get(v.project) as
-      { id: number } | undefined
-    if (!proj) throw notFound('Project not found')
+    const { pool, proj } = poolAndProject(db, v.pool, v.project)
     if (
       db
         .prepare(
@@ -118,12 +128,7 @@ export function updateVolume(
 /** Renames a volume and/or moves it to another pool or project; 409 when the target name is taken. */
 export function moveVolume(db: Db, id: number, to: { pool: string; project: string; name: string }): void {
   db.transaction(() => {
-    const pool = db.prepare('SELECT id FROM storage_pools WHERE name = ?').get(to.pool) as
-      { id: number } | undefined
-    if (!pool) throw notFound('Storage pool not found')
-    const proj = db.prepare('SELECT id FROM projects WHERE name = ?').get(to.project) as
-      { id: number } | undefined
-    if (!proj) throw notFound('Project not found')
+    const { pool, proj } = poolAndProject(db, to.pool, to.project)
     const taken = db
       .prepare(
         "SELECT 1 FROM storage_volumes WHERE pool_id = ? AND project_id = ? AND type = 'custom' AND name = ? AND id != ?",

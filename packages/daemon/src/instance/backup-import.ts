@@ -29,7 +29,7 @@ import { Reverter } from '../util/revert.js'
 import { checkBackupMembers, type BackupLayout } from './backup-archive.js'
 import { rootDisk } from './expand.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
-import { protectVolume, type Caller } from './lifecycle.js'
+import { containerRow, protectVolume, type Caller, type NewInstanceFields } from './lifecycle.js'
 import { expandedOf, validateInstance } from './service.js'
 
 /** What the client may choose besides the file (X-LXD-name, X-LXD-pool). */
@@ -49,17 +49,11 @@ interface ImportedSnapshot {
 }
 
 /** A backup that passed every check, ready to be stored. */
-export interface CheckedImport {
+export interface CheckedImport extends NewInstanceFields {
   staged: StagedUpload
   layout: BackupLayout
-  name: string
   pool: string
   architecture: string
-  description: string
-  ephemeral: boolean
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
   snapshots: ImportedSnapshot[]
 }
 
@@ -307,26 +301,16 @@ export async function importBackup(
       (dir) => extractVolume(state, checked, 'container', dir),
     )
     protectVolume(pool.instancePath(project, name), idmap)
-    const inst = db.createInstance(state.db, {
-      project,
-      name,
-      type: 'container',
-      architecture: checked.architecture,
-      description: checked.description,
-      ephemeral: checked.ephemeral,
-      stateful: false,
-      config: {
+    const inst = db.createInstance(
+      state.db,
+      containerRow(project, checked, checked.architecture, checked.pool, {
         ...checked.config,
         'volatile.uuid': randomUUID(),
         'volatile.idmap.base': String(base),
         'volatile.idmap.next': JSON.stringify(idmap),
         'volatile.last_state.idmap': '[]',
-      },
-      devices: checked.devices,
-      profiles: checked.profiles,
-      pool: checked.pool,
-      created_at: new Date().toISOString(),
-    })
+      }),
+    )
     revert.add(() => db.deleteInstance(state.db, inst.id))
     for (const s of checked.snapshots) db.createSnapshot(state.db, { ...inst, ...s }, s.name, s.created_at)
     revert.success()

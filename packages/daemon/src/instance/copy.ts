@@ -12,17 +12,11 @@ import { isTrue } from '../config/validate.js'
 import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
-import { protectVolume, type Caller } from './lifecycle.js'
+import { containerRow, protectVolume, type Caller, type NewInstanceFields } from './lifecycle.js'
 import { expandedOf, rootPoolOf, validateInstance } from './service.js'
 
 /** A copy request once parsed: the new instance's fields and where it comes from. */
-export interface CopyRequest {
-  name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
+export interface CopyRequest extends NewInstanceFields {
   source: { project: string; instance: string; snapshot?: string }
   /** Leave the source's snapshots behind (`--instance-only`). */
   instanceOnly: boolean
@@ -103,15 +97,9 @@ export async function copyInstance(
     )
     revert.add(() => pool.deleteInstance(project, req.name))
     protectVolume(pool.instancePath(project, req.name), idmap)
-    const inst = db.createInstance(state.db, {
-      project,
-      name: req.name,
-      type: 'container',
-      architecture: source.architecture,
-      description: req.description,
-      ephemeral: req.ephemeral,
-      stateful: false,
-      config: {
+    const inst = db.createInstance(
+      state.db,
+      containerRow(project, { ...req, devices }, source.architecture, pool.name, {
         ...config,
         'volatile.uuid': randomUUID(),
         'volatile.idmap.base': String(base),
@@ -119,12 +107,8 @@ export async function copyInstance(
         'volatile.last_state.idmap': '[]',
         // The image's copy templates run at the first start, as LXD triggers them.
         'volatile.apply_template': 'copy',
-      },
-      devices,
-      profiles: req.profiles,
-      pool: pool.name,
-      created_at: new Date().toISOString(),
-    })
+      }),
+    )
     revert.add(() => db.deleteInstance(state.db, inst.id))
     for (const s of snapshots)
       db.createSnapshot(

@@ -35,14 +35,37 @@ export interface Caller {
   requestor: Requestor
 }
 
-/** What a create request carries once parsed. */
-export interface CreateRequest {
+/** What every new instance is made with, whatever its source (image, copy, migration, backup). */
+export interface NewInstanceFields extends db.InstanceContent {
   name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
+}
+
+/** The row of a new, stateless container of `project` on pool `pool`, made now from `fields` with its final `config`. */
+export function containerRow(
+  project: string,
+  fields: NewInstanceFields,
+  architecture: string,
+  pool: string,
+  config: Record<string, string>,
+): db.NewInstance {
+  return {
+    project,
+    name: fields.name,
+    type: 'container',
+    architecture,
+    description: fields.description,
+    ephemeral: fields.ephemeral,
+    stateful: false,
+    config,
+    devices: fields.devices,
+    profiles: fields.profiles,
+    pool,
+    created_at: new Date().toISOString(),
+  }
+}
+
+/** What a create request carries once parsed. */
+export interface CreateRequest extends NewInstanceFields {
   /** Image reference: alias, fingerprint or fingerprint prefix. */
   image: string
   /** Present when the image comes from another server: it is copied here first. */
@@ -156,20 +179,10 @@ export async function createInstance(
     })
     revert.add(() => pool.deleteInstance(caller.project, req.name))
     protectVolume(pool.instancePath(caller.project, req.name), idmap)
-    const inst = db.createInstance(state.db, {
-      project: caller.project,
-      name: req.name,
-      type: 'container',
-      architecture: image.architecture || 'x86_64',
-      description: req.description,
-      ephemeral: req.ephemeral,
-      stateful: false,
-      config,
-      devices: req.devices,
-      profiles: req.profiles,
-      pool: pool.name,
-      created_at: new Date().toISOString(),
-    })
+    const inst = db.createInstance(
+      state.db,
+      containerRow(caller.project, req, image.architecture || 'x86_64', pool.name, config),
+    )
     revert.success()
     releaseRange(reservation)
     emit(state, 'instance-created', inst, caller)

@@ -11,7 +11,7 @@ import type { State } from '../../state.js'
 import { loadPool } from '../../storage/index.js'
 import { validateSnapshotName } from '../../util/names.js'
 import { allocateIdmap, releaseRange, reserveRange } from '../idmap-alloc.js'
-import type { Caller } from '../lifecycle.js'
+import { containerRow, type Caller, type NewInstanceFields } from '../lifecycle.js'
 import { expandedOf, rootPoolOf, validateInstance } from '../service.js'
 import { checkReceivedDevices } from './device-audit.js'
 import {
@@ -31,14 +31,8 @@ import { sendFailure, type MigrationChannels } from './source.js'
 import { headerTimeoutMs, ourFeatureNames } from './types.js'
 
 /** The new instance as the create request describes it (already validated). */
-export interface SinkRequest {
+export interface SinkRequest extends NewInstanceFields {
   project: string
-  name: string
-  description: string
-  config: Record<string, string>
-  devices: Record<string, Record<string, string>>
-  profiles: string[]
-  ephemeral: boolean
   architecture: string
   /** `source.base-image`: the image the source was made from, kept as LXD keeps it. */
   baseImage: string
@@ -209,20 +203,10 @@ export async function receiveInstance(
     }
     if (!/^[0-9a-f-]{36}$/i.test(config['volatile.uuid'] ?? '')) config['volatile.uuid'] = randomUUID()
     if (/^[0-9a-f]{64}$/.test(req.baseImage)) config['volatile.base_image'] = req.baseImage
-    const inst = (row = db.createInstance(state.db, {
-      project: req.project,
-      name: req.name,
-      type: 'container',
-      architecture: req.architecture || 'x86_64',
-      description: req.description,
-      ephemeral: req.ephemeral,
-      stateful: false,
-      config,
-      devices: req.devices,
-      profiles: req.profiles,
-      pool: pool.name,
-      created_at: new Date().toISOString(),
-    }))
+    const inst = (row = db.createInstance(
+      state.db,
+      containerRow(req.project, req, req.architecture || 'x86_64', pool.name, config),
+    ))
     if (!req.instanceOnly)
       for (const s of snapshots)
         db.createSnapshot(
