@@ -178,7 +178,7 @@ test('snapshots of volumes are blocked in a restricted project unless allowed', 
 /** Writes a gzip tarball with python's tarfile: a valid index, then the given [name, kind, extra] members. */
 function craft(
   file: string,
-  members: [string, 'file' | 'dir' | 'chr' | 'blk' | 'hardlink', string?][],
+  members: [string, 'file' | 'dir' | 'chr' | 'blk' | 'hardlink' | 'symlink', string?][],
 ): void {
   const script = [
     'import io, sys, tarfile, json',
@@ -189,6 +189,7 @@ function craft(
     "    elif kind == 'chr': i.type = tarfile.CHRTYPE; i.devmajor, i.devminor = 1, 3",
     "    elif kind == 'blk': i.type = tarfile.BLKTYPE; i.devmajor, i.devminor = 8, 0",
     "    elif kind == 'hardlink': i.type = tarfile.LNKTYPE; i.linkname = extra",
+    "    elif kind == 'symlink': i.type = tarfile.SYMTYPE; i.linkname = extra",
     "    else: data = (extra or 'x').encode(); i.size = len(data)",
     '    t.addfile(i, io.BytesIO(data))',
     "with tarfile.open(sys.argv[1], 'w:gz') as t:",
@@ -222,6 +223,8 @@ test(
         /Invalid backup archive member/,
       ],
       ['hard', [['backup/volume/shadow', 'hardlink', '/etc/shadow']], /Invalid backup archive member/],
+      // The volume itself a symlink to a host directory: the copy into the pool would read the host.
+      ['volsym', [['backup/volume', 'symlink', '/etc']], /wrong type/],
     ]
     for (const [label, members, message] of cases) {
       const file = join(work, `${label}.tar.gz`)

@@ -1,5 +1,5 @@
 /** @module /1.0/instances/{name}/files and /logs: pull, push and delete paths; read recorded logs. */
-import { createReadStream, existsSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, lstatSync, rmSync, statSync } from 'node:fs'
 import { basename, join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { badRequest, notFound, syncEnvelope } from '@corral/api'
@@ -29,6 +29,8 @@ function targetOf(state: State, inst: InstanceRecord): Promise<FileTarget> {
   return fileTarget(state, inst, () => {
     const rootfs = join(loadPool(state, inst.pool).instancePath(inst.project, inst.name), 'rootfs')
     if (!existsSync(rootfs)) throw notFound('Instance root filesystem not found')
+    // The helper chroots into it as root: a symlink here would be the host's tree.
+    if (!lstatSync(rootfs).isDirectory()) throw badRequest('Instance root filesystem is not a directory')
     return rootfs
   })
 }

@@ -8,13 +8,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ApiError, badRequest, notFound } from '@corral/api'
 import { parse, stringify } from 'yaml'
 import { getProject } from '../db/projects.js'
+import { checkMembers as checkImageMembers, listTar, normalizeMember } from '../image/tar.js'
 import * as db from '../db/storage-volumes.js'
 import { publishLifecycle, type LifecycleOptions } from '../events/lifecycle.js'
 import { isRestricted, restriction } from '../project/restrictions.js'
@@ -211,8 +212,40 @@ async function checkMembers(state: State, file: string): Promise<void> {
   }
 }
 
-/** Copies a tree into an existing volume path, owners and modes as they are. */
+/** The members the volume backup layout fixes, with the type each must have. */
+const layoutTypes: Record<string, string> = {
+  backup: 'd',
+  'backup/index.yaml': '-',
+  'backup/volume': 'd',
+  'backup/volume-snapshots': 'd',
+}
+
+/**
+ * Holds the archive to the layout's types (a `backup/volume` symlink would make the copy below
+ * read a host directory) and to the image rules: nothing below or replacing a symlink, hard
+ * links only to earlier members and never through one.
+ */
+async function checkLayout(state: State, file: string): Promise<void> {
+  const members = await listTar(state, file)
+  for (const m of members) {
+    const norm = normalizeMember(m.name)
+    const want = layoutTypes[norm] ?? (/^backup\/volume-snapshots\/[^/]+$/.test(norm) ? 'd' : undefined)
+    if (want !== undefined && m.type !== want)
+      throw badRequest(`Invalid backup archive: member "${m.name}" has the wrong type`)
+  }
+  try {
+    checkImageMembers(members, 'rootfs')
+  } catch (err) {
+    if (err instanceof ApiError)
+      throw badRequest(`Invalid backup archive: ${err.message.replace(/^Image member/, 'member')}`)
+    throw err
+  }
+}
+
+/** Copies a tree into an existing volume path, owners and modes as they are; `from` must be a real directory. */
 async function fill(state: State, from: string, to: string): Promise<void> {
+  if (!(await lstat(from)).isDirectory())
+    throw badRequest('Invalid backup archive: a volume is not a directory')
   await state.host.run('cp', ['-a', '--reflink=auto', `${from}/.`, `${to}/`], { timeoutMs: 3_600_000 })
 }
 
@@ -249,6 +282,7 @@ export async function importBackup(
   try {
     const file = join(work, 'upload.tar.gz')
     await checkMembers(state, file)
+    await checkLayout(state, file)
     const tree = join(work, 'tree')
     await mkdir(tree, { mode: 0o700 })
     await state.host.run(

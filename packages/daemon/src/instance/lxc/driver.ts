@@ -1,5 +1,5 @@
 /** @module Starts and stops containers with LXC's tools, out of process (see docs/runtime.md). */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
@@ -60,6 +60,9 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
   // still starts, seeing the host's /proc/meminfo, cpuinfo and uptime.
   if (!(await ensureLxcfs(state.host, state.log, join(state.paths.logs, 'lxcfs.log'))))
     state.log.warn('Starting the container without lxcfs', { project: inst.project, instance: inst.name })
+  // LXC mounts this as the container's root: only a real directory, never a symlink out of the pool.
+  if (!lstatSync(join(opts.volumePath, 'rootfs')).isDirectory())
+    throw new Error('Instance root filesystem is not a directory')
   const devices = await startDevices(state, inst, opts.expanded.devices)
   const cgroups = containerCgroups(state, inst)
   try {

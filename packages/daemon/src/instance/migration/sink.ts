@@ -13,7 +13,7 @@ import { validateSnapshotName } from '../../util/names.js'
 import { allocateIdmap, releaseRange, reserveRange } from '../idmap-alloc.js'
 import { containerRow, type Caller, type NewInstanceFields } from '../lifecycle.js'
 import { expandedOf, rootPoolOf, validateInstance } from '../service.js'
-import { checkReceivedDevices } from './device-audit.js'
+import { checkReceivedDevices, checkReceivedLayout } from './device-audit.js'
 import {
   CriuType,
   FsType,
@@ -28,6 +28,12 @@ import {
 import { progressCounter } from './progress.js'
 import { rsyncReceive } from './rsync.js'
 import { sendFailure, type MigrationChannels } from './source.js'
+
+/** Every pass is checked before it becomes a snapshot or the instance: layout first, then device nodes. */
+async function checkReceivedTree(dir: string): Promise<void> {
+  await checkReceivedLayout(dir)
+  await checkReceivedDevices(dir)
+}
 import { headerTimeoutMs, ourFeatureNames } from './types.js'
 
 /** The new instance as the create request describes it (already validated). */
@@ -173,12 +179,12 @@ export async function receiveInstance(
         const count = (name: string) => progressCounter(name, progress)
         for (const s of snapshots) {
           await rsyncReceive(state.host, dir, ch.fs, features, count(`${req.name}/${s.name}`))
-          await checkReceivedDevices(dir)
+          await checkReceivedTree(dir)
           if (!req.instanceOnly) await snapshot(s.name)
         }
         await rsyncReceive(state.host, dir, ch.fs, features, count(req.name))
         if (finalPass) await rsyncReceive(state.host, dir, ch.fs, features, count(req.name))
-        await checkReceivedDevices(dir)
+        await checkReceivedTree(dir)
         // Root's and private until a start gives it to the container's root (mode 0100).
         await chown(dir, 0, 0)
         await chmod(dir, 0o700)
