@@ -13,6 +13,8 @@ import { devicesWithoutEmpty, withoutEmpty } from '../util/config-map.js'
 import { Reverter } from '../util/revert.js'
 import { allocateIdmap, releaseRange, reserveRange } from './idmap-alloc.js'
 import { containerRow, protectVolume, type Caller, type NewInstanceFields } from './lifecycle.js'
+import { freezeContainer, thawContainer } from './lxc/live.js'
+import { runtimeState } from './lxc/runtime.js'
 import { expandedOf, rootPoolOf, validateInstance } from './service.js'
 
 /** A copy request once parsed: the new instance's fields and where it comes from. */
@@ -62,6 +64,26 @@ export async function validateCopy(state: State, req: CopyRequest, caller: Calle
   return { inst, snap, config, devices, expanded }
 }
 
+/**
+ * Runs `work` with a running instance frozen: a copy walks its tree by path as root, and a
+ * process inside swapping a directory for a symlink between two steps would send the copy
+ * onto the host's files. A stopped, frozen or absent instance is left as it is.
+ */
+async function whileFrozen<T>(
+  state: State,
+  inst: db.InstanceRecord | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const run = inst ? await runtimeState(state, inst) : undefined
+  if (!inst || run?.status !== 'Running') return work()
+  await freezeContainer(state, inst, run.pid)
+  try {
+    return await work()
+  } finally {
+    await thawContainer(state, inst, run.pid)
+  }
+}
+
 /** Copies an instance (with its snapshots unless instance-only) or a snapshot into a new instance. */
 export async function copyInstance(
   state: State,
@@ -84,16 +106,18 @@ export async function copyInstance(
   try {
     if (db.listInstances(state.db, project).some((i) => i.name === req.name))
       throw conflict(`Instance "${req.name}" already exists`)
-    await copyInstanceVolumes(
-      state,
-      {
-        pool: source.pool,
-        project: source.project,
-        instance: source.name,
-        ...(snap ? { snapshot: snap.name } : {}),
-      },
-      { pool: pool.name, project, instance: req.name },
-      snapshots.map((s) => s.name),
+    await whileFrozen(state, snap ? undefined : source, () =>
+      copyInstanceVolumes(
+        state,
+        {
+          pool: source.pool,
+          project: source.project,
+          instance: source.name,
+          ...(snap ? { snapshot: snap.name } : {}),
+        },
+        { pool: pool.name, project, instance: req.name },
+        snapshots.map((s) => s.name),
+      ),
     )
     revert.add(() => pool.deleteInstance(project, req.name))
     protectVolume(pool.instancePath(project, req.name), idmap)
