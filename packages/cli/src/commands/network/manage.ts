@@ -3,9 +3,9 @@ import type { NetworkPut } from '@corral/api'
 import { parseSetArgs, type CommandDefinition } from '../../command.js'
 import type { Client } from '@corral/client'
 import { none, text, yaml } from '../../render/result.js'
-import { editFlow, parseYamlStrings, stringMap } from '../common.js'
+import { parseYamlStrings, stringMap } from '../common.js'
 import { deleteCommand, renameCommand } from '../named-commands.js'
-import { toYaml } from '../../render/yaml.js'
+import { editCommand } from '../edit-command.js'
 import { splitRemote } from '../../remotes/config.js'
 import { networkCommand, networkShape, onlyManaged, targetFlag } from './common.js'
 
@@ -139,23 +139,15 @@ async function parseNetworkPut(text: string): Promise<NetworkPut> {
 }
 
 /** `network edit [<remote>:]<network>`: stdin is PUT as is; on a terminal, $EDITOR with lxc's retry. */
-export const networkEdit: CommandDefinition = networkCommand({
-  names: ['edit'],
-  usage: '[<remote>:]<network>',
+export const networkEdit: CommandDefinition = editCommand({
+  what: 'network',
   short: 'Edit network configurations as YAML',
-  args: { min: 1, max: 1 },
-  async run(client, name, _args, ctx) {
-    if (!ctx.stdinIsTTY) {
-      await client.networks.put(name, await parseNetworkPut(await ctx.readStdin()))
-      return none()
-    }
+  header: networkEditHeader,
+  parse: parseNetworkPut,
+  async load(client, name) {
     const { network, etag } = await client.networks.get(name)
     if (!network.managed) throw new Error(onlyManaged)
-    await editFlow(ctx, {
-      header: networkEditHeader,
-      current: toYaml(networkShape(network)),
-      apply: async (edited) => client.networks.put(name, await parseNetworkPut(edited), etag),
-    })
-    return none()
+    return { shape: networkShape(network), etag }
   },
+  put: (client, name, body, etag) => client.networks.put(name, body, etag),
 })
