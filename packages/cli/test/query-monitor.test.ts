@@ -73,10 +73,15 @@ const lifecycle: Event = {
   },
 }
 
-test('monitor prints each event as YAML followed by two blank lines', async () => {
+/** Runs `corral monitor <args>` against a fake server holding the one lifecycle event. */
+async function monitor(...args: string[]) {
   const w = fakeWorld()
   w.state.events.push(lifecycle)
-  const r = await w.run(['monitor', '--type', 'lifecycle'])
+  return { w, r: await w.run(['monitor', ...args]) }
+}
+
+test('monitor prints each event as YAML followed by two blank lines', async () => {
+  const { w, r } = await monitor('--type', 'lifecycle')
   assert.equal(
     r.stdout,
     `location: none
@@ -98,9 +103,7 @@ type: lifecycle
 })
 
 test('monitor --format json prints one compact line per event and a blank line', async () => {
-  const w = fakeWorld()
-  w.state.events.push(lifecycle)
-  const r = await w.run(['monitor', '-f', 'json'])
+  const { r } = await monitor('-f', 'json')
   assert.equal(
     r.stdout,
     '{"location":"none","metadata":{"action":"profile-created","requestor":{"address":"@","protocol":"unix","username":"root"},"source":"/1.0/profiles/mtest"},"project":"default","timestamp":"2026-11-28T17:23:58.370869729Z","type":"lifecycle"}\n\n',

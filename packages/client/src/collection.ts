@@ -52,3 +52,29 @@ export function collection<T, Put, Post>(
     },
   }
 }
+
+/** A collection as its API shows it: `get` returns the member under `key` (`{ profile, etag }`). */
+export type NamedCollection<T, Put, Post, K extends string> = Omit<
+  Collection<T, Put, Post>,
+  'fetch' | 'path'
+> & {
+  /** GET /1.0/<collection>/{name}, with its ETag. */
+  get(name: string): Promise<{ [P in K]: T } & { etag?: string }>
+}
+
+/** Builds `collection()` plus a `get` that names the member `key`; `path` stays for sub-resources. */
+export function namedCollection<T, Put, Post, K extends string>(
+  r: Requester,
+  name: string,
+  key: K,
+  opts: RequestOptions = {},
+): Collection<T, Put, Post> & NamedCollection<T, Put, Post, K> {
+  const common = collection<T, Put, Post>(r, name, opts)
+  return {
+    ...common,
+    async get(member) {
+      const { metadata, etag } = await common.fetch(member)
+      return { [key]: metadata, etag } as { [P in K]: T } & { etag?: string }
+    },
+  }
+}

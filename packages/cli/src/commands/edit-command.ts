@@ -1,16 +1,22 @@
-/** @module One builder for `edit [<remote>:]<name>` of profiles and projects: YAML from stdin, or $EDITOR. */
+/** @module One builder for `edit [<remote>:]<name>` (profiles, projects, networks, certificates): YAML from stdin, or $EDITOR. */
 import type { Client } from '@corral/client'
 import type { CommandDefinition } from '../command.js'
+import type { Context } from '../context.js'
 import { none } from '../render/result.js'
 import { toYaml } from '../render/yaml.js'
 import { editFlow, target } from './common.js'
+import { refCommand } from './ref-command.js'
 
 /** What one `edit` command edits. */
 export interface EditSpec<P> {
   /** The entity word (`profile`): usage placeholder and "Missing <what> name". */
   what: string
+  /** The usage placeholder when it is not `what` (`fingerprint`). */
+  arg?: string
+  /** Resolves the argument when `target(ctx, arg, what)` does not fit. */
+  resolve?: (ctx: Context, arg: string) => Promise<{ client: Client; name: string }>
   short: string
-  examples: string
+  examples?: string
   /** The `###` comment block shown above the YAML in the editor. */
   header: string
   /** Reads the writable fields from YAML text. */
@@ -23,14 +29,13 @@ export interface EditSpec<P> {
 
 /** `edit`: stdin is sent as is without a GET; on a terminal, GET then $EDITOR with lxc's retry loop. */
 export function editCommand<P>(spec: EditSpec<P>): CommandDefinition {
-  return {
+  return refCommand(spec.resolve ?? ((ctx, arg) => target(ctx, arg, spec.what)))({
     names: ['edit'],
-    usage: `[<remote>:]<${spec.what}>`,
+    usage: `[<remote>:]<${spec.arg ?? spec.what}>`,
     short: spec.short,
-    examples: spec.examples,
+    ...(spec.examples === undefined ? {} : { examples: spec.examples }),
     args: { min: 1, max: 1 },
-    async run(ctx, args) {
-      const { client, name } = await target(ctx, args[0]!, spec.what)
+    async run(client, name, _args, ctx) {
       if (!ctx.stdinIsTTY) {
         await spec.put(client, name, await spec.parse(await ctx.readStdin()))
         return none()
@@ -43,5 +48,5 @@ export function editCommand<P>(spec: EditSpec<P>): CommandDefinition {
       })
       return none()
     },
-  }
+  })
 }

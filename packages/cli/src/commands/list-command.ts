@@ -7,6 +7,10 @@ import { formatFlag, formatOf, remoteClient } from './common.js'
 
 /** What one list command shows. */
 export interface ListSpec<T> {
+  /** Command names; `list`, `ls` when absent. */
+  names?: string[]
+  /** Resolves the `[<remote>:]` argument to a client; `remoteClient` when absent. */
+  client?(ctx: Context, remoteArg: string | undefined): Promise<Client>
   /** Help line. */
   short: string
   /** Table header. */
@@ -22,14 +26,14 @@ export interface ListSpec<T> {
 /** `list|ls [<remote>:]` with `-f, --format`. */
 export function listCommand<T>(spec: ListSpec<T>): CommandDefinition {
   return {
-    names: ['list', 'ls'],
+    names: spec.names ?? ['list', 'ls'],
     usage: '[<remote>:]',
     short: spec.short,
     args: { min: 0, max: 1 },
     flags: [formatFlag],
     async run(ctx, args, flags) {
       const format = formatOf(flags)
-      const items = await spec.fetch(await remoteClient(ctx, args[0]))
+      const items = await spec.fetch(await (spec.client ?? remoteClient)(ctx, args[0]))
       const rows = await spec.rows(items, ctx, args[0])
       return list({ header: spec.header, rows, raw: items.map((i) => spec.raw(i, format)) }, format)
     },

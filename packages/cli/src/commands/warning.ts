@@ -5,6 +5,7 @@ import { struct, time, type GoStruct } from '../render/go-value.js'
 import { goTimeText } from '../render/instance-shapes.js'
 import { list, none, yaml } from '../render/result.js'
 import { formatFlag, formatOf, remoteClient, target } from './common.js'
+import { refCommand } from './ref-command.js'
 import { certDate } from './trust/list.js'
 
 const fields = [
@@ -109,43 +110,43 @@ Column shorthand chars:
   },
 }
 
+/** Commands on one warning: resolves `[<remote>:]<warning-uuid>` before `run`. */
+const warningCommand = refCommand((ctx, arg) => target(ctx, arg, 'warning'))
+
 /** `corral warning show [<remote>:]<warning-uuid>`. */
-export const warningShow: CommandDefinition = {
+export const warningShow: CommandDefinition = warningCommand({
   names: ['show'],
   usage: '[<remote>:]<warning-uuid>',
   short: 'Show warning',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'warning')
+  async run(client, name) {
     return yaml(warningShape(await client.warnings.get(name)))
   },
-}
+})
 
 /** `corral warning acknowledge|ack [<remote>:]<warning-uuid>`. */
-export const warningAcknowledge: CommandDefinition = {
+export const warningAcknowledge: CommandDefinition = warningCommand({
   names: ['acknowledge', 'ack'],
   usage: '[<remote>:]<warning-uuid>',
   short: 'Acknowledge warning',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'warning')
+  async run(client, name) {
     await client.warnings.update(name, { status: 'acknowledged' })
     return none()
   },
-}
+})
 
 /** `corral warning delete|rm [<remote>:]<warning-uuid>`. */
-export const warningDelete: CommandDefinition = {
+export const warningDelete: CommandDefinition = warningCommand({
   names: ['delete', 'rm'],
   usage: '[<remote>:]<warning-uuid>',
   short: 'Delete warning',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'warning')
+  async run(client, name) {
     await client.warnings.delete(name)
     return none()
   },
-}
+})
 
 /** `corral warning`. */
 export const warning: CommandGroup = {

@@ -6,14 +6,10 @@ import { after, before, test } from 'node:test'
 import type { Operation } from '@corral/api'
 import { createInstance } from '../../src/db/instances.js'
 import { collectSocket, execWs, openSocket, postExec, rawRequest } from '../helpers/exec-client.js'
-import {
-  containerSkipReason,
-  startTestContainer,
-  sweepCgroups,
-  type TestContainer,
-} from '../helpers/exec-container.js'
+import { containerSkipReason, sweepCgroups, type TestContainer } from '../helpers/exec-container.js'
 import { call, ok } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import type { TestDaemon } from '../helpers/test-daemon.js'
+import { startContainerDaemon, stopContainerDaemon } from '../helpers/container-daemon.js'
 import { instanceRow } from '../helpers/instance-fixture.js'
 
 const skip = containerSkipReason()
@@ -25,14 +21,11 @@ const row = (n: string) => instanceRow(n, { config: { 'environment.FROM_CONFIG':
 
 before(async () => {
   if (skip) return
-  d = await startTestDaemon()
-  c = startTestContainer(join(d.dir, 'containers'), name)
-  createInstance(d.daemon.state.db, row(name))
+  ;({ d, c } = await startContainerDaemon(row(name)))
 })
 
 after(async () => {
-  c?.destroy()
-  await d?.close()
+  await stopContainerDaemon(d, c)
 })
 
 const sock = (): string => d!.socket

@@ -6,12 +6,12 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { after, before, test } from 'node:test'
-import { createInstance } from '../../src/db/instances.js'
 import { pullFile, pushFile } from '../../src/instance/lxc/files.js'
 import { rawRequest } from '../helpers/exec-client.js'
-import { containerSkipReason, startTestContainer, type TestContainer } from '../helpers/exec-container.js'
+import { containerSkipReason, type TestContainer } from '../helpers/exec-container.js'
 import { call } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import type { TestDaemon } from '../helpers/test-daemon.js'
+import { startContainerDaemon, stopContainerDaemon } from '../helpers/container-daemon.js'
 import { instanceRow } from '../helpers/instance-fixture.js'
 
 const skip = containerSkipReason()
@@ -22,14 +22,11 @@ let c: TestContainer | undefined
 
 before(async () => {
   if (skip) return
-  d = await startTestDaemon()
-  c = startTestContainer(join(d.dir, 'containers'), name)
-  createInstance(d.daemon.state.db, instanceRow(name))
+  ;({ d, c } = await startContainerDaemon(instanceRow(name)))
 })
 
 after(async () => {
-  c?.destroy()
-  await d?.close()
+  await stopContainerDaemon(d, c)
   rmSync(hostMarker, { force: true })
 })
 

@@ -1,14 +1,14 @@
 /** @module API tier: what an untrusted TLS client sees of images: public ones, or one private image by its secret. */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { call, ok } from '../helpers/http.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { makeCert, tlsCall, listenTls } from '../helpers/tls.js'
+import { startTlsDaemon, stopTlsDaemon } from '../helpers/tls-daemon.js'
+import { makeCert, tlsCall } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -62,17 +62,12 @@ function download(path: string): Promise<{ status: number; body: Buffer }> {
 }
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'corral-pubimg-'))
-  d = await startTestDaemon()
-  port = await listenTls(d)
+  ;({ d, work, port } = await startTlsDaemon('corral-pubimg-'))
   fp.public = await importImage('pub', true)
   fp.private = await importImage('priv', false)
 })
 
-after(async () => {
-  await d.close()
-  rmSync(work, { recursive: true, force: true })
-})
+after(() => stopTlsDaemon(d, work))
 
 test('an untrusted client lists, shows, resolves and exports public images only', async () => {
   for (const path of ['/1.0/images', '/1.0/images?project=other']) {

@@ -1,16 +1,14 @@
 /** @module API tier: restricted certificates see and change only their projects, over real TLS. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { request as httpsRequest } from 'node:https'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { WebSocket } from 'ws'
 import { maxConnectionsPerTenant } from '../../src/endpoints/tls.js'
 import { call, ok } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
+import type { TestDaemon } from '../helpers/test-daemon.js'
+import { startTlsDaemon, stopTlsDaemon } from '../helpers/tls-daemon.js'
+import { makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -32,11 +30,9 @@ async function trust(name: string, cert: ClientCert, extra: Record<string, unkno
 }
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'corral-restricted-'))
+  ;({ d, work, port } = await startTlsDaemon('corral-restricted-'))
   restricted = makeCert(work, 'restricted')
   admin = makeCert(work, 'admin')
-  d = await startTestDaemon()
-  port = await listenTls(d)
   await ok(d.socket, 'POST', '/1.0/projects', { body: { name: 'p1' } })
   await ok(d.socket, 'POST', '/1.0/profiles?project=p1', { body: { name: 'web' } })
   await ok(d.socket, 'POST', '/1.0/profiles', { body: { name: 'secret-default' } })
@@ -44,10 +40,7 @@ before(async () => {
   adminFp = await trust('laptop', admin)
 })
 
-after(async () => {
-  await d.close()
-  rmSync(work, { recursive: true, force: true })
-})
+after(() => stopTlsDaemon(d, work))
 
 test("a certificate restricted to p1 lists p1's profiles and is refused the default project's", async () => {
   const mine = await asRestricted('GET', '/1.0/profiles?project=p1')

@@ -1,13 +1,11 @@
 /** @module API tier: the remote API over TLS on loopback: untrusted matrix, trust store, live listener. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { endpoints } from '../../src/api/index.js'
 import { call, ok } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
+import type { TestDaemon } from '../helpers/test-daemon.js'
+import { startTlsDaemon, stopTlsDaemon } from '../helpers/tls-daemon.js'
 import { freePort, makeCert as makeCertIn, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
 
 let d: TestDaemon
@@ -24,17 +22,12 @@ function tls(method: string, path: string, who?: ClientCert, host = '127.0.0.1',
 }
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'corral-tls-'))
+  ;({ d, work, port } = await startTlsDaemon('corral-tls-'))
   Object.assign(client, makeCert('client'))
   Object.assign(stranger, makeCert('stranger'))
-  d = await startTestDaemon()
-  port = await listenTls(d)
 })
 
-after(async () => {
-  await d.close()
-  rmSync(work, { recursive: true, force: true })
-})
+after(() => stopTlsDaemon(d, work))
 
 test('an untrusted client gets GET / and the untrusted view of GET /1.0, without environment or config', async () => {
   assert.deepEqual((await tls('GET', '/')).body.metadata, ['/1.0'])

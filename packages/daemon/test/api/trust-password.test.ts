@@ -1,13 +1,11 @@
 /** @module API tier: core.trust_password as LXD 5.0.2 has it, bad trust tokens, and expiring image secrets, over real TLS. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { issueImageSecret } from '../../src/image/secrets.js'
 import { call, ok } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
+import type { TestDaemon } from '../helpers/test-daemon.js'
+import { startTlsDaemon, stopTlsDaemon } from '../helpers/tls-daemon.js'
+import { makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -25,16 +23,11 @@ const asCert = (name: string, method: string, path: string, body?: unknown) =>
   tlsCall({ port, who: certs[name] }, method, path, body)
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'corral-trustpw-'))
+  ;({ d, work, port } = await startTlsDaemon('corral-trustpw-'))
   for (const n of ['alice', 'bob', 'carol', 'tenant', 'guesser']) certs[n] = makeCert(work, n)
-  d = await startTestDaemon()
-  port = await listenTls(d)
 })
 
-after(async () => {
-  await d.close()
-  rmSync(work, { recursive: true, force: true })
-})
+after(() => stopTlsDaemon(d, work))
 
 test('unset by default: a password is refused 403 "not authorized", nothing added', async () => {
   const res = await asCert('alice', 'POST', '/1.0/certificates', { type: 'client', password: 'anything' })

@@ -1,13 +1,11 @@
 /** @module API tier: the warnings API and the audit endpoint: shapes, bad input, and admin-only access over TLS. */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import type { AuditFinding, Warning } from '@corral/api'
 import { call, ok } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/test-daemon.js'
-import { makeCert, tlsCall, type ClientCert, listenTls } from '../helpers/tls.js'
+import type { TestDaemon } from '../helpers/test-daemon.js'
+import { startTlsDaemon, stopTlsDaemon } from '../helpers/tls-daemon.js'
+import { makeCert, tlsCall, type ClientCert } from '../helpers/tls.js'
 
 let d: TestDaemon
 let work = ''
@@ -20,10 +18,8 @@ const warnings = () => ok<Warning[]>(d.socket, 'GET', '/1.0/warnings?recursion=1
 const warningOf = async (type: string) => (await warnings()).find((w) => w.type === type)
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'corral-warnings-'))
+  ;({ d, work, port } = await startTlsDaemon('corral-warnings-'))
   tenant = makeCert(work, 'tenant')
-  d = await startTestDaemon()
-  port = await listenTls(d)
   await ok(d.socket, 'POST', '/1.0/projects', { body: { name: 'p1' } })
   const res = await call(d.socket, 'POST', '/1.0/certificates', {
     body: { name: 'tenant', type: 'client', certificate: tenant.cert, restricted: true, projects: ['p1'] },
@@ -32,10 +28,7 @@ before(async () => {
   tenantFp = String(res.headers.location).split('/').pop()!
 })
 
-after(async () => {
-  await d.close()
-  rmSync(work, { recursive: true, force: true })
-})
+after(() => stopTlsDaemon(d, work))
 
 test('a certificate restricted to an unrestricted project is a high finding and a warning of the same entity', async () => {
   const found = (await audit()).filter((f) => f.id === 'restricted-cert-unrestricted-project')

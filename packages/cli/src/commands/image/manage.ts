@@ -11,6 +11,7 @@ import { localTime, timeIsSet } from '../../render/units.js'
 import { toYaml } from '../../render/yaml.js'
 import { splitRemote } from '../../remotes/config.js'
 import { editFlow, parseYamlStrings, stringMap } from '../common.js'
+import { refCommand } from '../ref-command.js'
 
 /** Resolves `[<remote>:]<image>` (an alias, else a fingerprint prefix) to a client and a full fingerprint. */
 export async function imageRef(ctx: Context, arg: string): Promise<{ client: Client; fingerprint: string }> {
@@ -208,28 +209,29 @@ export const imageAliasCreate: CommandDefinition = {
   },
 }
 
+/** Commands on one alias: resolves `[<remote>:]<alias>` before `run`. */
+const aliasCommand = refCommand(aliasRef)
+
 /** `corral image alias delete [<remote>:]<alias>`. */
-export const imageAliasDelete: CommandDefinition = {
+export const imageAliasDelete: CommandDefinition = aliasCommand({
   names: ['delete', 'rm'],
   usage: '[<remote>:]<alias>',
   short: 'Delete image aliases',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await aliasRef(ctx, args[0]!)
+  async run(client, name) {
     await client.images.deleteAlias(name)
     return none()
   },
-}
+})
 
 /** `corral image alias rename [<remote>:]<alias> <new-name>`. */
-export const imageAliasRename: CommandDefinition = {
+export const imageAliasRename: CommandDefinition = aliasCommand({
   names: ['rename', 'mv'],
   usage: '[<remote>:]<alias> <new-name>',
   short: 'Rename aliases',
   args: { min: 2, max: 2 },
-  async run(ctx, args) {
-    const { client, name } = await aliasRef(ctx, args[0]!)
+  async run(client, name, args) {
     await client.images.renameAlias(name, args[1]!)
     return none()
   },
-}
+})

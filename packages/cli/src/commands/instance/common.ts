@@ -3,6 +3,7 @@ import { OperationError, type Client } from '@corral/client'
 import type { Context } from '../../context.js'
 import { splitRemote } from '../../remotes/config.js'
 import { Progress } from '../../stdio.js'
+import { refCommand } from '../ref-command.js'
 
 /** A resolved instance argument. */
 export interface InstanceRef {
@@ -24,6 +25,9 @@ export async function instanceRef(ctx: Context, arg: string): Promise<InstanceRe
     ? { client, remote, name }
     : { client, remote, name: name.slice(0, at), snapshot: name.slice(at + 1) }
 }
+
+/** Builds a command on one instance: resolves `[<remote>:]<instance>` (args[0]) before `run`. */
+export const instanceCommand = refCommand(instanceRef)
 
 /** Wraps a failed existence check as lxc words it: `Failed checking instance exists "local:c1": ...`. */
 export function checkFailed(what: string, ref: string, err: unknown): Error {

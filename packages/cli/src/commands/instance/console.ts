@@ -1,10 +1,10 @@
 /** @module `corral console <instance> --show-log`: the console log (the interactive console is not supported). */
 import type { CommandDefinition } from '../../command.js'
 import { text } from '../../render/result.js'
-import { instanceRef } from './common.js'
+import { instanceCommand } from './common.js'
 
 /** `corral console [<remote>:]<instance> --show-log`. */
-export const instanceConsole: CommandDefinition = {
+export const instanceConsole: CommandDefinition = instanceCommand({
   names: ['console'],
   usage: '[<remote>:]<instance>',
   short: 'Attach to instance consoles',
@@ -20,9 +20,8 @@ export const instanceConsole: CommandDefinition = {
         "Type of connection to establish: 'console' for serial console, 'vga' for SPICE graphical output",
     },
   ],
-  async run(ctx, args, flags) {
-    const { client, name } = await instanceRef(ctx, args[0]!)
+  async run(client, name, _args, _ctx, flags) {
     if (!flags['show-log']) throw new Error('The interactive console is not supported yet: use --show-log')
     return text(`\nConsole log:\n\n${await client.instances.consoleLog(name)}\n`)
   },
-}
+})

@@ -2,7 +2,7 @@
 import type { Instance } from '@corral/api'
 import type { CommandDefinition, CommandGroup } from '../../command.js'
 import { text } from '../../render/result.js'
-import { instanceRef } from './common.js'
+import { instanceCommand, instanceRef } from './common.js'
 import { parseDeviceProps } from '../device-common.js'
 import { deviceCommands, type DeviceHost } from '../device-commands.js'
 import { putOf, updateInstance } from './config.js'
@@ -42,13 +42,12 @@ export const deviceShow = commands.show
 export const deviceList = commands.list
 
 /** `config device override <instance> <device> [key=value...]`: copies a profile device into the instance. */
-export const deviceOverride: CommandDefinition = {
+export const deviceOverride: CommandDefinition = instanceCommand({
   names: ['override'],
   usage: '[<remote>:]<instance> <device> [key=value...]',
   short: 'Copy profile inherited devices and override configuration keys',
   args: { min: 2, max: Infinity },
-  async run(ctx, args) {
-    const { client, name } = await instanceRef(ctx, args[0]!)
+  async run(client, name, args) {
     const device = args[1]!
     const props = parseDeviceProps(args.slice(2))
     await updateInstance(client, name, (put, current) => {
@@ -59,7 +58,7 @@ export const deviceOverride: CommandDefinition = {
     })
     return text(`Device ${device} overridden for ${name}\n`)
   },
-}
+})
 
 /** `corral config device`. */
 export const configDevice: CommandGroup = {

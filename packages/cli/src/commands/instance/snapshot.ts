@@ -1,10 +1,10 @@
 /** @module `corral snapshot` and `corral restore`. */
 import type { CommandDefinition } from '../../command.js'
 import { none } from '../../render/result.js'
-import { instanceRef } from './common.js'
+import { instanceCommand } from './common.js'
 
 /** `corral snapshot [<remote>:]<instance> [<snapshot name>]`: the server names it when omitted. */
-export const instanceSnapshot: CommandDefinition = {
+export const instanceSnapshot: CommandDefinition = instanceCommand({
   names: ['snapshot'],
   usage: '[<remote>:]<instance> [<snapshot name>]',
   short: 'Create instance snapshots',
@@ -22,8 +22,7 @@ export const instanceSnapshot: CommandDefinition = {
       description: 'If the snapshot name already exists, delete and create a new one',
     },
   ],
-  async run(ctx, args, flags) {
-    const { client, name } = await instanceRef(ctx, args[0]!)
+  async run(client, name, args, _ctx, flags) {
     const snap = args[1] ?? ''
     if (snap.includes('/')) throw new Error("Snapshot names can't contain '/'")
     if (flags.reuse && snap !== '') {
@@ -33,10 +32,10 @@ export const instanceSnapshot: CommandDefinition = {
     await client.instances.createSnapshot(name, snap, flags.stateful === true)
     return none()
   },
-}
+})
 
 /** `corral restore [<remote>:]<instance> <snapshot>`. */
-export const instanceRestore: CommandDefinition = {
+export const instanceRestore: CommandDefinition = instanceCommand({
   names: ['restore'],
   usage: '[<remote>:]<instance> <snapshot>',
   short: 'Restore instances from snapshots',
@@ -48,8 +47,7 @@ export const instanceRestore: CommandDefinition = {
       description: "Whether or not to restore the instance's running state from snapshot (if available)",
     },
   ],
-  async run(ctx, args, flags) {
-    const { client, name } = await instanceRef(ctx, args[0]!)
+  async run(client, name, args, _ctx, flags) {
     const snap = args[1]!.includes('/') ? args[1]!.slice(args[1]!.indexOf('/') + 1) : args[1]!
     const { instance, etag } = await client.instances.get(name)
     await client.instances.put(
@@ -68,4 +66,4 @@ export const instanceRestore: CommandDefinition = {
     )
     return none()
   },
-}
+})

@@ -5,6 +5,7 @@ import type { FlagDef } from '../../command.js'
 import type { Context } from '../../context.js'
 import { mapOrEmpty, struct, type GoStruct } from '../../render/go-value.js'
 import { target } from '../common.js'
+import { refCommand } from '../ref-command.js'
 
 /** Resolves `[<remote>:]<network>` (lxc's "Missing network name" when the name is empty). */
 export const networkRef = (ctx: Context, arg: string): Promise<{ client: Client; name: string }> =>
@@ -12,6 +13,9 @@ export const networkRef = (ctx: Context, arg: string): Promise<{ client: Client;
 
 /** The `--target` flag: accepted and ignored, as corrald is never a cluster. */
 export const targetFlag: FlagDef = { long: 'target', type: 'string', description: 'Cluster member name' }
+
+/** Builds a command on one network: resolves `[<remote>:]<network>` (args[0]) before `run`. */
+export const networkCommand = refCommand(networkRef)
 
 /** lxc's error for changes to a host interface. */
 export const onlyManaged = 'Only managed networks can be modified'

@@ -4,22 +4,22 @@ import type { CommandDefinition } from '../../command.js'
 import { list, text } from '../../render/result.js'
 import { splitRemote } from '../../remotes/config.js'
 import { formatFlag, formatOf } from '../common.js'
-import { leaseShape, networkRef, networkShape, targetFlag } from './common.js'
+import { listCommand } from '../list-command.js'
+import { leaseShape, networkCommand, networkShape, targetFlag } from './common.js'
 
 /** `network list|ls [<remote>:]`: host interfaces too; loopback and unknown ones only in json/yaml. */
-export const networkList: CommandDefinition = {
-  names: ['list', 'ls'],
-  usage: '[<remote>:]',
+export const networkList: CommandDefinition = listCommand({
   short: 'List available networks',
-  args: { min: 0, max: 1 },
-  flags: [formatFlag],
-  async run(ctx, args, flags) {
-    const format = formatOf(flags)
-    const { remote, name } = splitRemote(await ctx.config(), args[0] ?? '')
+  header: ['NAME', 'TYPE', 'MANAGED', 'IPV4', 'IPV6', 'DESCRIPTION', 'USED BY', 'STATE'],
+  async client(ctx, arg) {
+    // lxc reads a bare word here as a filter, which it does not support, not as a remote.
+    const { remote, name } = splitRemote(await ctx.config(), arg ?? '')
     if (name !== '') throw new Error("Filtering isn't supported yet")
-    const client = await ctx.client(remote)
-    const networks = await client.networks.list()
-    const rows = networks
+    return ctx.client(remote)
+  },
+  fetch: (client) => client.networks.list(),
+  rows: (networks) =>
+    networks
       .filter((n) => !['loopback', 'unknown'].includes(n.type))
       .map((n) => [
         n.name,
@@ -30,28 +30,25 @@ export const networkList: CommandDefinition = {
         n.description,
         String(n.used_by?.length ?? 0),
         n.status.toUpperCase(),
-      ])
-    const header = ['NAME', 'TYPE', 'MANAGED', 'IPV4', 'IPV6', 'DESCRIPTION', 'USED BY', 'STATE']
-    return list({ header, rows, raw: networks.map(networkShape) }, format)
-  },
-}
+      ]),
+  raw: (n) => networkShape(n),
+})
 
 /** `network list-leases [<remote>:]<network>`. */
-export const networkListLeases: CommandDefinition = {
+export const networkListLeases: CommandDefinition = networkCommand({
   names: ['list-leases'],
   usage: '[<remote>:]<network>',
   short: 'List DHCP leases',
   args: { min: 1, max: 1 },
   flags: [formatFlag],
-  async run(ctx, args, flags) {
+  async run(client, name, _args, _ctx, flags) {
     const format = formatOf(flags)
-    const { client, name } = await networkRef(ctx, args[0]!)
     const leases = await client.networks.leases(name)
     const rows = leases.map((l) => [l.hostname, l.hwaddr, l.address, l.type.toUpperCase()])
     const header = ['HOSTNAME', 'MAC ADDRESS', 'IP ADDRESS', 'TYPE']
     return list({ header, rows, raw: leases.map(leaseShape) }, format)
   },
-}
+})
 
 /** A byte count as LXD's GetByteSizeString prints it (SI units): `374B`, `13.28MB`. */
 export function byteSizeSI(input: number, precision = 2): string {
@@ -85,16 +82,15 @@ export function networkInfoText(name: string, s: NetworkState): string {
 }
 
 /** `network info [<remote>:]<network>`: the host interface's state, counters and bridge details. */
-export const networkInfo: CommandDefinition = {
+export const networkInfo: CommandDefinition = networkCommand({
   names: ['info'],
   usage: '[<remote>:]<network>',
   short: 'Get runtime information on networks',
   args: { min: 1, max: 1 },
   flags: [targetFlag],
-  async run(ctx, args, flags) {
-    const { client, name } = await networkRef(ctx, args[0]!)
+  async run(client, name, _args, _ctx, flags) {
     if (typeof flags.target === 'string' && flags.target !== '')
       throw new Error('To use --target, the destination remote must be a cluster')
     return text(networkInfoText(name, await client.networks.state(name)))
   },
-}
+})

@@ -1,13 +1,13 @@
 /** @module `network create|delete|rename|show|get|set|unset|edit`: a network's definition and config. */
 import type { NetworkPut } from '@corral/api'
 import { parseSetArgs, type CommandDefinition } from '../../command.js'
-import type { Context } from '../../context.js'
+import type { Client } from '@corral/client'
 import { none, text, yaml } from '../../render/result.js'
-import { editFlow, parseYamlStrings, stringMap } from '../common.js'
+import { parseYamlStrings, stringMap } from '../common.js'
 import { deleteCommand, renameCommand } from '../named-commands.js'
-import { toYaml } from '../../render/yaml.js'
+import { editCommand } from '../edit-command.js'
 import { splitRemote } from '../../remotes/config.js'
-import { networkRef, networkShape, onlyManaged, targetFlag } from './common.js'
+import { networkCommand, networkShape, onlyManaged, targetFlag } from './common.js'
 
 /** `network create [<remote>:]<network> [key=value...]`: prints `Network <name> created`. */
 export const networkCreate: CommandDefinition = {
@@ -48,37 +48,34 @@ export const networkRename: CommandDefinition = renameCommand({
 })
 
 /** `network show [<remote>:]<network>`: YAML with `used_by` sorted. */
-export const networkShow: CommandDefinition = {
+export const networkShow: CommandDefinition = networkCommand({
   names: ['show'],
   usage: '[<remote>:]<network>',
   short: 'Show network configurations',
   args: { min: 1, max: 1 },
   flags: [targetFlag],
-  async run(ctx, args) {
-    const { client, name } = await networkRef(ctx, args[0]!)
+  async run(client, name) {
     const { network } = await client.networks.get(name)
     return yaml(networkShape({ ...network, used_by: [...(network.used_by ?? [])].sort() }))
   },
-}
+})
 
 /** `network get [<remote>:]<network> <key>`: prints nothing for a key that is not set, as lxc. */
-export const networkGet: CommandDefinition = {
+export const networkGet: CommandDefinition = networkCommand({
   names: ['get'],
   usage: '[<remote>:]<network> <key>',
   short: 'Get values for network configuration keys',
   args: { min: 2, max: 2 },
   flags: [targetFlag],
-  async run(ctx, args) {
-    const { client, name } = await networkRef(ctx, args[0]!)
+  async run(client, name, args) {
     const { network } = await client.networks.get(name)
     const value = network.config?.[args[1]!]
     return value === undefined ? none() : text(`${value}\n`)
   },
-}
+})
 
 /** GET, refuse host interfaces, merge `values()` into the config, then PUT with If-Match. */
-async function setKeys(ctx: Context, arg: string, values: () => Record<string, string>): Promise<void> {
-  const { client, name } = await networkRef(ctx, arg)
+async function setKeys(client: Client, name: string, values: () => Record<string, string>): Promise<void> {
   const { network, etag } = await client.networks.get(name)
   if (!network.managed) throw new Error(onlyManaged)
   const config = { ...network.config, ...values() }
@@ -86,31 +83,31 @@ async function setKeys(ctx: Context, arg: string, values: () => Record<string, s
 }
 
 /** `network set [<remote>:]<network> <key>=<value>...` (or the legacy `<key> <value>`). */
-export const networkSet: CommandDefinition = {
+export const networkSet: CommandDefinition = networkCommand({
   names: ['set'],
   usage: '[<remote>:]<network> <key>=<value>...',
   short: 'Set network configuration keys',
   long: 'Set network configuration keys\n\nFor backward compatibility, a single configuration key may still be set with:\n    corral network set [<remote>:]<network> <key> <value>',
   args: { min: 2, max: Infinity },
   flags: [targetFlag],
-  async run(ctx, args) {
-    await setKeys(ctx, args[0]!, () => parseSetArgs(args.slice(1)))
+  async run(client, name, args) {
+    await setKeys(client, name, () => parseSetArgs(args.slice(1)))
     return none()
   },
-}
+})
 
 /** `network unset [<remote>:]<network> <key>`: lxc's `set <key> ""` (the server drops empty keys). */
-export const networkUnset: CommandDefinition = {
+export const networkUnset: CommandDefinition = networkCommand({
   names: ['unset'],
   usage: '[<remote>:]<network> <key>',
   short: 'Unset network configuration keys',
   args: { min: 2, max: 2 },
   flags: [targetFlag],
-  async run(ctx, args) {
-    await setKeys(ctx, args[0]!, () => parseSetArgs([args[1]!, '']))
+  async run(client, name, args) {
+    await setKeys(client, name, () => parseSetArgs([args[1]!, '']))
     return none()
   },
-}
+})
 
 /** The comment block lxc shows above the network in the editor. */
 export const networkEditHeader = `### This is a YAML representation of the network.
@@ -142,24 +139,15 @@ async function parseNetworkPut(text: string): Promise<NetworkPut> {
 }
 
 /** `network edit [<remote>:]<network>`: stdin is PUT as is; on a terminal, $EDITOR with lxc's retry. */
-export const networkEdit: CommandDefinition = {
-  names: ['edit'],
-  usage: '[<remote>:]<network>',
+export const networkEdit: CommandDefinition = editCommand({
+  what: 'network',
   short: 'Edit network configurations as YAML',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await networkRef(ctx, args[0]!)
-    if (!ctx.stdinIsTTY) {
-      await client.networks.put(name, await parseNetworkPut(await ctx.readStdin()))
-      return none()
-    }
+  header: networkEditHeader,
+  parse: parseNetworkPut,
+  async load(client, name) {
     const { network, etag } = await client.networks.get(name)
     if (!network.managed) throw new Error(onlyManaged)
-    await editFlow(ctx, {
-      header: networkEditHeader,
-      current: toYaml(networkShape(network)),
-      apply: async (edited) => client.networks.put(name, await parseNetworkPut(edited), etag),
-    })
-    return none()
+    return { shape: networkShape(network), etag }
   },
-}
+  put: (client, name, body, etag) => client.networks.put(name, body, etag),
+})

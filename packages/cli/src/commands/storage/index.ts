@@ -11,9 +11,13 @@ import { editFlow, parseYamlStrings, stringMap, target } from '../common.js'
 import { keyValueCommands } from '../key-value-commands.js'
 import { listCommand } from '../list-command.js'
 import { deleteCommand, showCommand } from '../named-commands.js'
+import { refCommand } from '../ref-command.js'
 
 const pool = (ctx: Context, arg: string): Promise<{ client: Client; name: string }> =>
   target(ctx, arg, 'storage pool')
+
+/** Commands on one pool: resolves `[<remote>:]<pool>` before `run`. */
+const poolCommand = refCommand(pool)
 
 /** A pool's config keys: `unset` deletes the key. */
 const poolKeys = keyValueCommands<StoragePool>({
@@ -44,14 +48,13 @@ export function poolRow(p: StoragePool): string[] {
 }
 
 /** `corral storage create [<remote>:]<pool> <driver> [key=value...]`. */
-export const storageCreate: CommandDefinition = {
+export const storageCreate: CommandDefinition = poolCommand({
   names: ['create'],
   usage: '[<remote>:]<pool> <driver> [key=value...]',
   short: 'Create storage pools',
   args: { min: 2, max: Infinity },
   flags: [{ long: 'target', type: 'string', description: 'Cluster member name' }],
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
+  async run(client, name, args) {
     await client.storagePools.create({
       name,
       driver: args[1]!,
@@ -60,7 +63,7 @@ export const storageCreate: CommandDefinition = {
     })
     return text(`Storage pool ${name} created\n`)
   },
-}
+})
 
 /** `corral storage list [<remote>:]`. */
 export const storageList: CommandDefinition = listCommand({
@@ -92,13 +95,12 @@ export const storageSet = poolKeys.set
 export const storageUnset = poolKeys.unset
 
 /** `corral storage edit [<remote>:]<pool>`. */
-export const storageEdit: CommandDefinition = {
+export const storageEdit: CommandDefinition = poolCommand({
   names: ['edit'],
   usage: '[<remote>:]<pool>',
   short: 'Edit storage pool configurations as YAML',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
+  async run(client, name, _args, ctx) {
     const { pool: p, etag } = await client.storagePools.get(name)
     const apply = async (edited: string): Promise<void> => {
       const doc = await parseYamlStrings(edited)
@@ -108,7 +110,7 @@ export const storageEdit: CommandDefinition = {
     await editFlow(ctx, { header: '', current: toYaml(storagePoolShape(p)), apply })
     return none()
   },
-}
+})
 
 /** `corral storage delete [<remote>:]<pool>`. */
 export const storageDelete: CommandDefinition = deleteCommand({
@@ -120,13 +122,12 @@ export const storageDelete: CommandDefinition = deleteCommand({
 })
 
 /** `corral storage info [<remote>:]<pool>`: usage and space. */
-export const storageInfo: CommandDefinition = {
+export const storageInfo: CommandDefinition = poolCommand({
   names: ['info'],
   usage: '[<remote>:]<pool>',
   short: 'Show useful information about storage pools',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await pool(ctx, args[0]!)
+  async run(client, name) {
     const { pool: p } = await client.storagePools.get(name)
     const res = await client.storagePools.resources(name)
     const usedBy: Record<string, string[]> = {}
@@ -146,7 +147,7 @@ export const storageInfo: CommandDefinition = {
     }
     return yaml({ info, 'used by': usedBy })
   },
-}
+})
 
 /** `corral storage`. */
 export const storage: CommandGroup = {

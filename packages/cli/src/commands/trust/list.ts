@@ -3,8 +3,7 @@ import { X509Certificate } from 'node:crypto'
 import { encodeToken, tokenFromOperation } from '@corral/client'
 import type { CommandDefinition } from '../../command.js'
 import { struct } from '../../render/go-value.js'
-import { list } from '../../render/result.js'
-import { formatFlag, formatOf, remoteClient } from '../common.js'
+import { listCommand } from '../list-command.js'
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const pad = (n: number): string => String(n).padStart(2, '0')
@@ -29,16 +28,12 @@ function commonName(cert: X509Certificate): string {
 }
 
 /** `corral config trust list|ls [<remote>:]`. */
-export const trustList: CommandDefinition = {
-  names: ['list', 'ls'],
-  usage: '[<remote>:]',
+export const trustList: CommandDefinition = listCommand({
   short: 'List trusted clients',
-  args: { min: 0, max: 1 },
-  flags: [formatFlag],
-  async run(ctx, args, flags) {
-    const format = formatOf(flags)
-    const certs = await (await remoteClient(ctx, args[0])).certificates.list()
-    const rows = certs.map((c) => {
+  header: ['TYPE', 'NAME', 'COMMON NAME', 'FINGERPRINT', 'ISSUE DATE', 'EXPIRY DATE'],
+  fetch: (client) => client.certificates.list(),
+  rows: (certs) =>
+    certs.map((c) => {
       let x509: X509Certificate
       try {
         x509 = new X509Certificate(c.certificate)
@@ -53,30 +48,23 @@ export const trustList: CommandDefinition = {
         certDate(new Date(x509.validFrom)),
         certDate(new Date(x509.validTo)),
       ]
-    })
-    const header = ['TYPE', 'NAME', 'COMMON NAME', 'FINGERPRINT', 'ISSUE DATE', 'EXPIRY DATE']
-    const fields = ['name', 'type', 'restricted', 'projects', 'certificate', 'fingerprint']
-    return list({ header, rows, raw: certs.map((c) => struct(c, fields)) }, format)
-  },
-}
+    }),
+  raw: (c) => struct(c, ['name', 'type', 'restricted', 'projects', 'certificate', 'fingerprint']),
+})
 
 /** `corral config trust list-tokens [<remote>:]`: running token operations of the default project. */
-export const trustListTokens: CommandDefinition = {
+export const trustListTokens: CommandDefinition = listCommand({
   names: ['list-tokens'],
-  usage: '[<remote>:]',
   short: 'List all active certificate add tokens',
-  args: { min: 0, max: 1 },
-  flags: [formatFlag],
-  async run(ctx, args, flags) {
-    const format = formatOf(flags)
-    const ops = await (await remoteClient(ctx, args[0])).withProject('default').operations.list()
-    const tokens = ops
+  header: ['NAME', 'TOKEN', 'EXPIRES AT'],
+  async fetch(client) {
+    const ops = await client.withProject('default').operations.list()
+    return ops
       .filter((op) => op.class === 'token' && op.status_code === 103)
       .map(tokenFromOperation)
       .filter((t) => t !== undefined)
       .map((t) => ({ ClientName: t.client_name, Token: encodeToken(t), ExpiresAt: tokenDate(t.expires_at) }))
-    const rows = tokens.map((t) => [t.ClientName, t.Token, t.ExpiresAt])
-    const raw = tokens.map((t) => struct(t, ['ClientName', 'Token', 'ExpiresAt']))
-    return list({ header: ['NAME', 'TOKEN', 'EXPIRES AT'], rows, raw }, format)
   },
-}
+  rows: (tokens) => tokens.map((t) => [t.ClientName, t.Token, t.ExpiresAt]),
+  raw: (t) => struct(t, ['ClientName', 'Token', 'ExpiresAt']),
+})

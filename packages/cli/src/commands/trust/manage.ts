@@ -1,12 +1,14 @@
 /** @module `corral config trust show|edit|remove|revoke-token`. */
 import type { CertificatePut } from '@corral/api'
-import { tokenFromOperation } from '@corral/client'
+import { tokenFromOperation, type Client } from '@corral/client'
 import type { CommandDefinition } from '../../command.js'
+import type { Context } from '../../context.js'
 import { struct } from '../../render/go-value.js'
 import { none, text, yaml } from '../../render/result.js'
-import { toYaml } from '../../render/yaml.js'
 import { splitRemote } from '../../remotes/config.js'
-import { editFlow, target } from '../common.js'
+import { target } from '../common.js'
+import { refCommand } from '../ref-command.js'
+import { editCommand } from '../edit-command.js'
 
 const fields = ['name', 'type', 'restricted', 'projects', 'certificate', 'fingerprint']
 
@@ -31,20 +33,26 @@ async function parseCertificatePut(text: string): Promise<CertificatePut> {
   }
 }
 
+/** Resolves `[<remote>:]<fingerprint>` ("Missing certificate fingerprint" when empty). */
+const certRef = (ctx: Context, arg: string): Promise<{ client: Client; name: string }> =>
+  target(ctx, arg, 'certificate').catch((err: Error) => {
+    throw err.message === 'Missing certificate name' ? new Error('Missing certificate fingerprint') : err
+  })
+
+/** Commands on one certificate, resolved by `certRef`. */
+const certCommand = refCommand(certRef)
+
 /** `corral config trust show [<remote>:]<fingerprint>`. */
-export const trustShow: CommandDefinition = {
+export const trustShow: CommandDefinition = certCommand({
   names: ['show'],
   usage: '[<remote>:]<fingerprint>',
   short: 'Show trust configurations',
   args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'certificate').catch((err: Error) => {
-      throw err.message === 'Missing certificate name' ? new Error('Missing certificate fingerprint') : err
-    })
+  async run(client, name) {
     const { certificate } = await client.certificates.get(name)
     return yaml(struct(certificate, fields))
   },
-}
+})
 
 const editHeader = `### This is a YAML representation of the certificate.
 ### Any line starting with a '# will be ignored.
@@ -54,28 +62,19 @@ const editHeader = `### This is a YAML representation of the certificate.
 `
 
 /** `corral config trust edit [<remote>:]<fingerprint>`: YAML from stdin, or $EDITOR; PUT with If-Match. */
-export const trustEdit: CommandDefinition = {
-  names: ['edit'],
-  usage: '[<remote>:]<fingerprint>',
+export const trustEdit: CommandDefinition = editCommand({
+  what: 'certificate',
+  arg: 'fingerprint',
+  resolve: certRef,
   short: 'Edit trust configurations as YAML',
-  args: { min: 1, max: 1 },
-  async run(ctx, args) {
-    const { client, name } = await target(ctx, args[0]!, 'certificate').catch((err: Error) => {
-      throw err.message === 'Missing certificate name' ? new Error('Missing certificate fingerprint') : err
-    })
-    if (!ctx.stdinIsTTY) {
-      await client.certificates.put(name, await parseCertificatePut(await ctx.readStdin()))
-      return none()
-    }
+  header: editHeader,
+  parse: parseCertificatePut,
+  async load(client, name) {
     const { certificate, etag } = await client.certificates.get(name)
-    await editFlow(ctx, {
-      header: editHeader,
-      current: toYaml(struct(certificate, fields)),
-      apply: async (edited) => client.certificates.put(name, await parseCertificatePut(edited), etag),
-    })
-    return none()
+    return { shape: struct(certificate, fields), etag }
   },
-}
+  put: (client, name, body, etag) => client.certificates.put(name, body, etag),
+})
 
 /** `corral config trust remove|rm [<remote>:]<fingerprint>` (also the legacy `<remote>: <fingerprint>`). */
 export const trustRemove: CommandDefinition = {
