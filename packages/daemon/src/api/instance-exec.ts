@@ -23,11 +23,10 @@ import { can } from './access.js'
 import { endpoint, type ApiRequest } from './endpoint.js'
 import { capped } from '../util/capped.js'
 import { async } from './response.js'
+import { awaitWebsockets } from './websocket-wait.js'
 
 /** How much of each recorded stream (stdout, stderr) of an exec is kept (LXD 5.0.2 keeps all of it). */
 const maxRecordedOutput = 64 * 1024 * 1024
-/** How long the client has to connect every required websocket. */
-const connectTimeoutMs = 30_000
 
 /** The exec request body, parsed (LXD's InstanceExecPost). */
 interface ExecPost {
@@ -225,20 +224,11 @@ function websocketOperation(req: ApiRequest, inst: InstanceRecord, spec: ExecSpe
     run: async () => {
       // The helper starts while the client connects; the command runs once all are connected.
       const pending = startDeferredExec(req.state, inst, spec)
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<never>((_r, reject) => {
-        timer = setTimeout(
-          () => reject(new Error('Timed out waiting for websockets to connect')),
-          connectTimeoutMs,
-        )
-      })
       try {
-        await Promise.race([allConnected, timeout])
+        await awaitWebsockets(allConnected)
       } catch (err) {
         pending.cancel()
         throw err
-      } finally {
-        clearTimeout(timer)
       }
       try {
         proc = pending
