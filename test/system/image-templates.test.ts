@@ -13,7 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { run } from '../helpers/corrald.js'
 import { sessionSkipReason, startLxcSession, type LxcSession } from '../helpers/lxc-session.js'
@@ -197,6 +197,14 @@ test(
           writeFileSync(join(tree, 'metadata.yaml'), metadata(template('/etc/x', 'link.tpl')))
         },
         error: /not a regular file/,
+      },
+      {
+        alias: 'tplsrcdirlink',
+        edit: (tree) => {
+          symlinkSync(dirname(hostFile), join(tree, 'templates', 'd'))
+          writeFileSync(join(tree, 'metadata.yaml'), metadata(template('/etc/x', `d/${basename(hostFile)}`)))
+        },
+        error: /Failed to read template file .*not found/,
       },
       {
         alias: 'tplinclude',

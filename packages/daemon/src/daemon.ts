@@ -7,6 +7,7 @@ import { createSecurityAudit } from './audit/runner.js'
 import { openDatabase } from './db/db.js'
 import { loadServerConfig } from './db/server-config.js'
 import { claimSocketPath, listenUnix } from './endpoints/unix.js'
+import { prepareTemplateWorkers } from './instance/templates.js'
 import { gatherEnvironment } from './environment.js'
 import { EventHub } from './events/hub.js'
 import { groupId } from './host/users.js'
@@ -183,6 +184,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     )
   }
   if (opts.watchSecurity !== false) state.audit.watch()
+  // After the API answers: a first start then finds a template worker booted.
+  setImmediate(prepareTemplateWorkers)
   log.info('Daemon started', { version: release.version, socket: paths.socket })
   if (isPastSupportEnd()) {
     log.warn('This release is past its support end; upgrade to a supported release', {

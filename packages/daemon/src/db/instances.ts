@@ -146,9 +146,23 @@ export function patchInstanceConfig(db: Db, id: number, patch: Record<string, st
   })()
 }
 
-/** Records when an instance last started. */
-export function touchInstance(db: Db, id: number, when: string): void {
-  db.prepare('UPDATE instances SET last_used_at = ? WHERE id = ?').run(when, id)
+/**
+ * Records an instance's power state (volatile.last_state.power) and, for a start, when it last
+ * started, in one commit that is not synced to disk on its own: right after a start or a copy
+ * that sync is a journal flush of several ms. The next synced commit makes it durable; a daemon
+ * killed before then loses nothing (the commit is in the WAL), a host losing power at most this
+ * bookkeeping, never the database's consistency.
+ */
+export function recordPowerState(db: Db, id: number, power: 'RUNNING' | 'STOPPED', startedAt?: string): void {
+  db.pragma('synchronous = NORMAL')
+  try {
+    db.transaction(() => {
+      patchInstanceConfig(db, id, { 'volatile.last_state.power': power })
+      if (startedAt) db.prepare('UPDATE instances SET last_used_at = ? WHERE id = ?').run(startedAt, id)
+    })()
+  } finally {
+    db.pragma('synchronous = FULL')
+  }
 }
 
 /** Renames an instance; 409 when taken. */

@@ -106,10 +106,23 @@ export function cgroupUsage(t: CgroupTarget): {
   }
 }
 
+let ownCgroups: { text: string; readAt: number } | undefined
+
+/**
+ * /proc/self/cgroup, read at most once a second: listing hundreds of instances asks for it once
+ * per instance, and the daemon's own cgroup only changes when an administrator moves it.
+ */
+function ownCgroupText(): string {
+  const now = Date.now()
+  if (!ownCgroups || now - ownCgroups.readAt > 1000)
+    ownCgroups = { text: readFileSync('/proc/self/cgroup', 'utf8'), readAt: now }
+  return ownCgroups.text
+}
+
 /** This process's cgroup path in a hierarchy (`pids`, or `` for the unified one), from /proc/self/cgroup. */
 function ownCgroup(controller: string): string | undefined {
   try {
-    for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+    for (const line of ownCgroupText().split('\n')) {
       const [, controllers, path] = line.split(':')
       if (controllers === undefined || path === undefined) continue
       const names = controllers.split(',')

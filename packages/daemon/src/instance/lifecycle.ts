@@ -223,9 +223,7 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
     volumePath: pool.instancePath(inst.project, inst.name),
     idmap,
   })
-  const now = new Date().toISOString()
-  db.touchInstance(state.db, inst.id, now)
-  db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'RUNNING' })
+  db.recordPowerState(state.db, inst.id, 'RUNNING', new Date().toISOString())
   emit(state, 'instance-started', inst, caller)
 }
 
@@ -248,7 +246,7 @@ export async function stopInstance(
 ): Promise<void> {
   if (!isAlive(await runtimeState(state, inst))) throw badRequest('The instance is already stopped')
   await haltContainer(state, inst, opts)
-  db.patchInstanceConfig(state.db, inst.id, { 'volatile.last_state.power': 'STOPPED' })
+  db.recordPowerState(state.db, inst.id, 'STOPPED')
   emit(state, 'instance-stopped', inst, caller)
   if (inst.ephemeral) await deleteInstance(state, inst, caller)
 }

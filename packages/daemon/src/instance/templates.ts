@@ -2,10 +2,11 @@
  * @module Image templates (metadata.yaml `templates:`), applied as LXD applies them: before a
  * start, for the trigger the instance waits for (`volatile.apply_template`: create, copy,
  * rename) and for `start`. Everything an image names is read and written inside its own tree:
- * sources in the volume's templates/, targets in the stopped rootfs, both through the
- * chroot()ing file helper, and the engine runs in a worker thread with time and memory limits.
+ * sources in the volume's templates/ without following symlinks, targets in the stopped rootfs
+ * through the chroot()ing file helper, and the engine runs in a worker thread with time and
+ * memory limits.
  */
-import { lstatSync, readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { Worker } from 'node:worker_threads'
@@ -47,22 +48,74 @@ export function treePath(path: string, what: string): string {
   return `/${parts.join('/')}`
 }
 
+const workerOptions = (limits: RenderLimits) => ({
+  env: {},
+  stdout: true,
+  stderr: true,
+  resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+})
+
+/**
+ * Idle workers with the default limits. Booting one costs 25-40 ms of CPU, which every first
+ * start (and ten parallel launches ten times) would otherwise pay. A worker renders one batch
+ * at a time: a template that runs past the limits has its worker terminated and affects no
+ * other batch. Between batches nothing of a template survives: each render gets a new
+ * interpreter over a copy of its context, and the engine gives templates no object of its own
+ * to change. A worker is still replaced after `maxBatches`, so that no heap lives long.
+ */
+const idle: Worker[] = []
+const idleCount = 2
+const maxBatches = 100
+const batches = new WeakMap<Worker, number>()
+
+const isDefault = (limits: RenderLimits): boolean =>
+  limits.timeoutMs === defaultLimits.timeoutMs && limits.heapMb === defaultLimits.heapMb
+
+/** Keeps a worker idle: it neither holds the daemon's exit nor stays once it failed on its own. */
+function park(worker: Worker): void {
+  worker.removeAllListeners()
+  worker.unref()
+  const drop = (): void => {
+    const i = idle.indexOf(worker)
+    if (i >= 0) idle.splice(i, 1)
+  }
+  worker.once('error', drop)
+  worker.once('exit', drop)
+  idle.push(worker)
+}
+
+/** Boots the idle workers (at daemon start, so that the first start finds one). */
+export function prepareTemplateWorkers(): void {
+  while (idle.length < idleCount) park(new Worker(workerUrl, workerOptions(defaultLimits)))
+}
+
+/** A worker for one batch: an idle one when the limits are the default ones, else a new one. */
+function takeWorker(limits: RenderLimits): Worker {
+  const worker = (isDefault(limits) ? idle.pop() : undefined) ?? new Worker(workerUrl, workerOptions(limits))
+  worker.removeAllListeners()
+  worker.ref()
+  return worker
+}
+
+/** After a batch that ended normally: back to the idle ones, or ended. */
+function release(worker: Worker, limits: RenderLimits): void {
+  const used = (batches.get(worker) ?? 0) + 1
+  batches.set(worker, used)
+  if (isDefault(limits) && used < maxBatches && idle.length < idleCount) park(worker)
+  else void worker.terminate()
+}
+
 /** Renders the jobs in a worker thread, killed when it runs past the limits. */
 export function renderInWorker(jobs: RenderJob[], limits: RenderLimits = defaultLimits): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, {
-      workerData: jobs,
-      env: {},
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
-    })
+    const worker = takeWorker(limits)
     let settled = false
-    const done = (fn: () => void): void => {
+    const done = (fn: () => void, reusable = false): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      void worker.terminate()
+      if (reusable) release(worker, limits)
+      else void worker.terminate()
       fn()
     }
     const timer = setTimeout(
@@ -74,33 +127,53 @@ export function renderInWorker(jobs: RenderJob[], limits: RenderLimits = default
         const failed = results.find((r) => !r.ok)
         if (failed && !failed.ok) return reject(invalid(`Failed to render template: ${failed.error}`))
         resolve(results.map((r) => (r.ok ? r.text : '')))
-      }),
+      }, true),
     )
     worker.once('error', (err) => done(() => reject(invalid(`Failed to render template: ${err.message}`))))
     worker.once('exit', (code) =>
       done(() => reject(invalid(`Template rendering stopped (worker exit ${code})`))),
     )
+    worker.postMessage(jobs)
   })
 }
 
-/** Reads a template source from the templates directory (a regular file, never through a symlink). */
-async function readSource(state: State, templatesDir: string, name: string): Promise<string> {
-  const path = treePath(name, 'template file')
-  const pulled = await pullFile(state, { root: templatesDir }, path).catch((err: unknown) => {
-    throw invalid(`Failed to read template file ${JSON.stringify(name)}: ${(err as Error).message}`)
-  })
-  if (pulled.type !== 'file') throw invalid(`Template file ${JSON.stringify(name)} is not a regular file`)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of pulled.content as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > maxSourceBytes) {
-      pulled.content.destroy()
-      throw invalid(`Template file ${JSON.stringify(name)} is larger than ${maxSourceBytes} bytes`)
-    }
-    chunks.push(chunk)
+/**
+ * Reads a template source from the templates directory: every directory on the way a real one,
+ * the file itself a regular file, nothing followed through a symlink. Read here rather than
+ * through the file helper because no container reaches this tree (it sits beside the rootfs,
+ * and the instance is stopped and locked while its templates apply), so nothing can change it
+ * between these checks and the read.
+ */
+function readSource(templatesDir: string, name: string): string {
+  const parts = treePath(name, 'template file').slice(1).split('/')
+  const unreadable = (why: string) => invalid(`Failed to read template file ${JSON.stringify(name)}: ${why}`)
+  let dir = templatesDir
+  for (const part of parts.slice(0, -1)) {
+    dir = join(dir, part)
+    if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw unreadable('not found')
   }
-  return Buffer.concat(chunks).toString('utf8')
+  let fd: number
+  try {
+    fd = openSync(join(dir, parts.at(-1)!), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  } catch (err) {
+    throw unreadable((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'not a regular file')
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) throw invalid(`Template file ${JSON.stringify(name)} is not a regular file`)
+    if (stat.size > maxSourceBytes)
+      throw invalid(`Template file ${JSON.stringify(name)} is larger than ${maxSourceBytes} bytes`)
+    const buf = Buffer.alloc(stat.size)
+    let read = 0
+    while (read < buf.length) {
+      const n = readSync(fd, buf, read, buf.length - read, read)
+      if (n === 0) break
+      read += n
+    }
+    return buf.subarray(0, read).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Whether a path exists in the rootfs (any type: LXD leaves a create_only target alone whatever it is). */
@@ -185,7 +258,7 @@ async function applyTrigger(
       devices: opts.expanded.devices,
       properties: tpl.properties,
     }
-    targets.push({ path, job: { source: await readSource(state, templatesDir, tpl.template), ctx } })
+    targets.push({ path, job: { source: readSource(templatesDir, tpl.template), ctx } })
   }
   if (targets.length === 0) return
   const texts = await renderInWorker(

@@ -3,6 +3,7 @@ import type { Instance, InstanceFull, InstanceState } from '@corral/api'
 import * as db from '../db/instances.js'
 import type { State } from '../state.js'
 import { listBackups, toApiBackup } from './backup-files.js'
+import type { Expanded } from './expand.js'
 import { expandedOf } from './expanded.js'
 import { isAlive, type RuntimeState } from './lxc/runtime.js'
 import { instanceNetworkState } from './network-state.js'
@@ -11,8 +12,12 @@ import { instanceStateOf } from './state.js'
 import { statusCodeOf } from './status.js'
 
 /** The wire form of an instance (recursion 1), with its live status. */
-export function toApiInstance(state: State, inst: db.InstanceRecord, run: RuntimeState): Instance {
-  const expanded = expandedOf(state, inst)
+export function toApiInstance(
+  state: State,
+  inst: db.InstanceRecord,
+  run: RuntimeState,
+  expanded: Expanded = expandedOf(state, inst),
+): Instance {
   return {
     architecture: inst.architecture,
     config: inst.config,
@@ -41,9 +46,11 @@ export async function toApiInstanceFull(
   run: RuntimeState,
   everyInterface = false,
 ): Promise<InstanceFull> {
+  // Expanded once for both halves: with its profile reads it is most of a list entry's cost.
+  const expanded = expandedOf(state, inst)
   return {
-    ...toApiInstance(state, inst, run),
-    state: await stateWithNetwork(state, inst, run, everyInterface),
+    ...toApiInstance(state, inst, run, expanded),
+    state: await stateWithNetwork(state, inst, run, everyInterface, expanded),
     snapshots: db.listSnapshots(state.db, inst.id).map((s) => toApiSnapshot(state, inst, s)),
     backups: backupsOf(state, inst),
   }
@@ -61,9 +68,10 @@ export async function stateWithNetwork(
   inst: db.InstanceRecord,
   run: RuntimeState,
   everyInterface = false,
+  expanded: Expanded = expandedOf(state, inst),
 ): Promise<InstanceState> {
   const running = isAlive(run) && run.pid > 0
-  const devices = expandedOf(state, inst).devices
+  const devices = expanded.devices
   const network = running
     ? await instanceNetworkState(state, run.pid, inst.config, devices, everyInterface)
     : {}
