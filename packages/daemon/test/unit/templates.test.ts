@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { renderTemplate, type TemplateContext } from '../../src/instance/template-engine.js'
-import { renderInWorker, treePath } from '../../src/instance/templates.js'
+import { prepareTemplateWorkers, renderInWorker, treePath } from '../../src/instance/templates.js'
 
 const ctx: TemplateContext = {
   trigger: 'create',
@@ -121,5 +121,27 @@ test('renderInWorker() renders a batch in order and stops a template that runs t
   await assert.rejects(
     renderInWorker([{ source: '{% include "/etc/passwd" %}', ctx }]),
     /Failed to render template: .*Unknown statement type/,
+  )
+})
+
+test('renderInWorker() keeps workers between batches: a failed batch, then concurrent ones, each get their own results', async () => {
+  prepareTemplateWorkers()
+  await assert.rejects(renderInWorker([{ source: '{% if %}', ctx }]), /Failed to render template/)
+  const names = Array.from({ length: 6 }, (_, i) => `c${i}`)
+  const texts = await Promise.all(
+    names.map((name) =>
+      renderInWorker([
+        {
+          source: '{% set seen = container.name %}{{ seen }}',
+          ctx: { ...ctx, container: { ...ctx.container, name } },
+        },
+        { source: '{{ seen | default("unset") }}', ctx },
+      ]),
+    ),
+  )
+  // What one template set is not seen by the next one, in the same batch or a later one.
+  assert.deepEqual(
+    texts,
+    names.map((name) => [name, 'unset']),
   )
 })
