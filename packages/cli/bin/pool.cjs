@@ -8,7 +8,6 @@
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')
-const { spawn } = require('node:child_process')
 const { freshBundle } = require('./load.cjs')
 
 /** Warm processes per pool: one to serve, one more for a second command at the same time. */
@@ -17,6 +16,56 @@ const POOL_SIZE = 2
 const LAZY_BUILTINS = ['https', 'tls', 'crypto', 'child_process', 'readline', 'zlib']
 /** Runs that warm the command tree, help and argument parsing (as the code cache's). */
 const WARM_RUNS = [['--help'], ['list', '--help'], ['exec', '--help'], ['info', '--help'], ['--version']]
+
+/**
+ * Runs the warm-up commands with their output discarded: help, and `version`, `info` and `list`
+ * through the real client against a stand-in server in this process (a unix socket in a private
+ * directory `dir`), so that config loading, the HTTP client and the renderers are compiled
+ * before a command needs them. Node makes process.stdin, stdout and stderr on first use from
+ * whatever fds 0-2 are then, and keeps them: they must first be made after the caller's
+ * terminal is on 0-2, so the warm-up sees stand-ins (commander asks stdout for its width and
+ * colours while it prints help) and the real getters are put back untouched.
+ */
+async function warm(bundle, dir) {
+  const names = ['stdin', 'stdout', 'stderr']
+  const real = names.map((n) => Object.getOwnPropertyDescriptor(process, n))
+  const standIn = (fd) => ({ fd, isTTY: false, write: () => true, hasColors: () => false, on() {}, off() {} })
+  names.forEach((n, fd) => Object.defineProperty(process, n, { configurable: true, get: () => standIn(fd) }))
+  const saved = { CORRAL_DIR: process.env.CORRAL_DIR, CORRAL_CONF: process.env.CORRAL_CONF }
+  fs.mkdirSync(dir, { mode: 0o700 })
+  const server = require('node:http').createServer((req, res) => {
+    const instances = req.url.startsWith('/1.0/instances')
+    const metadata = instances
+      ? []
+      : {
+          api_extensions: [],
+          api_status: 'stable',
+          api_version: '1.0',
+          auth: 'trusted',
+          config: {},
+          public: false,
+        }
+    res.setHeader('Content-Type', 'application/json')
+    res.end(JSON.stringify({ type: 'sync', status: 'Success', status_code: 200, operation: '', metadata }))
+  })
+  try {
+    fs.writeFileSync(path.join(dir, 'config.yml'), 'default-remote: local\n')
+    await new Promise((resolve, reject) =>
+      server.listen(path.join(dir, 'unix.socket'), resolve).on('error', reject),
+    )
+    Object.assign(process.env, { CORRAL_DIR: dir, CORRAL_CONF: dir })
+    const quiet = { stdout() {}, stderr() {} }
+    for (const argv of [...WARM_RUNS, ['version'], ['info'], ['list'], ['list', '--format', 'csv']])
+      await bundle.main(argv, quiet)
+  } finally {
+    server.close()
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    fs.rmSync(dir, { recursive: true, force: true })
+    names.forEach((n, i) => Object.defineProperty(process, n, real[i]))
+  }
+}
 
 /** Reads the launcher's hand-over body: argv, environment, working directory, umask (launcher.c). */
 function parseBody(body) {
@@ -75,28 +124,35 @@ async function serve() {
     ;[listenFd, inode] = addon.listen(socket)
   }
   // A pool process shares the lock's open file description: the lock lives while any does.
+  const warmEnv = Object.entries({ ...baseEnv, CORRAL_CLI_POOL_INODE: String(inode) }).map(
+    ([k, v]) => `${k}=${v}`,
+  )
   const spawnWarm = () =>
-    spawn(node, [path.join(bin, 'corral.cjs')], {
-      stdio: ['ignore', 'ignore', 'ignore', listenFd, lockFd],
-      detached: true,
-      cwd: '/',
-      env: { ...baseEnv, CORRAL_CLI_POOL_INODE: String(inode) },
-    }).unref()
+    addon.spawnWarm(node, [node, path.join(bin, 'corral.cjs')], warmEnv, listenFd, lockFd)
   if (!baseEnv.CORRAL_CLI_POOL_INODE) for (let i = 1; i < POOL_SIZE; i++) spawnWarm()
 
   const bundle = freshBundle()
   if (!bundle) return // stale or unbuilt: the launcher's key would not match a rebuild anyway
   for (const m of LAZY_BUILTINS) require(m)
-  // Output discarded; nothing here touches process.stdin/stdout/stderr (created on first use),
-  // so that they are made from the caller's descriptors once those are on fds 0-2.
-  const quiet = { stdout() {}, stderr() {} }
-  for (const argv of WARM_RUNS) await bundle.main(argv, quiet)
+  await warm(bundle, path.join(dir, `${key}.${process.pid}.warm`))
   const pidFile = path.join(dir, `${key}.${process.pid}.pid`)
   fs.writeFileSync(pidFile, `${process.pid}\n`)
 
   const job = addon.wait(listenFd, socket, inode, idle, key, code, dist, bin, node)
   fs.rmSync(pidFile, { force: true })
-  if (!job) return
+  if (!job) {
+    // Idle or rebuilt: take the pool's socket and lock file along, when they are still ours
+    // (the other warm process sees its socket gone within a second and ends too).
+    try {
+      if (fs.statSync(socket).ino === inode) {
+        fs.rmSync(socket, { force: true })
+        fs.rmSync(path.join(dir, `${key}.lock`), { force: true })
+      }
+    } catch {
+      // Already gone.
+    }
+    return
+  }
   // Ours now: a replacement takes our place in the pool, then we leave it.
   spawnWarm()
   fs.closeSync(listenFd)
