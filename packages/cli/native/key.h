@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,8 +94,12 @@ static __attribute__((unused)) int corral_env_matches(const char *entry, size_t 
 
 #define CORRAL_KEY_BUF (1 << 20)
 
+static __attribute__((unused)) int corral_strcmp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Hashes the code a pool runs: the bundle and its cache in `dist`, the bin files in `bin`, the
- * node binary. A pool compares it over time to notice a rebuild. */
+ * node binary, the addon. A pool compares it over time to notice a rebuild. */
 static __attribute__((unused)) void corral_hash_code(struct corral_hash *k, const char *dist, const char *bin, const char *node) {
   char path[8192];
   corral_hash_field(k, "version", "corral-cli-key-1", 16);
@@ -103,7 +108,7 @@ static __attribute__((unused)) void corral_hash_code(struct corral_hash *k, cons
     snprintf(path, sizeof(path), "%s/%s", dist, code[i][1]);
     corral_hash_stat(k, code[i][0], path);
   }
-  const char *bins[] = {"corral.cjs", "load.cjs", "pool.cjs", NULL};
+  const char *bins[] = {"corral.cjs", "load.cjs", "pool.cjs", "../native/build/resident.node", NULL};
   for (int i = 0; bins[i]; i++) {
     snprintf(path, sizeof(path), "%s/%s", bin, bins[i]);
     corral_hash_stat(k, bins[i], path);
@@ -183,16 +188,24 @@ static __attribute__((unused)) int corral_key(const char *proc, const char *dist
     }
   }
 
-  /* The environment the process started with, in its order (the launcher never changes its
-   * own, so /proc/self/environ and the environ it sends agree). */
+  /* The environment the process started with (the launcher never changes its own, so
+   * /proc/self/environ and the environ it sends agree), sorted: shells reorder it. */
   snprintf(path, sizeof(path), "%s/environ", proc);
-  n = corral_read_file(path, buf, sizeof(buf));
-  if (n < 0 || (size_t)n == sizeof(buf)) return -1;
+  n = corral_read_file(path, buf, sizeof(buf) - 1);
+  if (n < 0 || (size_t)n == sizeof(buf) - 1) return -1;
+  buf[n] = 0;
+  static const char *picked[4096];
+  size_t count = 0;
   for (ssize_t i = 0; i < n;) {
     size_t len = strnlen(buf + i, (size_t)(n - i));
-    if (corral_env_matches(buf + i, len)) corral_hash_field(&k, "env", buf + i, len);
+    if (corral_env_matches(buf + i, len)) {
+      if (count == sizeof(picked) / sizeof(picked[0])) return -1;
+      picked[count++] = buf + i;
+    }
     i += (ssize_t)len + 1;
   }
+  qsort(picked, count, sizeof(picked[0]), corral_strcmp);
+  for (size_t i = 0; i < count; i++) corral_hash_field(&k, "env", picked[i], strlen(picked[i]));
 
   snprintf(out, 17, "%016llx", (unsigned long long)k.h);
   return 0;

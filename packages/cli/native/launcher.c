@@ -284,20 +284,25 @@ int main(int argc, char **argv) {
   if (runtime_dir(dir, sizeof(dir)) != 0) cold(argc, argv, "runtime directory refused");
   char key[17];
   if (corral_key("/proc/self", dist_dir, bin_dir, node_path, key) != 0) cold(argc, argv, "no key");
+  /* CORRAL_CLI_SOCKET names another pool's socket (tests: a pool must refuse a peer whose key
+   * is not its own); the same owner checks apply, and no pool is started for it. */
+  const char *forced = getenv("CORRAL_CLI_SOCKET");
+  int may_start = !(forced && *forced);
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if ((size_t)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s.sock", dir, key) >= sizeof(addr.sun_path))
+  if ((size_t)(may_start ? snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s.sock", dir, key)
+                         : snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", forced)) >= sizeof(addr.sun_path))
     cold(argc, argv, "socket path too long");
 
   struct stat st;
   if (lstat(addr.sun_path, &st) != 0) {
-    start_pool(addr.sun_path);
+    if (may_start) start_pool(addr.sun_path);
     cold(argc, argv, "no pool: starting one");
   }
   if (!S_ISSOCK(st.st_mode) || st.st_uid != getuid()) cold(argc, argv, "socket refused");
   int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0) cold(argc, argv, "socket");
   if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-    if (errno == ECONNREFUSED || errno == ENOENT) start_pool(addr.sun_path);
+    if (may_start && (errno == ECONNREFUSED || errno == ENOENT)) start_pool(addr.sun_path);
     close(sock);
     cold(argc, argv, "no pool: starting one");
   }
