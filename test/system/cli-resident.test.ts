@@ -318,6 +318,23 @@ test('refused by the pool: a peer with other groups, capabilities or mount names
   assert.ok(own.warm !== undefined && pids.includes(own.warm))
 })
 
+test(
+  'an idle pool ends by itself (CORRAL_CLI_IDLE) and takes its socket and files along',
+  { skip },
+  async () => {
+    const rt = mkdtempSync('/tmp/corral-cli-rt-idle-')
+    runtimes.push(rt)
+    chmodSync(rt, 0o700)
+    const env = { CORRAL_CLI_RUNTIME_DIR: rt, CORRAL_CLI_IDLE: '1' }
+    assert.equal((await corral(['version'], env)).cold, 'no pool: starting one')
+    const pids = await ready(keys(rt)[0]!, rt)
+    const t = Date.now()
+    while (pids.some(alive) && Date.now() - t < 8000) await sleep(100)
+    assert.deepEqual(pids.filter(alive), [], `still running after ${Date.now() - t} ms`)
+    assert.deepEqual(readdirSync(rt), [])
+  },
+)
+
 test('removing the runtime directory ends the pool within a few seconds', { skip }, async () => {
   const pids = [...(await ready(key)), ...keys().flatMap((k) => warmPids(k))]
   assert.ok(pids.every(alive))

@@ -115,6 +115,8 @@ async function serve() {
   const baseEnv = { ...process.env }
   const idle = 1000 * (Number(baseEnv.CORRAL_CLI_IDLE) > 0 ? Number(baseEnv.CORRAL_CLI_IDLE) : 600)
   const code = addon.codeKey(dist, bin, node)
+  const bundle = freshBundle()
+  if (!bundle) return // stale or unbuilt (the launcher does not start a pool for one either)
   let listenFd, lockFd, inode
   if (baseEnv.CORRAL_CLI_POOL_INODE) {
     ;[listenFd, lockFd, inode] = [3, 4, Number(baseEnv.CORRAL_CLI_POOL_INODE)]
@@ -131,8 +133,6 @@ async function serve() {
     addon.spawnWarm(node, [node, path.join(bin, 'corral.cjs')], warmEnv, listenFd, lockFd)
   if (!baseEnv.CORRAL_CLI_POOL_INODE) for (let i = 1; i < POOL_SIZE; i++) spawnWarm()
 
-  const bundle = freshBundle()
-  if (!bundle) return // stale or unbuilt: the launcher's key would not match a rebuild anyway
   for (const m of LAZY_BUILTINS) require(m)
   await warm(bundle, path.join(dir, `${key}.${process.pid}.warm`))
   const pidFile = path.join(dir, `${key}.${process.pid}.pid`)

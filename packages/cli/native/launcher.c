@@ -279,7 +279,19 @@ int main(int argc, char **argv) {
   if (!realpath(dist, dist_dir)) cold(argc, argv, "no bundle");
   char bundle[PATH_MAX + 16];
   snprintf(bundle, sizeof(bundle), "%s/corral.cjs", dist_dir);
-  if (access(bundle, R_OK) != 0) cold(argc, argv, "no bundle");
+  struct stat bst;
+  if (stat(bundle, &bst) != 0 || access(bundle, R_OK) != 0) cold(argc, argv, "no bundle");
+  /* As bin/load.cjs: a package's build info newer than the bundle means a tsc -b since the last
+   * bundle, and the cold path runs the compiled modules; no pool for a stale bundle. */
+  const char *packages[] = {"cli", "client", "api", NULL};
+  for (int i = 0; packages[i]; i++) {
+    char info[PATH_MAX + 64];
+    struct stat ist;
+    snprintf(info, sizeof(info), "%s/../../%s/dist/tsconfig.tsbuildinfo", dist_dir, packages[i]);
+    if (stat(info, &ist) == 0 && (ist.st_mtim.tv_sec > bst.st_mtim.tv_sec ||
+                                  (ist.st_mtim.tv_sec == bst.st_mtim.tv_sec && ist.st_mtim.tv_nsec > bst.st_mtim.tv_nsec)))
+      cold(argc, argv, "stale bundle");
+  }
   char dir[PATH_MAX];
   if (runtime_dir(dir, sizeof(dir)) != 0) cold(argc, argv, "runtime directory refused");
   char key[17];
