@@ -100,11 +100,14 @@ function warmPids(key: string, rt = runtime): number[] {
   return pids.sort((a, b) => a - b)
 }
 
-/** Waits (10 s at most) until the pool of `key` has both warm processes ready; their pids. */
+/** Warm processes per pool (POOL_SIZE in packages/cli/bin/pool.cjs). */
+const POOL_SIZE = 3
+
+/** Waits (10 s at most) until the pool of `key` has all its warm processes ready; their pids. */
 async function ready(key: string, rt = runtime): Promise<number[]> {
   for (let i = 0; i < 200; i++) {
     const pids = warmPids(key, rt)
-    if (pids.length === 2) return pids
+    if (pids.length === POOL_SIZE) return pids
     await sleep(50)
   }
   throw new Error(`pool ${key} not ready: ${readdirSync(rt).join(' ')}`)

@@ -10,8 +10,12 @@ const fs = require('node:fs')
 const path = require('node:path')
 const { freshBundle } = require('./load.cjs')
 
-/** Warm processes per pool: one to serve, one more for a second command at the same time. */
-const POOL_SIZE = 2
+/**
+ * Warm processes per pool. A replacement needs ~0.1 s (Node's start-up, mostly) to be ready, so
+ * this is the burst served warm: scripts run commands back to back (bench/run.mjs: exec, info,
+ * version within 0.1 s; with 2 the third waited 75 ms for a replacement). ~24 MB PSS each.
+ */
+const POOL_SIZE = 3
 /** The modules the bundle loads lazily for a cold run (../scripts/bundle.mjs): a warm process has them loaded. */
 const LAZY_BUILTINS = ['https', 'tls', 'crypto', 'child_process', 'readline', 'zlib']
 /** Runs that warm the command tree, help and argument parsing (as the code cache's). */
