@@ -249,6 +249,38 @@ test('SIGINT to the launcher reaches the command and ends it promptly', { skip }
   assert.deepEqual([code, signal], [130, null])
 })
 
+test(
+  'SIGTSTP stops a command that does not handle it, launcher and all; SIGCONT resumes',
+  { skip },
+  async () => {
+    await ready(key)
+    // `monitor` runs until stopped and has no SIGTSTP handler: a cold run would stop.
+    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const done = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.on('close', (c, sig) => r([c, sig])),
+    )
+    for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
+    const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
+    assert.ok(warm > 0, stderr)
+    seen.add(warm)
+    const state = (pid: number) => /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1]
+    const settle = async (want: string) => {
+      for (let i = 0; i < 40 && (state(child.pid!) !== want || state(warm) !== want); i++) await sleep(50)
+      return [state(child.pid!), state(warm)]
+    }
+    await sleep(300)
+    child.kill('SIGTSTP')
+    assert.deepEqual(await settle('T'), ['T', 'T'])
+    child.kill('SIGCONT')
+    assert.deepEqual(await settle('S'), ['S', 'S'])
+    child.kill('SIGINT')
+    // No SIGINT handler in monitor: the warm process dies of it, and the launcher as a cold run does.
+    assert.deepEqual(await done, [null, 'SIGINT'])
+  },
+)
+
 test('a different start-up environment (NODE_OPTIONS) uses a pool of its own', { skip }, async () => {
   const before = await ready(key)
   const env = { NODE_OPTIONS: '--max-old-space-size=512' }

@@ -175,6 +175,10 @@ static int read_exact(int fd, void *data, size_t n, int timeout_ms) {
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return -1;
     }
+    if (timeout_ms < 0 && stop_requested) {
+      stop_requested = 0;
+      follow_stop((pid_t)worker_pid);
+    }
     ssize_t got = read(fd, p, n);
     if (got < 0 && errno == EINTR) {
       if (stop_requested) {
@@ -195,31 +199,35 @@ static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGU
 
 static void forward(int sig) {
   int saved = errno;
-  if (sig == SIGTSTP) stop_requested = 1;
+  if (sig == SIGTSTP) {
+    stop_requested = 1; /* acted on by the reading loop: follow_stop */
+    errno = saved;
+    return;
+  }
   if (worker_pid > 0) kill((pid_t)worker_pid, sig);
   if (sig != SIGWINCH && sig != SIGCONT && sig != SIGTSTP) fatal_signal = sig;
   errno = saved;
 }
 
-/* After a forwarded SIGTSTP: when the warm process did stop (a command that does not handle
- * SIGTSTP, as Node's default), stop ourselves too so that the shell sees the job stop; on `fg`
- * the shell's SIGCONT reaches us and is forwarded. exec handles SIGTSTP (it forwards it into
- * the container) and keeps running, and so do we. */
+/* After a SIGTSTP (the terminal's ^Z, or kill -TSTP): what a cold run would do. A command that
+ * handles SIGTSTP (exec forwards it into the container) gets it and keeps running, and so do
+ * we. One that does not would stop (Node's default), but the warm process is in an orphaned
+ * process group of its own session, where the kernel discards SIGTSTP: so it gets SIGSTOP, and
+ * we stop too, so that the shell sees the job stop; `fg`'s SIGCONT reaches us and is forwarded. */
 static void follow_stop(pid_t pid) {
-  char path[64], stat[512];
-  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-  for (int i = 0; i < 25; i++) {
-    ssize_t n = corral_read_file(path, stat, sizeof(stat) - 1);
-    if (n <= 0) return;
-    stat[n] = 0;
-    const char *close = strrchr(stat, ')');
-    if (close && close[1] == ' ' && (close[2] == 'T' || close[2] == 't')) {
-      raise(SIGSTOP);
-      return;
-    }
-    struct timespec ts = {0, 2 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+  char path[64], status[4096];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+  ssize_t n = corral_read_file(path, status, sizeof(status) - 1);
+  if (n <= 0) return;
+  status[n] = 0;
+  const char *caught = strstr(status, "\nSigCgt:");
+  unsigned long long mask = caught ? strtoull(caught + 8, NULL, 16) : 0;
+  if (mask & (1ULL << (SIGTSTP - 1))) {
+    kill(pid, SIGTSTP);
+    return;
   }
+  kill(pid, SIGSTOP);
+  raise(SIGSTOP);
 }
 
 /* Node resets its stdio's file status flags and terminal modes at exit (ResetStdio): a warm
