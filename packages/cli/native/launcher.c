@@ -393,6 +393,13 @@ int main(int argc, char **argv) {
 
   uint32_t status;
   int r = read_exact(sock, &status, sizeof(status), -1);
+  /* Then the end of the connection: the warm process has exited (Node prints an uncaught
+   * exception's trace after its exit event), so its output is all out before we return. */
+  if (r == 0) {
+    char rest;
+    while (read_exact(sock, &rest, 1, 2000) == 0) {
+    }
+  }
   restore_stdio(&saved);
   if (r == 0) return (int)(status & 0xff);
   /* The warm process died without reporting: by a signal we forwarded, most likely; die by
