@@ -36,6 +36,7 @@ async function warm(bundle, dir) {
   const standIn = (fd) => ({ fd, isTTY: false, write: () => true, hasColors: () => false, on() {}, off() {} })
   names.forEach((n, fd) => Object.defineProperty(process, n, { configurable: true, get: () => standIn(fd) }))
   const saved = { CORRAL_DIR: process.env.CORRAL_DIR, CORRAL_CONF: process.env.CORRAL_CONF }
+  fs.rmSync(dir, { recursive: true, force: true }) // a dead process's of the same pid
   fs.mkdirSync(dir, { mode: 0o700 })
   const server = require('node:http').createServer((req, res) => {
     const instances = req.url.startsWith('/1.0/instances')
@@ -146,7 +147,7 @@ async function serve() {
   fs.rmSync(pidFile, { force: true })
   if (!job) {
     // Idle or rebuilt: take the pool's socket and lock file along, when they are still ours
-    // (the other warm process sees its socket gone within a second and ends too).
+    // (the other warm processes see the socket gone within a second and end too).
     try {
       if (fs.statSync(socket).ino === inode) {
         fs.rmSync(socket, { force: true })
