@@ -281,6 +281,26 @@ test(
   },
 )
 
+test(
+  'a launcher killed outright takes its command along (SIGHUP, as a lost terminal would)',
+  { skip },
+  async () => {
+    await ready(key)
+    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
+    const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
+    assert.ok(warm > 0, stderr)
+    seen.add(warm)
+    await sleep(300)
+    child.kill('SIGKILL')
+    const t = Date.now()
+    while (alive(warm) && Date.now() - t < 3000) await sleep(50)
+    assert.equal(alive(warm), false, `warm process ${warm} still running`)
+  },
+)
+
 test('a different start-up environment (NODE_OPTIONS) uses a pool of its own', { skip }, async () => {
   const before = await ready(key)
   const env = { NODE_OPTIONS: '--max-old-space-size=512' }

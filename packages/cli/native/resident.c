@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -241,6 +242,10 @@ static napi_value wait_js(napi_env env, napi_callback_info info) {
     int r = poll(&pfd, 1, 1000);
     if (r < 0 && errno != EINTR) break;
     if (r <= 0) {
+      /* Reap the pool processes we spawned that have served and exited (no libuv child exists
+       * yet in a waiting process, so nothing else's status is taken). */
+      while (waitpid(-1, NULL, WNOHANG) > 0) {
+      }
       struct stat st;
       char now[17];
       if (stat(path, &st) != 0 || (double)st.st_ino != ino || now_ms() - since > (int64_t)idle) break;
