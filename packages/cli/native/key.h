@@ -163,7 +163,7 @@ static __attribute__((unused)) int corral_key(const char *proc, const char *dist
     snprintf(path, sizeof(path), "%s/ns/%s", proc, ns[i]);
     struct stat st;
     if (stat(path, &st) != 0) {
-      if (i < 6) return -1; /* the six the brief names must be readable; cgroup/time may be absent */
+      if (i < 6) return -1; /* the six long-standing ones must be readable; cgroup and time may be absent */
       corral_hash_field(&k, ns[i], "absent", 6);
       continue;
     }
