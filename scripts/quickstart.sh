@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 export CORRAL_DIR="${CORRAL_DIR:-/var/lib/corral}"
-corral() { node packages/cli/bin/corral "$@"; }
+corral() { packages/cli/bin/corral "$@"; }
 mkdir -p "$CORRAL_DIR/logs"
 if ! corral info >/dev/null 2>&1; then
   echo "starting corrald (state in $CORRAL_DIR, log in $CORRAL_DIR/logs/corrald.log)"
@@ -55,6 +55,6 @@ corral exec demo -- uname -a
 
 echo
 echo "corrald is running; its socket is $CORRAL_DIR/unix.socket."
-echo "Try: node packages/cli/bin/corral exec demo -- sh"
+echo "Try: packages/cli/bin/corral exec demo -- sh"
 echo "     LXD_DIR=$CORRAL_DIR lxc list      (Debian's stock LXD client works too)"
-echo "Stop the daemon with: node packages/cli/bin/corral admin shutdown (containers keep running)"
+echo "Stop the daemon with: packages/cli/bin/corral admin shutdown (containers keep running)"

@@ -9,9 +9,13 @@ import { join } from 'node:path'
 /** The repository root (this file runs from test/dist/helpers). */
 export const repoRoot = new URL('../../../', import.meta.url).pathname
 
-/** The corrald and corral launchers. */
+/** The corrald and corral launchers (corral's is native: run it directly, not through node). */
 export const corraldBin = join(repoRoot, 'packages/daemon/bin/corrald')
 export const corralBin = join(repoRoot, 'packages/cli/bin/corral')
+
+// Tests run corral cold, so that none leaves a pool of warm CLI processes behind (scripts/test.sh
+// sets the same); test/system/cli-resident.test.ts turns the pool on for its own runs.
+process.env.CORRAL_CLI_RESIDENT ??= '0'
 
 /** A running corrald process. */
 export interface Corrald {

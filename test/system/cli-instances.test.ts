@@ -32,7 +32,7 @@ const env = (): NodeJS.ProcessEnv =>
 /** Runs the corral binary; resolves with its output and exit status. */
 function corral(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [corralBin, ...args], {
+    const child = spawn(corralBin, args, {
       env: env(),
       stdio: ['pipe', 'pipe', 'pipe'],
     })

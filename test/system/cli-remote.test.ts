@@ -33,7 +33,7 @@ interface Run {
 /** Runs corral with its own state dir (for the unix socket) and client config dir. */
 function corral(stateDir: string, conf: string, args: string[], input = ''): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [corralBin, ...args], {
+    const child = spawn(corralBin, args, {
       env: { ...process.env, CORRAL_DIR: stateDir, CORRAL_CONF: conf },
       stdio: ['pipe', 'pipe', 'pipe'],
     })

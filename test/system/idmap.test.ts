@@ -198,7 +198,7 @@ test(
     assert.deepEqual(idMap(priv, 'uid_map'), [[0, 0, 4294967295]])
     // corral marks it, and the daemon warned when it started.
     const corral = (args: string[]) =>
-      spawnSync(process.execPath, [corralBin, ...args], {
+      spawnSync(corralBin, args, {
         env: { ...s.env(), CORRAL_DIR: s.dir },
         encoding: 'utf8',
       })

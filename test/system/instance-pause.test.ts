@@ -89,7 +89,7 @@ test('a frozen container stops (thawed first), and a stopped one cannot be pause
 test('corral pause and corral start do the same through the corral CLI', { skip }, () => {
   s.must(['start', name])
   const env = { ...s.env(), CORRAL_DIR: s.dir, CORRAL_CONF: join(s.home, 'corral-client') }
-  const corral = (args: string[]) => run(process.execPath, [corralBin, ...args], { env })
+  const corral = (args: string[]) => run(corralBin, args, { env })
   const paused = corral(['pause', name])
   assert.equal(paused.status, 0, paused.stderr)
   assert.equal(status(), 'FROZEN')

@@ -1,8 +1,8 @@
 /** @module Loads the bundled CLI (dist/corral.cjs) with V8's code cache when it still matches. */
 'use strict'
-const { readFileSync } = require('node:fs')
+const { readFileSync, statSync } = require('node:fs')
 const { createRequire } = require('node:module')
-const { dirname } = require('node:path')
+const { dirname, join } = require('node:path')
 const vm = require('node:vm')
 
 /**
@@ -21,4 +21,36 @@ function loadBundle(file, cachedData) {
   return { exports: module.exports, script }
 }
 
-module.exports = { loadBundle }
+const dist = join(__dirname, '..', 'dist')
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs
+  } catch {
+    return -1
+  }
+}
+
+/**
+ * The bundle's exports (with its code cache) when it is fresh, else undefined: tsc -b rewrites
+ * a package's build info whenever it rebuilds it, so one newer than the bundle means stale.
+ */
+function freshBundle() {
+  const bundleFile = join(dist, 'corral.cjs')
+  const built = mtime(bundleFile)
+  const fresh =
+    built > 0 &&
+    ['cli', 'client', 'api'].every(
+      (p) => mtime(join(__dirname, '..', '..', p, 'dist', 'tsconfig.tsbuildinfo')) <= built,
+    )
+  if (!fresh) return undefined
+  let cache
+  try {
+    cache = readFileSync(join(dist, 'corral.cache'))
+  } catch {
+    cache = undefined
+  }
+  return loadBundle(bundleFile, cache).exports
+}
+
+module.exports = { loadBundle, freshBundle }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the compiled CLI (dist/src) into one CommonJS file, dist/corral.cjs, and writes V8's
-// code cache for it, dist/corral.cache, that bin/corral hands to vm.Script (docs/performance.md):
+// code cache for it, dist/corral.cache, that bin/load.cjs hands to vm.Script (docs/performance.md):
 // one file to read instead of ~150 modules to resolve, and compiled code instead of source.
 // Part of `npm run build`, after tsc.
 import { build } from 'esbuild'

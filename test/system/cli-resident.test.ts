@@ -1,0 +1,401 @@
+/**
+ * @module System tier: the native `corral` launcher and its pool of warm Node processes
+ * (packages/cli/native, bin/pool.cjs; docs/performance.md) against a live corrald: a cold first
+ * run starts a pool, later runs are served warm with the same output, exit codes, stdin, terminal
+ * and signals as a cold run; a changed start-up env uses another pool; the runtime directory,
+ * socket and peer checks refuse what is not the caller's own (docs/security.md); a removed
+ * runtime directory ends the pool.
+ */
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { cleanup, corralBin, makeStateDir, startCorrald, type Corrald } from '../helpers/corrald.js'
+import { sessionSkipReason } from '../helpers/lxc-session.js'
+import { buildBusyboxImage } from '../helpers/setup.js'
+
+const skip = sessionSkipReason({ image: true, pool: true })
+
+let dir = ''
+let runtime = ''
+let daemon: Corrald | undefined
+const name = `cres${process.pid}`
+/** Every warm process this file has seen (pid files, trace lines), to end what is left. */
+const seen = new Set<number>()
+/** Runtime directories this file made. */
+const runtimes: string[] = []
+
+interface Run {
+  stdout: string
+  stderr: string
+  code: number | null
+  signal: NodeJS.Signals | null
+  /** The warm process that ran it, or undefined when it ran cold. */
+  warm?: number
+  /** The launcher's reason for a cold run. */
+  cold?: string
+}
+
+const baseEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CORRAL_DIR: dir,
+  CORRAL_CONF: join(dir, 'client'),
+  CORRAL_CLI_RESIDENT: '1',
+  CORRAL_CLI_RUNTIME_DIR: runtime,
+  CORRAL_CLI_TRACE: '1',
+  ...extra,
+})
+
+/** Splits the launcher's trace line off stderr. */
+function traced(r: Omit<Run, 'warm' | 'cold'>): Run {
+  const warm = /^corral: served by warm pid (\d+)\n/m.exec(r.stderr)
+  const cold = /^corral: cold \(([^)]*)\)\n/m.exec(r.stderr)
+  if (warm) seen.add(Number(warm[1]))
+  const stderr = r.stderr.replace(/^corral: (served by warm pid \d+|cold \([^)]*\))\n/m, '')
+  return { ...r, stderr, warm: warm ? Number(warm[1]) : undefined, cold: cold?.[1] }
+}
+
+/** Runs `cmd` (the launcher, or a wrapper around it); resolves with its output and status. */
+function runCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stdin.end(input)
+    child.on('close', (code, signal) => resolve(traced({ stdout, stderr, code, signal })))
+  })
+}
+
+const corral = (args: string[], extra: NodeJS.ProcessEnv = {}, input = ''): Promise<Run> =>
+  runCmd(corralBin, args, baseEnv(extra), input)
+const coldCorral = (args: string[], input = ''): Promise<Run> =>
+  corral(args, { CORRAL_CLI_RESIDENT: '0' }, input)
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The pool sockets' keys in a runtime directory. */
+const keys = (rt = runtime): string[] =>
+  readdirSync(rt)
+    .filter((f) => f.endsWith('.sock'))
+    .map((f) => f.slice(0, -5))
+
+/** The ready warm processes of a key (their pid files). */
+function warmPids(key: string, rt = runtime): number[] {
+  const pids = readdirSync(rt)
+    .filter((f) => f.startsWith(`${key}.`) && f.endsWith('.pid'))
+    .map((f) => Number(readFileSync(join(rt, f), 'utf8')))
+  for (const p of pids) seen.add(p)
+  return pids.sort((a, b) => a - b)
+}
+
+/** Warm processes per pool (POOL_SIZE in packages/cli/bin/pool.cjs). */
+const POOL_SIZE = 3
+
+/** Waits (10 s at most) until the pool of `key` has all its warm processes ready; their pids. */
+async function ready(key: string, rt = runtime): Promise<number[]> {
+  for (let i = 0; i < 200; i++) {
+    const pids = warmPids(key, rt)
+    if (pids.length === POOL_SIZE) return pids
+    await sleep(50)
+  }
+  throw new Error(`pool ${key} not ready: ${readdirSync(rt).join(' ')}`)
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    // A warm or served process of ours: Node running bin/corral.cjs (a reused pid is not).
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('packages/cli/bin/corral.cjs')
+  } catch {
+    return false
+  }
+}
+
+let key = ''
+
+before(async () => {
+  if (skip) return
+  dir = makeStateDir('corral-cli-res')
+  runtime = mkdtempSync('/tmp/corral-cli-rt-')
+  runtimes.push(runtime)
+  chmodSync(runtime, 0o700)
+  buildBusyboxImage(join(dir, 'img'))
+  daemon = await startCorrald(dir)
+  for (const args of [
+    ['storage', 'create', 'default', 'dir'],
+    ['profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=default'],
+    ['image', 'import', join(dir, 'img/busybox.tar.xz'), '--alias', 'busybox'],
+    ['launch', 'busybox', name],
+  ]) {
+    const r = await coldCorral(args)
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
+  }
+})
+
+after(async () => {
+  if (skip) return
+  for (const rt of runtimes) {
+    try {
+      for (const k of keys(rt)) warmPids(k, rt)
+    } catch {
+      // Directory already removed.
+    }
+  }
+  for (const pid of seen) if (alive(pid)) process.kill(pid, 'SIGKILL')
+  for (const rt of runtimes) rmSync(rt, { recursive: true, force: true })
+  if (daemon) await coldCorral(['delete', '--force', name])
+  spawnSync('lxc-stop', ['-k', '-n', name, '-P', join(dir, 'containers')], { stdio: 'ignore' })
+  await cleanup(daemon, dir)
+})
+
+test(
+  'the first run is cold and starts a pool; the next ones are served by its warm processes',
+  { skip },
+  async () => {
+    const first = await corral(['version'])
+    assert.equal(first.cold, 'no pool: starting one')
+    assert.equal(first.code, 0)
+    assert.equal(keys().length, 1)
+    key = keys()[0]!
+    assert.match(key, /^[0-9a-f]{16}$/)
+    const pids = await ready(key)
+    const second = await corral(['version'])
+    assert.equal(second.code, 0, second.stderr)
+    assert.ok(second.warm !== undefined && pids.includes(second.warm), `${second.warm} in ${pids.join(',')}`)
+    assert.equal(second.stdout, first.stdout)
+    // The one that served left the pool, and a replacement took its place.
+    const next = await ready(key)
+    assert.ok(!next.includes(second.warm))
+  },
+)
+
+test('warm output and exit codes are the cold ones', { skip }, async () => {
+  const cases: [string[], number][] = [
+    [['version'], 0],
+    [['list'], 0],
+    [['list', '--format', 'csv'], 0],
+    [['info'], 0],
+    [['info', 'no-such-instance'], 1],
+    [['launch', '--no-such-flag'], 1],
+    [['exec', name, '--', 'sh', '-c', 'echo out; echo err >&2; exit 7'], 7],
+  ]
+  for (const [args, code] of cases) {
+    const cold = await coldCorral(args)
+    await ready(key)
+    const warm = await corral(args)
+    assert.ok(warm.warm, `${args.join(' ')} served warm: ${warm.cold}`)
+    assert.equal(cold.code, code, `${args.join(' ')}: ${cold.stderr}`)
+    assert.deepEqual(
+      { stdout: warm.stdout, stderr: warm.stderr, code: warm.code },
+      { stdout: cold.stdout, stderr: cold.stderr, code: cold.code },
+      args.join(' '),
+    )
+    if (code === 1) assert.match(warm.stderr, /^Error: /m)
+  }
+})
+
+test('stdin reaches the command; a pipe is no terminal and a pty is one', { skip }, async () => {
+  await ready(key)
+  const cat = await corral(['exec', name, '--', 'cat'], {}, 'through the warm process\n')
+  assert.ok(cat.warm)
+  assert.deepEqual([cat.stdout, cat.code], ['through the warm process\n', 0])
+
+  const probe = ['exec', name, '--', 'sh', '-c', 'test -t 0 && echo TTY || echo NOTTY']
+  await ready(key)
+  const piped = await corral(probe)
+  assert.ok(piped.warm)
+  assert.equal(piped.stdout, 'NOTTY\n')
+  // util-linux script runs the launcher on a new pty (stdin, stdout and stderr all the pty).
+  await ready(key)
+  const command = [corralBin, ...probe].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const onPty = await runCmd('script', ['-qec', command, '/dev/null'], baseEnv())
+  assert.equal(onPty.code, 0, onPty.stderr)
+  assert.match(onPty.stdout, /corral: served by warm pid \d+/)
+  assert.match(onPty.stdout, /\bTTY\r*\n/)
+  assert.doesNotMatch(onPty.stdout, /NOTTY/)
+})
+
+test('SIGINT to the launcher reaches the command and ends it promptly', { skip }, async () => {
+  await ready(key)
+  const child = spawn(corralBin, ['exec', name, '--', 'sleep', '30'], {
+    env: baseEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const done = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+    child.on('close', (c, s) => r([c, s])),
+  )
+  for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
+  assert.match(stderr, /served by warm pid (\d+)/)
+  seen.add(Number(/served by warm pid (\d+)/.exec(stderr)![1]))
+  await sleep(1000) // the exec reaches the container
+  const t = Date.now()
+  child.kill('SIGINT')
+  const [code, signal] = await done
+  assert.ok(Date.now() - t < 5000, `ended after ${Date.now() - t} ms`)
+  // As a cold run: exec forwards SIGINT into the container, sleep dies of it, exit 128+2.
+  assert.deepEqual([code, signal], [130, null])
+})
+
+test(
+  'SIGTSTP stops a command that does not handle it, launcher and all; SIGCONT resumes',
+  { skip },
+  async () => {
+    await ready(key)
+    // `monitor` runs until stopped and has no SIGTSTP handler: a cold run would stop.
+    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const done = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.on('close', (c, sig) => r([c, sig])),
+    )
+    for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
+    const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
+    assert.ok(warm > 0, stderr)
+    seen.add(warm)
+    const state = (pid: number) => /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1]
+    const settle = async (want: string) => {
+      for (let i = 0; i < 40 && (state(child.pid!) !== want || state(warm) !== want); i++) await sleep(50)
+      return [state(child.pid!), state(warm)]
+    }
+    await sleep(300)
+    child.kill('SIGTSTP')
+    assert.deepEqual(await settle('T'), ['T', 'T'])
+    child.kill('SIGCONT')
+    assert.deepEqual(await settle('S'), ['S', 'S'])
+    child.kill('SIGINT')
+    // No SIGINT handler in monitor: the warm process dies of it, and the launcher as a cold run does.
+    assert.deepEqual(await done, [null, 'SIGINT'])
+  },
+)
+
+test(
+  'a launcher killed outright takes its command along (SIGHUP, as a lost terminal would)',
+  { skip },
+  async () => {
+    await ready(key)
+    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
+    const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
+    assert.ok(warm > 0, stderr)
+    seen.add(warm)
+    await sleep(300)
+    child.kill('SIGKILL')
+    const t = Date.now()
+    while (alive(warm) && Date.now() - t < 3000) await sleep(50)
+    assert.equal(alive(warm), false, `warm process ${warm} still running`)
+  },
+)
+
+test('a different start-up environment (NODE_OPTIONS) uses a pool of its own', { skip }, async () => {
+  const before = await ready(key)
+  const env = { NODE_OPTIONS: '--max-old-space-size=512' }
+  const first = await corral(['version'], env)
+  assert.equal(first.cold, 'no pool: starting one')
+  const other = keys().filter((k) => k !== key)
+  assert.equal(other.length, 1)
+  const theirs = await ready(other[0]!)
+  const second = await corral(['version'], env)
+  assert.ok(second.warm !== undefined && theirs.includes(second.warm))
+  assert.deepEqual(warmPids(key), before, 'the first pool served nobody')
+})
+
+test(
+  'refused: a runtime directory of another uid, open to others, or a symlink (cold, nothing sent)',
+  { skip },
+  async () => {
+    const base = mkdtempSync('/tmp/corral-cli-rt-bad-')
+    runtimes.push(base)
+    const foreign = join(base, 'foreign')
+    mkdirSync(foreign, { mode: 0o700 })
+    chownSync(foreign, 65534, 65534)
+    const open = join(base, 'open')
+    mkdirSync(open)
+    chmodSync(open, 0o755)
+    const link = join(base, 'link')
+    symlinkSync(runtime, link)
+    for (const rt of [foreign, open, link]) {
+      const r = await corral(['version'], { CORRAL_CLI_RUNTIME_DIR: rt })
+      assert.equal(r.cold, 'runtime directory refused', rt)
+      assert.equal(r.code, 0)
+      assert.match(r.stdout, /^Client version: /)
+    }
+    assert.deepEqual(readdirSync(foreign), [], 'no socket or pool made in a foreign directory')
+    assert.deepEqual(readdirSync(open), [])
+  },
+)
+
+test('refused: a pool socket owned by another uid', { skip }, async () => {
+  const pids = await ready(key)
+  const socket = join(runtime, `${key}.sock`)
+  chownSync(socket, 65534, 65534)
+  try {
+    const r = await corral(['version'])
+    assert.equal(r.cold, 'socket refused')
+    assert.equal(r.code, 0)
+  } finally {
+    chownSync(socket, 0, 0)
+  }
+  assert.deepEqual(warmPids(key), pids, 'no warm process was handed the command')
+})
+
+test('refused by the pool: a peer with other groups, capabilities or mount namespace', { skip }, async () => {
+  const pids = await ready(key)
+  const forced = { CORRAL_CLI_SOCKET: join(runtime, `${key}.sock`) }
+  for (const wrap of [
+    ['setpriv', '--groups', '4242'],
+    ['setpriv', '--bounding-set', '-net_raw'],
+    ['unshare', '-m'],
+  ]) {
+    const r = await runCmd(wrap[0]!, [...wrap.slice(1), corralBin, 'version'], baseEnv(forced))
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.warm, undefined, `${wrap.join(' ')}: served by ${r.warm}`)
+    assert.match(r.cold ?? '', /^(pool did not take the command|hand-over failed)$/, wrap.join(' '))
+    assert.match(r.stdout, /^Client version: /)
+    assert.deepEqual(warmPids(key), pids, `${wrap.join(' ')}: no warm process was handed the command`)
+  }
+  // The same socket, the caller's own context: served (the refusals above were the key's).
+  const own = await corral(['version'], forced)
+  assert.ok(own.warm !== undefined && pids.includes(own.warm))
+})
+
+test(
+  'an idle pool ends by itself (CORRAL_CLI_IDLE) and takes its socket and files along',
+  { skip },
+  async () => {
+    const rt = mkdtempSync('/tmp/corral-cli-rt-idle-')
+    runtimes.push(rt)
+    chmodSync(rt, 0o700)
+    const env = { CORRAL_CLI_RUNTIME_DIR: rt, CORRAL_CLI_IDLE: '1' }
+    assert.equal((await corral(['version'], env)).cold, 'no pool: starting one')
+    const pids = await ready(keys(rt)[0]!, rt)
+    const t = Date.now()
+    while (pids.some(alive) && Date.now() - t < 8000) await sleep(100)
+    assert.deepEqual(pids.filter(alive), [], `still running after ${Date.now() - t} ms`)
+    assert.deepEqual(readdirSync(rt), [])
+  },
+)
+
+test('removing the runtime directory ends the pool within a few seconds', { skip }, async () => {
+  const pids = [...(await ready(key)), ...keys().flatMap((k) => warmPids(k))]
+  assert.ok(pids.every(alive))
+  rmSync(runtime, { recursive: true, force: true })
+  const t = Date.now()
+  while (pids.some(alive) && Date.now() - t < 5000) await sleep(100)
+  assert.deepEqual(pids.filter(alive), [], `still running after ${Date.now() - t} ms`)
+  assert.ok(Date.now() - t < 3000, `ended after ${Date.now() - t} ms`)
+})
