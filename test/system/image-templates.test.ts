@@ -207,6 +207,25 @@ test(
         error: /Failed to read template file .*not found/,
       },
       {
+        alias: 'tplsrcdeep',
+        edit: (tree) => {
+          const deep = Array.from({ length: 40 }, () => 'a').join('/')
+          mkdirSync(join(tree, 'templates', deep), { recursive: true })
+          writeFileSync(join(tree, 'templates', deep, 'x.tpl'), 'x\n')
+          writeFileSync(join(tree, 'metadata.yaml'), metadata(template('/etc/x', `${deep}/x.tpl`)))
+        },
+        error: /Invalid template file/,
+      },
+      {
+        alias: 'tplmany',
+        edit: (tree) => {
+          writeFileSync(join(tree, 'templates', 'x.tpl'), 'x\n')
+          const many = Array.from({ length: 300 }, (_, i) => template(`/etc/many${i}`, 'x.tpl')).join('')
+          writeFileSync(join(tree, 'metadata.yaml'), metadata(many))
+        },
+        error: /more than 256 templates/,
+      },
+      {
         alias: 'tplinclude',
         edit: (tree) => {
           writeFileSync(join(tree, 'templates', 'x.tpl'), `{% include "${hostFile}" %}\n`)

@@ -32,6 +32,8 @@ export interface RenderLimits {
 
 const defaultLimits: RenderLimits = { timeoutMs: 10_000, heapMb: 64 }
 const maxSourceBytes = 1 << 20
+const maxBatchSourceBytes = 16 << 20
+const maxTemplates = 256
 const maxOutputBytes = 16 << 20
 
 const workerUrl = new URL('./template-worker.js', import.meta.url)
@@ -67,18 +69,20 @@ const idle: Worker[] = []
 const idleCount = 2
 const maxBatches = 100
 const batches = new WeakMap<Worker, number>()
+/** The listener an idle worker has (and only it: Node's own listeners on a Worker stay). */
+const idleWatch = new WeakMap<Worker, () => void>()
 
 const isDefault = (limits: RenderLimits): boolean =>
   limits.timeoutMs === defaultLimits.timeoutMs && limits.heapMb === defaultLimits.heapMb
 
 /** Keeps a worker idle: it neither holds the daemon's exit nor stays once it failed on its own. */
 function park(worker: Worker): void {
-  worker.removeAllListeners()
   worker.unref()
   const drop = (): void => {
     const i = idle.indexOf(worker)
     if (i >= 0) idle.splice(i, 1)
   }
+  idleWatch.set(worker, drop)
   worker.once('error', drop)
   worker.once('exit', drop)
   idle.push(worker)
@@ -90,11 +94,14 @@ export function prepareTemplateWorkers(): void {
 }
 
 /** A worker for one batch: an idle one when the limits are the default ones, else a new one. */
-function takeWorker(limits: RenderLimits): Worker {
-  const worker = (isDefault(limits) ? idle.pop() : undefined) ?? new Worker(workerUrl, workerOptions(limits))
-  worker.removeAllListeners()
-  worker.ref()
-  return worker
+function takeWorker(limits: RenderLimits): { worker: Worker; reused: boolean } {
+  const parked = isDefault(limits) ? idle.pop() : undefined
+  if (!parked) return { worker: new Worker(workerUrl, workerOptions(limits)), reused: false }
+  const drop = idleWatch.get(parked)!
+  parked.off('error', drop)
+  parked.off('exit', drop)
+  parked.ref()
+  return { worker: parked, reused: true }
 }
 
 /** After a batch that ended normally: back to the idle ones, or ended. */
@@ -108,12 +115,15 @@ function release(worker: Worker, limits: RenderLimits): void {
 /** Renders the jobs in a worker thread, killed when it runs past the limits. */
 export function renderInWorker(jobs: RenderJob[], limits: RenderLimits = defaultLimits): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const worker = takeWorker(limits)
+    const { worker, reused } = takeWorker(limits)
     let settled = false
     const done = (fn: () => void, reusable = false): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      worker.off('message', onMessage)
+      worker.off('error', onError)
+      worker.off('exit', onExit)
       if (reusable) release(worker, limits)
       else void worker.terminate()
       fn()
@@ -122,57 +132,81 @@ export function renderInWorker(jobs: RenderJob[], limits: RenderLimits = default
       () => done(() => reject(invalid(`Template rendering took longer than ${limits.timeoutMs / 1000}s`))),
       limits.timeoutMs,
     )
-    worker.once('message', (results: RenderResult[]) =>
+    const onMessage = (results: RenderResult[]): void =>
       done(() => {
         const failed = results.find((r) => !r.ok)
         if (failed && !failed.ok) return reject(invalid(`Failed to render template: ${failed.error}`))
         resolve(results.map((r) => (r.ok ? r.text : '')))
-      }, true),
-    )
-    worker.once('error', (err) => done(() => reject(invalid(`Failed to render template: ${err.message}`))))
-    worker.once('exit', (code) =>
-      done(() => reject(invalid(`Template rendering stopped (worker exit ${code})`))),
-    )
+      }, true)
+    // An idle worker that died before its exit was seen is no failure of this batch: a new one renders it.
+    const lost = (fail: () => void): void =>
+      done(() => {
+        if (reused) void renderInWorker(jobs, limits).then(resolve, reject)
+        else fail()
+      })
+    const onError = (err: Error): void =>
+      lost(() => reject(invalid(`Failed to render template: ${err.message}`)))
+    const onExit = (code: number): void =>
+      lost(() => reject(invalid(`Template rendering stopped (worker exit ${code})`)))
+    worker.once('message', onMessage)
+    worker.once('error', onError)
+    worker.once('exit', onExit)
     worker.postMessage(jobs)
   })
 }
 
 /**
- * Reads a template source from the templates directory: every directory on the way a real one,
- * the file itself a regular file, nothing followed through a symlink. Read here rather than
- * through the file helper because no container reaches this tree (it sits beside the rootfs,
- * and the instance is stopped and locked while its templates apply), so nothing can change it
- * between these checks and the read.
+ * Reads a template source from the templates directory, a directory descriptor at a time
+ * (each component opened O_DIRECTORY|O_NOFOLLOW below the one before, through its
+ * /proc/self/fd link), and the file itself only when lstat says it is a regular file, opened
+ * O_NOFOLLOW|O_NOCTTY and checked to be the inode lstat saw: nothing is followed through a
+ * symlink and no device is opened, whatever the tree holds or becomes meanwhile. Read here
+ * rather than through the file helper: no container reaches this tree (it sits beside the
+ * rootfs), and the work is bounded (sources of at most 32 components, 255 bytes).
  */
-function readSource(templatesDir: string, name: string): string {
-  const parts = treePath(name, 'template file').slice(1).split('/')
+function readSource(templatesDir: string, name: string): Buffer {
+  const path = treePath(name, 'template file')
+  const parts = path.slice(1).split('/')
+  if (path.length > 255 || parts.length > 32) throw invalid(`Invalid template file ${JSON.stringify(name)}`)
   const unreadable = (why: string) => invalid(`Failed to read template file ${JSON.stringify(name)}: ${why}`)
-  let dir = templatesDir
-  for (const part of parts.slice(0, -1)) {
-    dir = join(dir, part)
-    if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw unreadable('not found')
-  }
-  let fd: number
+  const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NOCTTY, O_NONBLOCK } = constants
+  const fds: number[] = []
   try {
-    fd = openSync(join(dir, parts.at(-1)!), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
-  } catch (err) {
-    throw unreadable((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'not a regular file')
-  }
-  try {
-    const stat = fstatSync(fd)
-    if (!stat.isFile()) throw invalid(`Template file ${JSON.stringify(name)} is not a regular file`)
-    if (stat.size > maxSourceBytes)
+    let dir = templatesDir
+    for (const part of parts.slice(0, -1)) {
+      try {
+        fds.push(openSync(join(dir, part), O_RDONLY | O_DIRECTORY | O_NOFOLLOW))
+      } catch {
+        throw unreadable('not found')
+      }
+      dir = `/proc/self/fd/${fds.at(-1)!}`
+    }
+    const file = join(dir, parts.at(-1)!)
+    const seen = lstatSync(file, { throwIfNoEntry: false })
+    if (!seen) throw unreadable('not found')
+    if (!seen.isFile()) throw invalid(`Template file ${JSON.stringify(name)} is not a regular file`)
+    if (seen.size > maxSourceBytes)
       throw invalid(`Template file ${JSON.stringify(name)} is larger than ${maxSourceBytes} bytes`)
-    const buf = Buffer.alloc(stat.size)
+    let fd: number
+    try {
+      fd = openSync(file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK)
+    } catch {
+      throw unreadable('not a regular file')
+    }
+    fds.push(fd)
+    const stat = fstatSync(fd)
+    if (!stat.isFile() || stat.ino !== seen.ino || stat.dev !== seen.dev)
+      throw invalid(`Template file ${JSON.stringify(name)} is not a regular file`)
+    const buf = Buffer.alloc(Math.min(stat.size, maxSourceBytes))
     let read = 0
     while (read < buf.length) {
       const n = readSync(fd, buf, read, buf.length - read, read)
       if (n === 0) break
       read += n
     }
-    return buf.subarray(0, read).toString('utf8')
+    return buf.subarray(0, read)
   } finally {
-    closeSync(fd)
+    for (const fd of fds) closeSync(fd)
   }
 }
 
@@ -244,9 +278,12 @@ async function applyTrigger(
 ): Promise<void> {
   const wanted = Object.entries(templates).filter(([, t]) => t.when.includes(trigger))
   if (wanted.length === 0) return
+  if (wanted.length > maxTemplates)
+    throw invalid(`The image has more than ${maxTemplates} templates for the ${trigger} trigger`)
   const rootfs = volumeDir(opts.volumePath, 'rootfs')
   const templatesDir = volumeDir(opts.volumePath, 'templates')
   const targets: { path: string; job: RenderJob }[] = []
+  let sourceBytes = 0
   for (const [target, tpl] of wanted) {
     const path = treePath(target, 'template target')
     if (tpl.create_only && (await existsInRoot(state, rootfs, path))) continue
@@ -258,7 +295,14 @@ async function applyTrigger(
       devices: opts.expanded.devices,
       properties: tpl.properties,
     }
-    targets.push({ path, job: { source: readSource(templatesDir, tpl.template), ctx } })
+    const source = readSource(templatesDir, tpl.template)
+    sourceBytes += source.length
+    // What one start holds in the daemon's heap at once (and copies to the worker) is bounded too.
+    if (sourceBytes > maxBatchSourceBytes)
+      throw invalid(
+        `The image's templates for the ${trigger} trigger are larger than ${maxBatchSourceBytes} bytes`,
+      )
+    targets.push({ path, job: { source: source.toString('utf8'), ctx } })
   }
   if (targets.length === 0) return
   const texts = await renderInWorker(
