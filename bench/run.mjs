@@ -197,6 +197,8 @@ try {
   for (let r = 0; r < runs; r++) {
     for (const t of targets) {
       const name = n(`op${r}`)
+      // The other daemon's work (a delete's clean-up, the CLI's warm processes booting) settles first.
+      await sleep(500)
       record(t, 'launch', lxc(t, launchArgs(name)).ms)
       record(t, 'exec true', lxc(t, ['exec', name, '--', 'true']).ms)
       if (t === C) {

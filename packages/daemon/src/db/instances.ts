@@ -147,22 +147,29 @@ export function patchInstanceConfig(db: Db, id: number, patch: Record<string, st
 }
 
 /**
- * Records an instance's power state (volatile.last_state.power) and, for a start, when it last
- * started, in one commit that is not synced to disk on its own: right after a start or a copy
- * that sync is a journal flush of several ms. The next synced commit makes it durable; a daemon
- * killed before then loses nothing (the commit is in the WAL), a host losing power at most this
- * bookkeeping, never the database's consistency.
+ * Patches config keys that a start or stop records for itself (the power state, the idmap it
+ * computed, the template trigger it has applied) and, for a start, when it last started, in
+ * one commit that is not synced to disk on its own: next to a start or a copy that sync is a
+ * journal flush of several ms. The next synced commit makes it durable; a daemon killed
+ * before then loses nothing (the commit is in the WAL); a host losing power loses at most
+ * this bookkeeping, which the next start computes again (an applied trigger's templates are
+ * applied again), never the database's consistency.
  */
-export function recordPowerState(db: Db, id: number, power: 'RUNNING' | 'STOPPED', startedAt?: string): void {
+export function patchUnsynced(db: Db, id: number, patch: Record<string, string>, startedAt?: string): void {
   db.pragma('synchronous = NORMAL')
   try {
     db.transaction(() => {
-      patchInstanceConfig(db, id, { 'volatile.last_state.power': power })
+      patchInstanceConfig(db, id, patch)
       if (startedAt) db.prepare('UPDATE instances SET last_used_at = ? WHERE id = ?').run(startedAt, id)
     })()
   } finally {
     db.pragma('synchronous = FULL')
   }
+}
+
+/** Records an instance's power state (volatile.last_state.power) and, for a start, when it started. */
+export function recordPowerState(db: Db, id: number, power: 'RUNNING' | 'STOPPED', startedAt?: string): void {
+  patchUnsynced(db, id, { 'volatile.last_state.power': power }, startedAt)
 }
 
 /** Renames an instance; 409 when taken. */

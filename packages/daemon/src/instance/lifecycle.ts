@@ -207,7 +207,7 @@ export async function startInstance(state: State, inst: db.InstanceRecord, calle
     'volatile.idmap.current': JSON.stringify(idmap),
     'volatile.idmap.next': JSON.stringify(idmap),
   }
-  db.patchInstanceConfig(state.db, inst.id, patch)
+  db.patchUnsynced(state.db, inst.id, patch)
   Object.assign(expanded.config, patch)
   if (idmap.length === 0)
     state.log.warn('Starting a privileged container: its root is root on the host', {

@@ -341,7 +341,7 @@ export async function applyTemplates(
   const pending = opts.inst.config['volatile.apply_template'] as TemplateTrigger | undefined
   if (pending) {
     await applyTrigger(state, run, pending, templates)
-    db.patchInstanceConfig(state.db, opts.inst.id, { 'volatile.apply_template': '' })
+    db.patchUnsynced(state.db, opts.inst.id, { 'volatile.apply_template': '' })
   }
   await applyTrigger(state, run, 'start', templates)
 }
