@@ -6,6 +6,7 @@ import { getStoragePool, listStoragePools, type StoragePoolRecord } from '../db/
 import type { State } from '../state.js'
 import type { DriverContext, StorageDriver } from './drivers/driver.js'
 import { findStorageDriver } from './drivers/registry.js'
+import { dropSpare, isRefilling, keepsSpares, refillSpare, takeSpare } from './spare-copies.js'
 import {
   createVolumePrivately,
   realFs,
@@ -131,9 +132,12 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
       await mustBeFree(target)
       if (driver.cachesImages) {
         const image = await ensureImageVolume(work, fingerprint, unpack)
-        await driver.copyVolume(ctx, image, target, { readOnly: false })
+        const spares = keepsSpares(driver)
+        if (!(spares && (await takeSpare(image, target))))
+          await driver.copyVolume(ctx, image, target, { readOnly: false })
         // An image cached before its volume was kept private passes its mode on: tighten at once.
         await chmod(target, 0o700)
+        if (spares) refillSpare(driver, ctx, image)
         return
       }
       await createVolumePrivately(work, safe(volumeName(project, instance)), unpack)
@@ -222,7 +226,10 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
     },
 
     async deleteImageVolume(fingerprint) {
-      if (driver.cachesImages) await driver.deleteVolume(ctx, imageVolumePath(mount, fingerprint))
+      if (!driver.cachesImages) return
+      const image = imageVolumePath(mount, fingerprint)
+      if (keepsSpares(driver)) await dropSpare(driver, ctx, image)
+      await driver.deleteVolume(ctx, image)
     },
 
     async recover() {
@@ -231,10 +238,11 @@ export function makePool(driver: StorageDriver, ctx: DriverContext, fs: PoolFs =
       tidied.push(
         ...(await recoverVolumes({ ...work, dir: join(mount, 'custom') })).map((v) => `custom/${v}`),
       )
-      // An image volume whose unpack was killed is incomplete; the next create unpacks it again.
+      // An image volume whose unpack was killed is incomplete; the next create unpacks it again
+      // (and a spare copy whose making was killed is made again).
       const images = join(mount, 'images')
       for (const entry of await readdir(images).catch(() => [] as string[])) {
-        if (!entry.endsWith('.partial')) continue
+        if (!entry.endsWith('.partial') || isRefilling(join(images, entry))) continue
         await driver.deleteVolume(ctx, join(images, entry))
         tidied.push(`images/${entry}`)
       }
