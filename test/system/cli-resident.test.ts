@@ -656,7 +656,13 @@ test('a pool out of descriptors backs off instead of spinning on accept', { skip
     return Number(f[11]) + Number(f[12])
   }
   const socket = join(runtime, `${key}.sock`)
-  const open = (p: number) => readdirSync(`/proc/${p}/fd`).length
+  // The lowest free descriptor number: as the soft limit, every new descriptor is EMFILE.
+  const open = (p: number) => {
+    const used = new Set(readdirSync(`/proc/${p}/fd`).map(Number))
+    let n = 0
+    while (used.has(n)) n++
+    return n
+  }
   // The soft limit only (a lowered hard limit cannot be raised again from outside).
   const hard = (p: number) =>
     /^Max open files\s+\d+\s+(\d+)/m.exec(readFileSync(`/proc/${p}/limits`, 'utf8'))![1]!
