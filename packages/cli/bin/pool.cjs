@@ -159,8 +159,10 @@ async function serve() {
   const warmEnv = Object.entries({ ...baseEnv, CORRAL_CLI_POOL_INODE: String(inode) }).map(
     ([k, v]) => `${k}=${v}`,
   )
+  /** The pool processes this one started (its replacement; the first one's siblings too). */
+  const spawned = []
   const spawnWarm = () =>
-    addon.spawnWarm(node, [node, path.join(bin, 'corral.cjs')], warmEnv, listenFd, lockFd)
+    spawned.push(addon.spawnWarm(node, [node, path.join(bin, 'corral.cjs')], warmEnv, listenFd, lockFd))
   if (!baseEnv.CORRAL_CLI_POOL_INODE) for (let i = 1; i < POOL_SIZE; i++) spawnWarm()
 
   for (const m of LAZY_BUILTINS) require(m)
@@ -196,14 +198,17 @@ async function serve() {
     }
   })
   try {
-    const replacement = spawnWarm()
-    // Reaped when it has served and exited, should this command still be running then.
-    const reaper = setInterval(() => addon.reap(replacement) && clearInterval(reaper), 1000)
-    reaper.unref()
+    spawnWarm()
   } catch {
     // No replacement (out of processes?): the command still runs; the pool is one short until
     // the next cold start.
   }
+  // Each is reaped once it has served and exited, should this command still be running then.
+  const reaper = setInterval(() => {
+    for (let i = spawned.length - 1; i >= 0; i--) if (addon.reap(spawned[i])) spawned.splice(i, 1)
+    if (spawned.length === 0) clearInterval(reaper)
+  }, 1000)
+  reaper.unref()
   fs.closeSync(listenFd)
   fs.closeSync(lockFd)
   // The launcher sends nothing after its go: end of input means it died (SIGKILL); a cold run

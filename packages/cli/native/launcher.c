@@ -456,7 +456,10 @@ int main(int argc, char **argv) {
     close(sock);
     cold(argc, argv, "pool refused");
   }
-  /* The warm process identifies itself before we send anything (check_worker). */
+  /* The warm process identifies itself before we send anything (check_worker). Until it has
+   * taken the body, no read may block for longer than a step: a stalled peer means cold. */
+  struct timeval step = {ANSWER_TIMEOUT_MS / 1000, 0};
+  if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &step, sizeof(step)) != 0) cold(argc, argv, "socket");
   int pidfd = check_worker(sock, bare);
   if (pidfd < 0) {
     close(sock);
@@ -502,7 +505,9 @@ int main(int argc, char **argv) {
   }
   free(body.data);
   char ready;
-  if (read_exact(sock, &ready, 1, ANSWER_TIMEOUT_MS) != 0 || ready != 'r') {
+  struct timeval none = {0, 0};
+  if (read_exact(sock, &ready, 1, ANSWER_TIMEOUT_MS) != 0 || ready != 'r' ||
+      setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none)) != 0) {
     close(sock);
     cold(argc, argv, "pool did not take the command");
   }
