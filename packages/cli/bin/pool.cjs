@@ -38,6 +38,7 @@ async function warm(bundle, dir) {
   const saved = { CORRAL_DIR: process.env.CORRAL_DIR, CORRAL_CONF: process.env.CORRAL_CONF }
   fs.rmSync(dir, { recursive: true, force: true }) // a dead process's of the same pid
   fs.mkdirSync(dir, { mode: 0o700 })
+  ownDir(dir)
   const server = require('node:http').createServer((req, res) => {
     const instances = req.url.startsWith('/1.0/instances')
     const metadata = instances
@@ -72,6 +73,28 @@ async function warm(bundle, dir) {
   }
 }
 
+/**
+ * Throws unless `dir` is a real directory (not a symlink) of our uid with no access for others:
+ * the runtime directory and the warm-up directory, which a pool writes into by path.
+ */
+function ownDir(dir) {
+  const st = fs.lstatSync(dir)
+  if (!st.isDirectory() || st.uid !== process.getuid() || (st.mode & 0o077) !== 0)
+    throw new Error(`${dir}: not a private directory of ours`)
+}
+
+/** Writes our pid file: created here (O_EXCL), never through a symlink (O_NOFOLLOW). */
+function writePidFile(file) {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
+  fs.rmSync(file, { force: true }) // a dead process's of the same pid
+  const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+  try {
+    fs.writeSync(fd, `${process.pid}\n`)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Reads the launcher's hand-over body: argv, environment, working directory, umask (launcher.c). */
 function parseBody(body) {
   let at = 0
@@ -88,7 +111,8 @@ function parseBody(body) {
     return s
   }
   const args = Array.from({ length: u32() }, str)
-  const env = {}
+  // No prototype: a variable named `constructor` or `__proto__` is the caller's like any other.
+  const env = Object.create(null)
   for (let n = u32(); n > 0; n--) {
     const entry = str()
     const eq = entry.indexOf('=')
@@ -122,6 +146,7 @@ async function serve() {
   const code = addon.codeKey(dist, bin, node)
   const bundle = freshBundle()
   if (!bundle) return // stale or unbuilt (the launcher does not start a pool for one either)
+  ownDir(dir) // as the launcher checked it (runtime_dir in launcher.c)
   let listenFd, lockFd, inode
   if (baseEnv.CORRAL_CLI_POOL_INODE) {
     ;[listenFd, lockFd, inode] = [3, 4, Number(baseEnv.CORRAL_CLI_POOL_INODE)]
@@ -134,14 +159,16 @@ async function serve() {
   const warmEnv = Object.entries({ ...baseEnv, CORRAL_CLI_POOL_INODE: String(inode) }).map(
     ([k, v]) => `${k}=${v}`,
   )
+  /** The pool processes this one started (its replacement; the first one's siblings too). */
+  const spawned = []
   const spawnWarm = () =>
-    addon.spawnWarm(node, [node, path.join(bin, 'corral.cjs')], warmEnv, listenFd, lockFd)
+    spawned.push(addon.spawnWarm(node, [node, path.join(bin, 'corral.cjs')], warmEnv, listenFd, lockFd))
   if (!baseEnv.CORRAL_CLI_POOL_INODE) for (let i = 1; i < POOL_SIZE; i++) spawnWarm()
 
   for (const m of LAZY_BUILTINS) require(m)
   await warm(bundle, path.join(dir, `${key}.${process.pid}.warm`))
   const pidFile = path.join(dir, `${key}.${process.pid}.pid`)
-  fs.writeFileSync(pidFile, `${process.pid}\n`)
+  writePidFile(pidFile)
 
   const job = addon.wait(listenFd, socket, inode, idle, key, code, dist, bin, node)
   fs.rmSync(pidFile, { force: true })
@@ -158,10 +185,8 @@ async function serve() {
     }
     return
   }
-  // Ours now: a replacement takes our place in the pool, then we leave it.
-  spawnWarm()
-  fs.closeSync(listenFd)
-  fs.closeSync(lockFd)
+  // Ours now: the exit status goes back to the launcher however this ends (registered first, so
+  // that a failure below still reports), a replacement takes our place in the pool, we leave it.
   const { conn } = job
   process.on('exit', (status) => {
     const b = Buffer.alloc(4)
@@ -172,6 +197,20 @@ async function serve() {
       // The launcher is gone: nobody to tell.
     }
   })
+  try {
+    spawnWarm()
+  } catch {
+    // No replacement (out of processes?): the command still runs; the pool is one short until
+    // the next cold start.
+  }
+  // Each is reaped once it has served and exited, should this command still be running then.
+  const reaper = setInterval(() => {
+    for (let i = spawned.length - 1; i >= 0; i--) if (addon.reap(spawned[i])) spawned.splice(i, 1)
+    if (spawned.length === 0) clearInterval(reaper)
+  }, 1000)
+  reaper.unref()
+  fs.closeSync(listenFd)
+  fs.closeSync(lockFd)
   // The launcher sends nothing after its go: end of input means it died (SIGKILL); a cold run
   // whose parent and terminal vanish gets SIGHUP, and so does this one.
   const watch = new (require('node:net').Socket)({ fd: conn })
@@ -194,4 +233,4 @@ async function serve() {
   await bundle.run()
 }
 
-module.exports = { serve }
+module.exports = { serve, parseBody }

@@ -3,7 +3,7 @@
  * caller: the code (the bundle, its code cache and the bin files, by inode, size and mtime), the
  * node binary, the caller's credentials, capabilities, seccomp and no_new_privs, its namespaces,
  * root, cgroup, LSM label and resource limits, and the environment variables that Node, libuv,
- * OpenSSL and ICU read at start-up. The launcher computes it for itself (to name the socket) and
+ * OpenSSL, ICU and glibc's allocator read at start-up. The launcher computes it for itself (to name the socket) and
  * the pool for each peer (from /proc/PID): one header, so that both compute it the same way. */
 #ifndef CORRAL_CLI_KEY_H
 #define CORRAL_CLI_KEY_H
@@ -75,10 +75,12 @@ static const char *const corral_status_fields[] = {"Uid:",    "Gid:",    "Groups
                                                    "NoNewPrivs:", "Seccomp:", "Seccomp_filters:", NULL};
 
 /* Environment variables that take effect when Node starts (flags, libuv's thread pool, OpenSSL's
- * configuration and certificates, ICU's default locale and the time zone): by prefix, or exact
- * when the entry has no trailing '_'. */
-static const char *const corral_env_names[] = {"NODE_", "UV_",     "OPENSSL_",  "SSL_CERT_", "LC_",
-                                               "LANG",  "LANGUAGE", "TZ",       "ICU_",      NULL};
+ * configuration and certificates, ICU's default locale, the time zone, glibc's malloc): by
+ * prefix, or exact when the entry has no trailing '_'. (LD_* and GLIBC_TUNABLES are not keyed:
+ * the launcher runs cold when any is set, since they change the dynamic loader of the very
+ * process, e.g. a preloaded torsocks, which a warm process cannot take on.) */
+static const char *const corral_env_names[] = {"NODE_", "UV_", "OPENSSL_", "SSL_CERT_", "LC_", "LANG",
+                                               "LANGUAGE", "TZ", "ICU_", "MALLOC_", NULL};
 
 static __attribute__((unused)) int corral_env_matches(const char *entry, size_t len) {
   const char *eq = memchr(entry, '=', len);
@@ -93,6 +95,13 @@ static __attribute__((unused)) int corral_env_matches(const char *entry, size_t 
 }
 
 #define CORRAL_KEY_BUF (1 << 20)
+
+/* A field into both keys of corral_key2. */
+#define CORRAL_HASH2(tag, data, n)             \
+  do {                                         \
+    corral_hash_field(&k, (tag), (data), (n)); \
+    corral_hash_field(&b, (tag), (data), (n)); \
+  } while (0)
 
 static __attribute__((unused)) int corral_strcmp(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -127,15 +136,19 @@ static __attribute__((unused)) void corral_code_key(const char *dist, const char
 
 /* Computes the key of the process whose /proc directory is `proc` ("/proc/self", "/proc/123"),
  * for the bundle in `dist` and the bin files in `bin`, run by `node`: 16 hex digits and a NUL
- * into out. Returns 0, or -1 when part of it cannot be read (the caller then does not share).
- * Only for a process that has not changed its own limits: Node raises RLIMIT_NOFILE when it
- * starts, so a pool computes this for its peers (launchers), never for itself. */
-static __attribute__((unused)) int corral_key(const char *proc, const char *dist, const char *bin, const char *node, char out[17]) {
+ * into out, and the same key without the resource limits into bare (when not NULL). Returns 0,
+ * or -1 when part of it cannot be read (the caller then does not share). The full key only for
+ * a process that has not changed its own limits: Node raises RLIMIT_NOFILE's soft limit when it
+ * starts, so a pool computes it for its peers (launchers); a launcher checks a warm process
+ * (launcher.c) by the bare key, its own against the warm one's. */
+static __attribute__((unused)) int corral_key2(const char *proc, const char *dist, const char *bin, const char *node, char out[17],
+                                              char bare[17]) {
   static char buf[CORRAL_KEY_BUF];
   char path[8192];
-  struct corral_hash k;
+  struct corral_hash k, b;
   corral_hash_init(&k);
   corral_hash_code(&k, dist, bin, node);
+  b = k;
 
   snprintf(path, sizeof(path), "%s/status", proc);
   ssize_t n = corral_read_file(path, buf, sizeof(buf) - 1);
@@ -149,13 +162,13 @@ static __attribute__((unused)) int corral_key(const char *proc, const char *dist
       const char *end = strchr(line, '\n');
       size_t len = end ? (size_t)(end - line) : strlen(line);
       if (len >= flen && memcmp(line, *f, flen) == 0) {
-        corral_hash_field(&k, *f, line, len);
+        CORRAL_HASH2(*f, line, len);
         found = 1;
         break;
       }
       line = end ? end + 1 : NULL;
     }
-    if (!found) corral_hash_field(&k, *f, "absent", 6);
+    if (!found) CORRAL_HASH2(*f, "absent", 6);
   }
 
   const char *ns[] = {"mnt", "net", "user", "pid", "uts", "ipc", "cgroup", "time", NULL};
@@ -164,17 +177,17 @@ static __attribute__((unused)) int corral_key(const char *proc, const char *dist
     struct stat st;
     if (stat(path, &st) != 0) {
       if (i < 6) return -1; /* the six long-standing ones must be readable; cgroup and time may be absent */
-      corral_hash_field(&k, ns[i], "absent", 6);
+      CORRAL_HASH2(ns[i], "absent", 6);
       continue;
     }
     uint64_t v[2] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino};
-    corral_hash_field(&k, ns[i], v, sizeof(v));
+    CORRAL_HASH2(ns[i], v, sizeof(v));
   }
   snprintf(path, sizeof(path), "%s/root/", proc);
   struct stat root;
   if (stat(path, &root) != 0) return -1;
   uint64_t rv[2] = {(uint64_t)root.st_dev, (uint64_t)root.st_ino};
-  corral_hash_field(&k, "root", rv, sizeof(rv));
+  CORRAL_HASH2("root", rv, sizeof(rv));
 
   const char *files[] = {"cgroup", "limits", "attr/current", NULL};
   for (int i = 0; files[i]; i++) {
@@ -182,9 +195,10 @@ static __attribute__((unused)) int corral_key(const char *proc, const char *dist
     n = corral_read_file(path, buf, sizeof(buf));
     if (n < 0) {
       if (i < 2) return -1;
-      corral_hash_field(&k, files[i], "absent", 6);
+      CORRAL_HASH2(files[i], "absent", 6);
     } else {
-      corral_hash_field(&k, files[i], buf, (size_t)n);
+      if (i == 1) corral_hash_field(&k, files[i], buf, (size_t)n); /* limits: the full key only */
+      else CORRAL_HASH2(files[i], buf, (size_t)n);
     }
   }
 
@@ -205,10 +219,16 @@ static __attribute__((unused)) int corral_key(const char *proc, const char *dist
     i += (ssize_t)len + 1;
   }
   qsort(picked, count, sizeof(picked[0]), corral_strcmp);
-  for (size_t i = 0; i < count; i++) corral_hash_field(&k, "env", picked[i], strlen(picked[i]));
+  for (size_t i = 0; i < count; i++) CORRAL_HASH2("env", picked[i], strlen(picked[i]));
 
   snprintf(out, 17, "%016llx", (unsigned long long)k.h);
+  if (bare) snprintf(bare, 17, "%016llx", (unsigned long long)b.h);
   return 0;
+}
+
+/* The full key alone (see corral_key2). */
+static __attribute__((unused)) int corral_key(const char *proc, const char *dist, const char *bin, const char *node, char out[17]) {
+  return corral_key2(proc, dist, bin, node, out, NULL);
 }
 
 #endif

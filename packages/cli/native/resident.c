@@ -4,7 +4,9 @@
  * warm process has nothing else to do, and when a command arrives its terminal must be on fds
  * 0-2 before any JS touches process.stdin/stdout/stderr. A peer is served only when it is of our
  * uid and its key, computed here from /proc/PID as the launcher computes its own (key.h), is the
- * pool's: same credentials, capabilities, namespaces, root, cgroup, limits and start-up env. */
+ * pool's: same credentials, capabilities, namespaces, root, cgroup, limits and start-up env; the
+ * peer is held by a pidfd (SO_PEERPIDFD) that must still be alive after the /proc reads, so that
+ * a peer that exited and whose pid was reused is not taken for the process that now has it. */
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -31,6 +34,9 @@
 #define STEP_TIMEOUT_MS 2000
 /* The largest hand-over body accepted (argv and environment). */
 #define MAX_BODY (16u << 20)
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* Linux 6.5 */
+#endif
 
 static void throw_errno(napi_env env, int err, const char *what) {
   char message[200];
@@ -91,13 +97,15 @@ static napi_value listen_js(napi_env env, napi_callback_info info) {
     return NULL;
   }
   unlink(addr.sun_path);
+  /* bind gives the file the socket inode's mode less the umask: 0600 from the start, and
+   * nothing changed by path afterwards (a path can be made to point elsewhere). */
   mode_t old = umask(077);
-  int r = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+  int r = fchmod(fd, 0600) == 0 ? bind(fd, (struct sockaddr *)&addr, sizeof(addr)) : -1;
   int err = errno;
   umask(old);
   struct stat st;
-  if (r != 0 || chmod(addr.sun_path, 0600) != 0 || listen(fd, 64) != 0 || stat(addr.sun_path, &st) != 0) {
-    if (r == 0) err = errno;
+  if (r != 0 || listen(fd, 64) != 0 || lstat(addr.sun_path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != getuid()) {
+    if (r == 0) err = errno ? errno : EEXIST;
     close(fd);
     throw_errno(env, err, "listen");
     return NULL;
@@ -163,19 +171,51 @@ static int read_step(int fd, void *data, size_t n) {
   return 0;
 }
 
-/* One hand-over on an accepted connection: peer check, header with the three descriptors, body,
- * our pid, the launcher's go. 0 with fds[] and *body set, or -1 (everything closed but conn). */
+/* Whether the peer of conn is a process of our uid and our key, checked through a pidfd of it
+ * (SO_PEERPIDFD): the key is read from /proc/PID, then the pidfd must still be alive, so the
+ * /proc read was of the peer and not of a process that took its pid after it exited. No
+ * SO_PEERPIDFD (a kernel before 6.5): refused. */
+static int peer_ok(int conn, const char *key, const char *dist, const char *bin, const char *node) {
+  struct ucred peer;
+  socklen_t plen = sizeof(peer);
+  if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &plen) != 0 || peer.uid != getuid() || peer.pid <= 0) return 0;
+  int pidfd = -1;
+  socklen_t flen = sizeof(pidfd);
+  if (getsockopt(conn, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &flen) != 0 || pidfd < 0) return 0;
+  char proc[64], peer_key[17];
+  snprintf(proc, sizeof(proc), "/proc/%d", (int)peer.pid);
+  int ok = corral_key(proc, dist, bin, node, peer_key) == 0 && strcmp(peer_key, key) == 0 &&
+           syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+  close(pidfd);
+  return ok;
+}
+
+/* One hand-over on an accepted connection: peer check, our hello (pid, SCM_CREDENTIALS), the
+ * header with the three descriptors, body, 'r', the launcher's go. 0 with fds[] and *body set,
+ * or -1 (everything closed but conn). */
 static int take(int conn, const char *key, const char *dist, const char *bin, const char *node, int fds[3],
                 char **body, uint32_t *body_len) {
   struct timeval step = {STEP_TIMEOUT_MS / 1000, (STEP_TIMEOUT_MS % 1000) * 1000};
   if (setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &step, sizeof(step)) != 0) return -1;
-  struct ucred peer;
-  socklen_t plen = sizeof(peer);
-  if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &plen) != 0 || peer.uid != getuid() || peer.pid <= 0)
-    return -1;
-  char proc[64], peer_key[17];
-  snprintf(proc, sizeof(proc), "/proc/%d", (int)peer.pid);
-  if (corral_key(proc, dist, bin, node, peer_key) != 0 || strcmp(peer_key, key) != 0) return -1;
+  if (!peer_ok(conn, key, dist, bin, node)) return -1;
+
+  char hello[8] = {'C', 'R', 'P', '2'};
+  uint32_t pid = (uint32_t)getpid();
+  memcpy(hello + 4, &pid, 4);
+  struct ucred me = {getpid(), getuid(), getgid()};
+  union {
+    char buf[CMSG_SPACE(sizeof(struct ucred))];
+    struct cmsghdr align;
+  } cred;
+  memset(&cred, 0, sizeof(cred));
+  struct iovec hiov = {hello, sizeof(hello)};
+  struct msghdr hmsg = {.msg_iov = &hiov, .msg_iovlen = 1, .msg_control = cred.buf, .msg_controllen = sizeof(cred.buf)};
+  struct cmsghdr *hc = CMSG_FIRSTHDR(&hmsg);
+  hc->cmsg_level = SOL_SOCKET;
+  hc->cmsg_type = SCM_CREDENTIALS;
+  hc->cmsg_len = CMSG_LEN(sizeof(me));
+  memcpy(CMSG_DATA(hc), &me, sizeof(me));
+  if (sendmsg(conn, &hmsg, MSG_NOSIGNAL) != (ssize_t)sizeof(hello)) return -1;
 
   struct pollfd pfd = {conn, POLLIN, 0};
   if (poll(&pfd, 1, STEP_TIMEOUT_MS) <= 0) return -1;
@@ -184,12 +224,14 @@ static int take(int conn, const char *key, const char *dist, const char *bin, co
     char buf[CMSG_SPACE(3 * sizeof(int))];
     struct cmsghdr align;
   } control;
+  memset(&control, 0, sizeof(control));
   struct iovec iov = {header, sizeof(header)};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
   ssize_t got;
   do got = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
   while (got < 0 && errno == EINTR);
   int nfds = 0;
+  if (got < 0) return -1; /* nothing received: no descriptors to close, the buffer is not read */
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
     int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -201,14 +243,13 @@ static int take(int conn, const char *key, const char *dist, const char *bin, co
   }
   uint32_t len = 0;
   if (got == (ssize_t)sizeof(header)) memcpy(&len, header + 4, 4);
-  if (got != (ssize_t)sizeof(header) || (msg.msg_flags & MSG_CTRUNC) || nfds != 3 || memcmp(header, "CRL1", 4) != 0 ||
+  if (got != (ssize_t)sizeof(header) || (msg.msg_flags & MSG_CTRUNC) || nfds != 3 || memcmp(header, "CRL2", 4) != 0 ||
       len > MAX_BODY)
     goto fail;
   *body = malloc(len ? len : 1);
   if (!*body || read_step(conn, *body, len) != 0) goto fail_body;
   *body_len = len;
-  uint32_t pid = (uint32_t)getpid();
-  if (send(conn, &pid, sizeof(pid), MSG_NOSIGNAL) != (ssize_t)sizeof(pid)) goto fail_body;
+  if (send(conn, "r", 1, MSG_NOSIGNAL) != 1) goto fail_body;
   char go = 0;
   if (read_step(conn, &go, 1) != 0 || go != 'g') goto fail_body;
   struct timeval none = {0, 0};
@@ -255,7 +296,12 @@ static napi_value wait_js(napi_env env, napi_callback_info info) {
     }
     if (pfd.revents & (POLLERR | POLLNVAL)) break;
     int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    if (conn < 0) continue; /* EAGAIN: the other warm process took it */
+    if (conn < 0) {
+      /* EAGAIN: the other warm process took it. Out of descriptors or memory: the connection
+       * stays queued and poll says so again at once; back off instead of spinning. */
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) poll(NULL, 0, 100);
+      continue;
+    }
     int fds[3];
     char *body = NULL;
     uint32_t len = 0;
@@ -350,6 +396,18 @@ static napi_value spawn_warm_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* reap(pid) -> whether pid (a replacement this process spawned) has exited and been reaped: a
+ * served command that runs long must not keep its replacement as a zombie once that one has
+ * served and exited. waitpid on that pid only, so libuv's own children are left to libuv. */
+static napi_value reap_js(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  int32_t pid;
+  if (!get_args(env, info, argv, 1) || napi_get_value_int32(env, argv[0], &pid) != napi_ok) return NULL;
+  pid_t r = pid > 0 ? waitpid(pid, NULL, WNOHANG) : -1;
+  napi_get_boolean(env, r == pid || (r < 0 && errno == ECHILD), &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"lock", NULL, lock_js, NULL, NULL, NULL, napi_default, NULL},
@@ -358,6 +416,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"keyOf", NULL, key_of_js, NULL, NULL, NULL, napi_default, NULL},
       {"wait", NULL, wait_js, NULL, NULL, NULL, napi_default, NULL},
       {"spawnWarm", NULL, spawn_warm_js, NULL, NULL, NULL, napi_default, NULL},
+      {"reap", NULL, reap_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
