@@ -120,9 +120,9 @@ function ownCgroupText(): string {
 }
 
 /** This process's cgroup path in a hierarchy (`pids`, or `` for the unified one), from /proc/self/cgroup. */
-function ownCgroup(controller: string): string | undefined {
+function ownCgroup(controller: string, text?: string): string | undefined {
   try {
-    for (const line of ownCgroupText().split('\n')) {
+    for (const line of (text ?? ownCgroupText()).split('\n')) {
       const [, controllers, path] = line.split(':')
       if (controllers === undefined || path === undefined) continue
       const names = controllers.split(',')
@@ -180,11 +180,14 @@ export function cgroupTargetOf(
   return { version, dir: () => join(mountRoot, paths.get('') ?? fallback) }
 }
 
-/** Where LXC puts a container's cgroup: below the daemon's own (lxc-start inherits it), pids hierarchy first. */
-function cgroupDir(name: string): string | undefined {
-  const v1 = ownCgroup('pids')
+/**
+ * Where LXC puts a container's cgroup: below the daemon's own (lxc-start inherits it), pids
+ * hierarchy first. `procSelfCgroup`: /proc/self/cgroup read now, rather than the cached one.
+ */
+export function cgroupDir(name: string, procSelfCgroup?: string): string | undefined {
+  const v1 = ownCgroup('pids', procSelfCgroup)
   if (v1 !== undefined && existsSync(join(root, 'pids'))) return join(root, 'pids', v1, name)
-  const v2 = ownCgroup('')
+  const v2 = ownCgroup('', procSelfCgroup)
   if (v2 === undefined) return undefined
   return existsSync(join(root, 'unified')) ? join(root, 'unified', v2, name) : join(root, v2, name)
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { InstanceRecord } from '../../db/instances.js'
 import { presentBindSources } from '../../host/bind-sources.js'
 import { cgroupVersion, onlineCpuCount, removeStaleCgroups } from '../../host/cgroups.js'
+import { primeCgroupMigration } from '../../host/cgroup-prime.js'
 import { ensureLxcfs, lxcfsBinds } from '../../host/lxcfs.js'
 import type { State } from '../../state.js'
 import type { Expanded } from '../expand.js'
@@ -88,6 +89,8 @@ export async function startContainer(state: State, opts: StartOptions): Promise<
     })
     writeFileSync(files.config, text, { mode: 0o600 })
     removeStaleCgroups(cgroups)
+    // lxc-start moves its monitor and the container's init into their cgroups.
+    primeCgroupMigration()
     await state.host
       .run('lxc-start', ['-n', name, '-P', lxcPath(state.paths.dir)], { timeoutMs: 120_000 })
       .catch((err: unknown) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { Readable, Writable } from 'node:stream'
 import type { InstanceRecord } from '../../db/instances.js'
 import type { State } from '../../state.js'
+import { primeCgroupMigration } from '../../host/cgroup-prime.js'
 import { lxcName, lxcPath } from './paths.js'
 
 /** The exec helper binary, built by native/build.sh. */
@@ -142,6 +143,8 @@ function spawnExec(
   if (!existsSync(forkexecPath))
     throw new Error(`Missing ${forkexecPath} (run packages/daemon/native/build.sh)`)
   const args = forkexecArgs(state, inst, spec)
+  // The helper's attach moves the command into the container's cgroups.
+  primeCgroupMigration()
   const child = state.host.spawn(forkexecPath, deferred ? ['--go-fd', '5', ...args] : args, {
     stdio: [
       'pipe',
