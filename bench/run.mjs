@@ -43,6 +43,8 @@ const median = (xs) => {
       : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+/** A pause after a corral CLI command (its warm process's replacement boots meanwhile). */
+const settleMs = 500
 
 /** A daemon under test: the stock client's environment for it, and how to reach its socket. */
 function target(name, dir, env = {}) {
@@ -202,13 +204,19 @@ try {
       record(t, 'launch', lxc(t, launchArgs(name)).ms)
       record(t, 'exec true', lxc(t, ['exec', name, '--', 'true']).ms)
       if (t === C) {
+        // After each corral command its warm process's replacement boots (~0.1 s of CPU): the
+        // next measurement waits for it, so that neither client is timed beside it.
         record(t, 'corral exec', timed(corral, ['exec', name, '--', 'true'], warmCli).ms)
+        await sleep(settleMs)
         // Server info for both (as `lxc info` without an instance).
         record(t, 'corral info', timed(corral, ['info'], warmCli).ms)
+        await sleep(settleMs)
         record(t, 'lxc info', lxc(t, ['info']).ms)
         record(t, 'corral version', timed(corral, ['version'], warmCli).ms)
+        await sleep(settleMs)
         record(t, 'lxc version', lxc(t, ['version']).ms)
         record(t, 'corral version cold', timed(corral, ['version'], coldCli).ms)
+        await sleep(settleMs)
       }
       record(t, 'stop --force', lxc(t, ['stop', name, '--force']).ms)
       record(t, 'start', lxc(t, ['start', name]).ms)
@@ -219,7 +227,10 @@ try {
   for (let r = 0; r < runs; r++) {
     for (const t of targets) {
       record(t, `list ${listCount}`, lxc(t, ['list']).ms)
-      if (t === C) record(t, `corral list ${listCount}`, timed(corral, ['list'], warmCli).ms)
+      if (t === C) {
+        record(t, `corral list ${listCount}`, timed(corral, ['list'], warmCli).ms)
+        await sleep(settleMs)
+      }
     }
   }
   for (const t of targets)
@@ -234,6 +245,9 @@ try {
     for (let r = 0; r < parallelRuns; r++) {
       for (const t of targets) {
         const names = Array.from({ length: p }, (_, i) => n(`p${p}x${r}x${i}`))
+        // The other daemon's deletes of a moment ago slow file creation on ext4 (discard) for a
+        // second or so: each batch starts after that has settled.
+        await sleep(1500)
         record(t, `parallel ${p}`, await concurrently(t, names.map(launchArgs)))
         await cleanup(t, names)
       }
