@@ -347,7 +347,7 @@ const lines = [
     .map((x) => x.toFixed(1))
     .join(
       ' ',
-    )}; \`node bench/run.mjs${quick ? ' --quick' : ''}\`: medians of ${runs} runs (parallel rows: ${quick ? 1 : 3}, curves: 5), wall time of the stock \`lxc\` 5.0.2 client (busybox image, no NIC, dir pools).`,
+    )}; \`${['node bench/run.mjs', ...process.argv.slice(2)].join(' ')}\`: medians of ${runs} runs (parallel rows: ${quick ? 1 : 3}, curves: 5), wall time of the stock \`lxc\` 5.0.2 client (busybox image, no NIC, dir pools).`,
   '',
   '| operation | corral | LXD 5.0.2 | ratio | goal |',
   '| --- | --- | --- | --- | --- |',
