@@ -42,7 +42,13 @@ export function removeStaleCgroups(names: string[]): void {
   }
   for (const h of [root, ...hierarchies]) {
     const base = ownCgroup(h === root ? '' : basename(h)) ?? '/'
-    for (const name of names) removeTree(join(h, base, name))
+    // Below the daemon's own cgroup, and at the hierarchy's root, where LXC (as root) puts them
+    // whatever cgroup the daemon that started the container was in: a daemon started in
+    // another cgroup (another login session) still finds those its predecessor left.
+    for (const name of names) {
+      removeTree(join(h, base, name))
+      removeTree(join(h, name))
+    }
   }
 }
 
