@@ -112,6 +112,25 @@ function warmPids(key: string, rt = runtime): number[] {
 const POOL_SIZE = 3
 
 /** Waits (10 s at most) until the pool of `key` has all its warm processes ready; their pids. */
+/**
+ * Starts `corral ARGS` in the background and waits until a warm process serves it (the
+ * launcher's trace says which); the child is killed if none does.
+ */
+async function startServed(args: string[]) {
+  const child = spawn(corralBin, args, { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const done = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+    child.on('close', (c, sig) => r([c, sig])),
+  )
+  for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
+  const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
+  if (!(warm > 0)) child.kill('SIGKILL')
+  assert.ok(warm > 0, stderr)
+  seen.add(warm)
+  return { child, done, warm }
+}
+
 async function ready(key: string, rt = runtime): Promise<number[]> {
   for (let i = 0; i < 200; i++) {
     const pids = warmPids(key, rt)
@@ -238,18 +257,7 @@ test('stdin reaches the command; a pipe is no terminal and a pty is one', { skip
 
 test('SIGINT to the launcher reaches the command and ends it promptly', { skip }, async () => {
   await ready(key)
-  const child = spawn(corralBin, ['exec', name, '--', 'sleep', '30'], {
-    env: baseEnv(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-  const done = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
-    child.on('close', (c, s) => r([c, s])),
-  )
-  for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
-  assert.match(stderr, /served by warm pid (\d+)/)
-  seen.add(Number(/served by warm pid (\d+)/.exec(stderr)![1]))
+  const { child, done } = await startServed(['exec', name, '--', 'sleep', '30'])
   await sleep(1000) // the exec reaches the container
   const t = Date.now()
   child.kill('SIGINT')
@@ -265,16 +273,7 @@ test(
   async () => {
     await ready(key)
     // `monitor` runs until stopped and has no SIGTSTP handler: a cold run would stop.
-    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    const done = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
-      child.on('close', (c, sig) => r([c, sig])),
-    )
-    for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
-    const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
-    assert.ok(warm > 0, stderr)
-    seen.add(warm)
+    const { child, done, warm } = await startServed(['monitor'])
     const state = (pid: number) => /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1]
     const settle = async (want: string) => {
       for (let i = 0; i < 40 && (state(child.pid!) !== want || state(warm) !== want); i++) await sleep(50)
@@ -296,13 +295,7 @@ test(
   { skip },
   async () => {
     await ready(key)
-    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
-    const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
-    assert.ok(warm > 0, stderr)
-    seen.add(warm)
+    const { child, warm } = await startServed(['monitor'])
     await sleep(300)
     child.kill('SIGKILL')
     const t = Date.now()
@@ -697,14 +690,8 @@ test(
   { skip },
   async () => {
     await ready(key)
-    const child = spawn(corralBin, ['monitor'], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const { child, warm } = await startServed(['monitor'])
     try {
-      for (let i = 0; i < 100 && !/served by warm pid/.test(stderr); i++) await sleep(50)
-      const warm = Number(/served by warm pid (\d+)/.exec(stderr)?.[1])
-      assert.ok(warm > 0, stderr)
-      seen.add(warm)
       const ppid = (p: number) =>
         Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
       let mine = 0
